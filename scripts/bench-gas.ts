@@ -1,0 +1,265 @@
+/**
+ * Gas benchmark of ChannelEscrow: `npm run bench:gas`.
+ *
+ * Measures receipt gasUsed on Hardhat's in-process EVM at hardfork cancun (the EVM the anchors in
+ * DESIGN.md were measured on; the bytecode is compiled for london) and writes bench/gas.json and
+ * bench/gas.md. Approvals are excluded, as for the anchors. Claims credit the payee's balance in
+ * the escrow; since the anchors end with tokens in wallets, each claim scenario adds the payee's
+ * withdrawal amortized over the claims it serves (WITHDRAW_EVERY, stated in the output).
+ */
+import { writeFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import hre from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { Signature, type ContractTransactionResponse } from "ethers";
+import { channelId, escrowDomain, VOUCHER_TYPES, type ChannelKey } from "../src/voucher/typedData";
+import type { ChannelEscrow, TestToken } from "../typechain-types";
+
+const { ethers, network } = hre;
+
+/** Claims one payee withdrawal serves, in the amortized figures. */
+const WITHDRAW_EVERY = 10;
+const WINDOW = 24 * 3600;
+const DEPOSIT = 1_000n * 10n ** 18n;
+
+const TARGETS: Record<string, number> = {
+  S1: 69_122,
+  S1b: 30_000,
+  S2a: 52_000,
+  S2b: 47_000,
+  S3: 53_000,
+  S4: 77_000,
+  S5: 18_500,
+};
+
+type Ctx = {
+  token: TestToken;
+  escrow: ChannelEscrow;
+  chainId: bigint;
+  accounts: HardhatEthersSigner[];
+};
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("no receipt");
+  return Number(receipt.gasUsed);
+}
+
+let saltCounter = 1n;
+function keyFor(payer: string, payee: string, signer: string): ChannelKey {
+  return { payer, payee, signer, disputeWindow: WINDOW, salt: saltCounter++ };
+}
+
+/** Signs a voucher; the client library sends 64-byte EIP-2098 signatures (smaller calldata). */
+async function sign(ctx: Ctx, signer: HardhatEthersSigner, key: ChannelKey, amount: bigint): Promise<string> {
+  const signature = await signer.signTypedData(
+    escrowDomain(ctx.chainId, await ctx.escrow.getAddress()),
+    VOUCHER_TYPES,
+    {
+      channelId: channelId(key),
+      cumulativeAmount: amount,
+    },
+  );
+  return Signature.from(signature).compactSerialized;
+}
+
+/**
+ * Funds `payer` with more than it deposits (its wallet stays non-zero, as a real payer's does) and
+ * approves exactly the deposit, as wallets do by default.
+ */
+async function fund(ctx: Ctx, payer: HardhatEthersSigner, amount: bigint): Promise<void> {
+  await ctx.token.mint(payer.address, amount + 10n ** 18n);
+  await ctx.token.connect(payer).approve(await ctx.escrow.getAddress(), amount);
+}
+
+async function openChannel(ctx: Ctx, payer: HardhatEthersSigner, payee: string, signer: string): Promise<ChannelKey> {
+  const key = keyFor(payer.address, payee, signer);
+  await fund(ctx, payer, DEPOSIT);
+  await ctx.escrow.connect(payer).open(key, DEPOSIT);
+  return key;
+}
+
+async function deploy(): Promise<{ ctx: Ctx; deployGas: number }> {
+  const accounts = await ethers.getSigners();
+  const token = await ethers.deployContract("TestToken", ["Test BTT", "tBTT"]);
+  const factory = await ethers.getContractFactory("ChannelEscrow");
+  const escrow = await factory.deploy(await token.getAddress(), 3600, 30 * 24 * 3600);
+  const receipt = await escrow.deploymentTransaction()!.wait();
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  return { ctx: { token, escrow, chainId, accounts }, deployGas: Number(receipt!.gasUsed) };
+}
+
+async function main(): Promise<void> {
+  const hardfork = (network.config as { hardfork?: string }).hardfork ?? "(default)";
+  const { ctx, deployGas } = await deploy();
+  const [, payer, payee, signer, other] = ctx.accounts;
+  const escrowAddress = await ctx.escrow.getAddress();
+  const details: Record<string, number> = {};
+
+  // Steady state: the escrow already holds tokens, the payee already holds tokens in its wallet
+  // and has an account in the escrow (it has been paid before).
+  const warm = await openChannel(ctx, other, payee.address, other.address);
+  await ctx.escrow.connect(payee).claim(warm, 1n, await sign(ctx, other, warm, 1n));
+  await ctx.token.mint(payee.address, 1n);
+
+  // S1: open one channel, deposit pulled from the payer's wallet.
+  {
+    const key = keyFor(payer.address, payee.address, signer.address);
+    await fund(ctx, payer, DEPOSIT);
+    details.S1_open = await gasOf(ctx.escrow.connect(payer).open(key, DEPOSIT));
+  }
+
+  // S1b: open 20 channels in one transaction.
+  {
+    const deposits = Array.from({ length: 20 }, (_, i) => ({
+      key: keyFor(payer.address, ctx.accounts[5 + i].address, signer.address),
+      amount: DEPOSIT,
+    }));
+    await fund(ctx, payer, DEPOSIT * 20n);
+    details.S1b_openMany20 = await gasOf(ctx.escrow.connect(payer).openMany(deposits));
+  }
+
+  // The payee's withdrawal of its balance to its wallet (it already holds tokens there).
+  const withdrawAll = async (): Promise<number> =>
+    gasOf(ctx.escrow.connect(payee).withdraw(payee.address, await ctx.escrow.balanceOf(payee.address)));
+
+  // S2: the payee's first and second claim on one channel.
+  {
+    const key = await openChannel(ctx, payer, payee.address, signer.address);
+    details.S2_claimFirst = await gasOf(
+      ctx.escrow.connect(payee).claim(key, 10n ** 18n, await sign(ctx, signer, key, 10n ** 18n)),
+    );
+    details.S2_claimSecond = await gasOf(
+      ctx.escrow.connect(payee).claim(key, 2n * 10n ** 18n, await sign(ctx, signer, key, 2n * 10n ** 18n)),
+    );
+    details.withdraw = await withdrawAll();
+  }
+
+  // A payee's very first claim ever (its escrow account does not exist yet), for reference.
+  {
+    const newPayee = ctx.accounts[30];
+    const key = await openChannel(ctx, payer, newPayee.address, signer.address);
+    details.claimFirstEver = await gasOf(
+      ctx.escrow.connect(newPayee).claim(key, 10n ** 18n, await sign(ctx, signer, key, 10n ** 18n)),
+    );
+  }
+
+  // S3: the payee closes at once with the latest voucher; the payer is refunded to its wallet.
+  {
+    const key = await openChannel(ctx, payer, payee.address, signer.address);
+    const amount = 3n * 10n ** 18n;
+    details.S3_close = await gasOf(ctx.escrow.connect(payee).close(key, amount, await sign(ctx, signer, key, amount)));
+  }
+
+  // S4: the payer starts a close, the window passes, the payer settles.
+  {
+    const key = await openChannel(ctx, payer, payee.address, signer.address);
+    details.S4_startClose = await gasOf(ctx.escrow.connect(payer).startClose(key));
+    await network.provider.send("evm_increaseTime", [WINDOW]);
+    details.S4_settle = await gasOf(ctx.escrow.connect(payer).settle(key));
+  }
+
+  // S4b: the same with a payee claim inside the window.
+  {
+    const key = await openChannel(ctx, payer, payee.address, signer.address);
+    details.S4b_startClose = await gasOf(ctx.escrow.connect(payer).startClose(key));
+    const amount = 4n * 10n ** 18n;
+    details.S4b_claim = await gasOf(ctx.escrow.connect(payee).claim(key, amount, await sign(ctx, signer, key, amount)));
+    await network.provider.send("evm_increaseTime", [WINDOW]);
+    details.S4b_settle = await gasOf(ctx.escrow.connect(payer).settle(key));
+  }
+
+  // S5: 20 payers -> 1 payee, all claimed in one transaction, then one withdrawal.
+  {
+    const payers = ctx.accounts.slice(31, 51);
+    const claims = [];
+    for (const p of payers) {
+      const key = await openChannel(ctx, p, payee.address, p.address);
+      const amount = 5n * 10n ** 18n;
+      claims.push({ key, amount, signature: await sign(ctx, p, key, amount) });
+    }
+    details.S5_claimMany20 = await gasOf(ctx.escrow.connect(payee).claimMany(claims));
+    details.S5_withdraw = await withdrawAll();
+  }
+
+  const amortizedWithdraw = details.withdraw / WITHDRAW_EVERY;
+  const scenarios: Record<string, number> = {
+    S1: details.S1_open,
+    S1b: Math.round(details.S1b_openMany20 / 20),
+    S2a: Math.round(details.S2_claimFirst + amortizedWithdraw),
+    S2b: Math.round(details.S2_claimSecond + amortizedWithdraw),
+    S3: Math.round(details.S3_close + amortizedWithdraw),
+    S4: details.S4_startClose + details.S4_settle,
+    S4b: Math.round(details.S4b_startClose + details.S4b_claim + details.S4b_settle + amortizedWithdraw),
+    S5: Math.round((details.S5_claimMany20 + details.S5_withdraw) / 20),
+    deploy: deployGas,
+  };
+
+  const result = {
+    generatedBy: "npm run bench:gas (scripts/bench-gas.ts)",
+    evm: { hardfork, compiledFor: "london", chainId: Number(ctx.chainId) },
+    notes: {
+      withdrawEvery: WITHDRAW_EVERY,
+      amortization:
+        `S2a, S2b, S3, S4b include the payee's withdrawal (${details.withdraw} gas) divided by ${WITHDRAW_EVERY}, ` +
+        "the claims one withdrawal serves; S5 includes one withdrawal for the 20 claims of its batch.",
+      signatures: "vouchers are 64-byte EIP-2098 signatures, as the client library sends them",
+      steadyState:
+        "escrow already holds tokens; payer and payee already hold tokens in their wallets (balances are " +
+        "rewritten, not created or cleared) and the payee has an escrow account; the payer approves exactly " +
+        "its deposit (the allowance is cleared: EVM refunds it, TRON does not); approvals excluded",
+    },
+    scenarios,
+    targets: TARGETS,
+    details,
+    escrow: escrowAddress,
+  };
+
+  const outDir = path.join(__dirname, "..", "bench");
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, "gas.json"), JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(path.join(outDir, "gas.md"), markdown(scenarios, details));
+  console.log(markdown(scenarios, details));
+}
+
+const DESCRIPTIONS: Record<string, string> = {
+  S1: "open one channel, deposit pulled from the wallet",
+  S1b: "open 20 channels in one transaction (per channel)",
+  S2a: "payee's first claim on a channel (+ withdrawal / 10)",
+  S2b: "payee's second claim on the channel (+ withdrawal / 10)",
+  S3: "payee closes at once with the latest voucher (+ withdrawal / 10)",
+  S4: "unilateral close: start + settle after the window",
+  S4b: "S4 with a payee claim inside the window (+ withdrawal / 10)",
+  S5: "20 payers -> 1 payee, one claimMany + one withdrawal (per payer)",
+  deploy: "deploy ChannelEscrow",
+};
+
+function markdown(scenarios: Record<string, number>, details: Record<string, number>): string {
+  const rows = Object.entries(scenarios).map(([id, gas]) => {
+    const target = TARGETS[id];
+    const verdict = target === undefined ? "" : gas <= target ? "met" : `missed by ${gas - target}`;
+    return `| ${id} | ${DESCRIPTIONS[id]} | ${gas.toLocaleString("en-US")} | ${target?.toLocaleString("en-US") ?? "–"} | ${verdict} |`;
+  });
+  const parts = Object.entries(details).map(([k, v]) => `| ${k} | ${v.toLocaleString("en-US")} |`);
+  return [
+    "# ChannelEscrow gas (receipt gasUsed, Hardhat EVM at cancun, bytecode for london)",
+    "",
+    "Generated by `npm run bench:gas`. Approvals excluded.",
+    "",
+    "| id | scenario | gas | target | |",
+    "|---|---|---|---|---|",
+    ...rows,
+    "",
+    "## Transactions measured",
+    "",
+    "| transaction | gas |",
+    "|---|---|",
+    ...parts,
+    "",
+  ].join("\n");
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
