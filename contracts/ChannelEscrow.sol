@@ -66,10 +66,12 @@ contract ChannelEscrow is IChannelEscrow, TIP712 {
     function openMany(Deposit[] calldata deposits) external {
         uint256 total;
         for (uint256 i; i < deposits.length; ++i) {
-            _create(deposits[i].key, deposits[i].amount);
+            Deposit calldata d = deposits[i];
+            uint256 amount = d.amount;
+            _create(d.key, amount);
             // Cannot overflow: each amount is below 2^112 and calldata bounds the count far below 2^144.
             unchecked {
-                total += deposits[i].amount;
+                total += amount;
             }
         }
         if (total == 0) revert ZeroAmount();

@@ -44,8 +44,16 @@ library TokenTransfers {
     function tryPush(IERC20 token, address to, uint256 amount) internal returns (bool paid) {
         uint256 before = _selfBalance(token);
         // The return value is ignored on purpose (see the library's header); the balance decides.
-        // solhint-disable-next-line avoid-low-level-calls
-        (bool ok, ) = address(token).call(abi.encodeCall(IERC20.transfer, (to, amount)));
+        // Nothing is copied back, so a token cannot make this caller pay for huge return data.
+        bytes4 selector = IERC20.transfer.selector;
+        bool ok;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), to)
+            mstore(add(ptr, 0x24), amount)
+            ok := call(gas(), token, 0, ptr, 0x44, 0, 0)
+        }
         if (!ok) return false;
         uint256 afterwards = _selfBalance(token);
         if (afterwards > before || before - afterwards != amount) {
