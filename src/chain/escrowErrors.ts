@@ -1,0 +1,148 @@
+import { formatUnits, Interface, type ErrorDescription } from "ethers";
+import { ChannelEscrow__factory, TestToken__factory } from "../../typechain-types";
+import { SeedpayError } from "../errors/base";
+
+/** The escrow's custom errors plus the OpenZeppelin token errors a deposit can bubble up. */
+const DECODERS = [new Interface(ChannelEscrow__factory.abi), new Interface(TestToken__factory.abi)];
+
+const btt = (value: unknown): string => `${formatUnits(value as bigint, 18)} BTT`;
+const when = (seconds: unknown): string => new Date(Number(seconds) * 1000).toISOString();
+
+type Explanation = { message: string; hints?: string[] };
+
+/** What each contract error means, with its values, and what to do. */
+const EXPLAIN: Record<string, (a: readonly unknown[]) => Explanation> = {
+  ChannelNotFound: ([id]) => ({
+    message: `channel ${id} does not exist on this escrow`,
+    hints: ["Check the channel key (payer, payee, signer, dispute window, salt), the escrow and the network."],
+  }),
+  ChannelAlreadyExists: ([id]) => ({
+    message: `channel ${id} already exists (ids are never reused)`,
+    hints: ["Open with another salt."],
+  }),
+  ChannelIsClosing: ([id, closesAt]) => ({
+    message: `channel ${id} is closing (dispute window ends ${when(closesAt)})`,
+  }),
+  ChannelIsClosed: ([id]) => ({ message: `channel ${id} is closed; nothing more can happen to it` }),
+  ChannelNotClosing: ([id]) => ({
+    message: `channel ${id} is not closing`,
+    hints: ["The payer starts a unilateral close first (start-close); settle after the dispute window."],
+  }),
+  DisputeWindowNotOver: ([id, closesAt, now]) => ({
+    message: `the dispute window of channel ${id} ends ${when(closesAt)}, in ${BigInt(closesAt as bigint) - BigInt(now as bigint)} s`,
+    hints: ["Settle after the window ends."],
+  }),
+  DisputeWindowOutOfBounds: ([w, min, max]) => ({
+    message: `dispute window ${w} s is outside this escrow's bounds ${min}..${max} s`,
+  }),
+  ChannelKeyHasZeroAddress: ([payer, payee, signer]) => ({
+    message: `a channel key has a zero address (payer ${payer}, payee ${payee}, signer ${signer})`,
+  }),
+  ZeroAmount: () => ({ message: "the amount is zero" }),
+  DepositTooLarge: ([deposit, max]) => ({
+    message: `a channel deposit of ${btt(deposit)} exceeds the escrow's limit of ${btt(max)}`,
+  }),
+  NotPayer: ([id, caller, payer]) => ({ message: `only channel ${id}'s payer ${payer} may do this, not ${caller}` }),
+  NotPayee: ([id, caller, payee]) => ({ message: `only channel ${id}'s payee ${payee} may do this, not ${caller}` }),
+  NothingToClaim: ([id, claimed, deposit, amount]) => ({
+    message:
+      `channel ${id} has ${btt(BigInt(deposit as bigint) - BigInt(claimed as bigint))} left ` +
+      `(${btt(claimed)} of ${btt(deposit)} claimed); a voucher for ${btt(amount)} pays nothing new`,
+  }),
+  WrongSigner: ([id, expected, recovered]) => ({
+    message: `the signature for channel ${id} was made by ${recovered}, not by ${expected}`,
+    hints: ["Vouchers are signed by the channel's signer for this escrow and chain id; consents by the payee."],
+  }),
+  InsufficientBalance: ([account, balance, amount]) => ({
+    message: `${account} has ${btt(balance)} in the escrow; cannot withdraw ${btt(amount)}`,
+  }),
+  ZeroRecipient: () => ({ message: "cannot send tokens to the zero address" }),
+  SignatureLengthInvalid: ([length]) => ({ message: `a signature is ${length} bytes; expected 64 or 65` }),
+  SignatureSMalleable: ([s]) => ({ message: `a signature has a high s value (${s}): it was malleated` }),
+  TokenAmountMismatch: ([expected, actual]) => ({
+    message: `the token moved ${btt(actual)} where ${btt(expected)} was expected`,
+    hints: ["Fee-on-transfer tokens cannot be deposited into this escrow."],
+  }),
+  TokenTransferFailed: ([to, amount]) => ({ message: `the token refused to pay ${btt(amount)} to ${to}` }),
+  TokenPullFailed: ([from, amount]) => ({
+    message: `the token refused to move ${btt(amount)} from ${from}`,
+    hints: ["Check the payer's token balance and its allowance for the escrow."],
+  }),
+  TokenBalanceUnreadable: ([token]) => ({ message: `token ${token} does not answer balanceOf` }),
+  ERC20InsufficientAllowance: ([spender, allowance, needed]) => ({
+    message: `the escrow ${spender} may pull ${btt(allowance)}, but ${btt(needed)} is needed`,
+    hints: ["Approve the escrow for the deposit first (seedpay approves automatically when asked)."],
+  }),
+  ERC20InsufficientBalance: ([sender, balance, needed]) => ({
+    message: `${sender} holds ${btt(balance)} of the token, but ${btt(needed)} is needed`,
+  }),
+};
+
+/** The escrow (or its token) refused a call with a custom error. */
+export class EscrowRevertedError extends SeedpayError {
+  override name = "EscrowRevertedError";
+  /** The Solidity error's name, e.g. "NothingToClaim". */
+  readonly errorName: string;
+  readonly args: readonly unknown[];
+
+  constructor(action: string, decoded: ErrorDescription, cause?: unknown) {
+    const explanation = (EXPLAIN[decoded.name] ?? ((): Explanation => ({ message: decoded.signature })))(decoded.args);
+    super(`${action} refused: ${explanation.message}`, {
+      details: `${decoded.name}(${decoded.args.map(String).join(", ")})`,
+      hints: explanation.hints,
+      cause,
+    });
+    this.errorName = decoded.name;
+    this.args = [...decoded.args];
+  }
+}
+
+/** A transaction could not be sent or confirmed for a reason other than a contract error. */
+export class TransactionFailedError extends SeedpayError {
+  override name = "TransactionFailedError";
+  constructor(action: string, cause: unknown) {
+    const reason =
+      cause instanceof Error ? ((cause as { shortMessage?: string }).shortMessage ?? cause.message) : String(cause);
+    super(`${action} failed: ${reason}`, {
+      hints: ["Check the node URL and that it is reachable, the account's funds for fees, and retry."],
+      cause,
+    });
+  }
+}
+
+/** Decodes revert data into the escrow's (or token's) error, or undefined if it is not one of them. */
+export function decodeEscrowError(data: string | undefined): ErrorDescription | undefined {
+  if (!data || data === "0x") return undefined;
+  for (const iface of DECODERS) {
+    try {
+      const decoded = iface.parseError(data);
+      if (decoded) return decoded;
+    } catch {
+      // not this interface's error; try the next
+    }
+  }
+  return undefined;
+}
+
+/** Turns whatever a failed call threw into a SeedpayError that says what went wrong. */
+export function toSeedpayError(action: string, error: unknown): SeedpayError {
+  if (error instanceof SeedpayError) return error;
+  const data = findRevertData(error);
+  const decoded = decodeEscrowError(data);
+  if (decoded) return new EscrowRevertedError(action, decoded, error);
+  return new TransactionFailedError(action, error);
+}
+
+/** ethers nests revert data differently per provider and error kind; look in the known places. */
+function findRevertData(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === "object" && !seen.has(current)) {
+    seen.add(current);
+    const e = current as { data?: unknown; error?: unknown; info?: { error?: { data?: unknown } }; cause?: unknown };
+    if (typeof e.data === "string" && e.data.startsWith("0x")) return e.data;
+    if (typeof e.info?.error?.data === "string") return e.info.error.data as string;
+    current = e.error ?? e.cause;
+  }
+  return undefined;
+}

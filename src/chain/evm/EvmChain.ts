@@ -1,0 +1,154 @@
+import type { ContractTransactionResponse, Provider, Signer } from "ethers";
+import { ChannelEscrow__factory, IERC20__factory, type ChannelEscrow, type IERC20 } from "../../../typechain-types";
+import { channelId, type ChannelKey } from "../../voucher/typedData";
+import { toSeedpayError } from "../escrowErrors";
+import type {
+  ChainAdapter,
+  ChannelState,
+  ChannelStatus,
+  ClaimRequest,
+  TxResult,
+  Unwatch,
+  WatchEscrowEventsParameters,
+} from "../types";
+import { watchEscrowEvents } from "./watchEscrowEvents";
+
+const STATUSES: ChannelStatus[] = ["none", "open", "closing", "closed"];
+
+export type EvmChainParameters = {
+  /** Signs and sends transactions; must be connected to a provider. */
+  signer: Signer;
+  /** The ChannelEscrow's address. */
+  escrow: string;
+  /** Blocks to wait for after inclusion before a write returns; default 1 (included). */
+  confirmations?: number;
+};
+
+/**
+ * The ChainAdapter for EVM chains (Hardhat's in-process network, BTTC, any JSON-RPC node),
+ * through ethers v6 and the TypeChain bindings.
+ */
+export class EvmChain implements ChainAdapter {
+  readonly escrow: string;
+  readonly account: string;
+  private readonly contract: ChannelEscrow;
+  private readonly provider: Provider;
+  private readonly confirmations: number;
+  private tokenContract?: IERC20;
+
+  private constructor(parameters: EvmChainParameters, account: string) {
+    if (!parameters.signer.provider) throw new Error("EvmChain: the signer has no provider; connect it to one");
+    this.escrow = parameters.escrow;
+    this.account = account;
+    this.provider = parameters.signer.provider;
+    this.contract = ChannelEscrow__factory.connect(parameters.escrow, parameters.signer);
+    this.confirmations = parameters.confirmations ?? 1;
+  }
+
+  /** Connects to an escrow with a signer. */
+  static async connect(parameters: EvmChainParameters): Promise<EvmChain> {
+    return new EvmChain(parameters, await parameters.signer.getAddress());
+  }
+
+  async chainId(): Promise<bigint> {
+    return (await this.provider.getNetwork()).chainId;
+  }
+
+  async token(): Promise<string> {
+    return this.contract.token();
+  }
+
+  async getChannel(id: string): Promise<ChannelState> {
+    const s = await this.contract.getChannel(id);
+    return { status: STATUSES[Number(s.status)], deposit: s.deposit, claimed: s.claimed, closesAt: s.closesAt };
+  }
+
+  async escrowBalance(account: string): Promise<bigint> {
+    return this.contract.balanceOf(account);
+  }
+
+  async tokenBalance(account: string): Promise<bigint> {
+    return (await this.erc20()).balanceOf(account);
+  }
+
+  async allowance(owner: string): Promise<bigint> {
+    return (await this.erc20()).allowance(owner, this.escrow);
+  }
+
+  async approve(amount: bigint): Promise<TxResult> {
+    const token = await this.erc20();
+    return this.send("approve", () => token.approve(this.escrow, amount));
+  }
+
+  async open(key: ChannelKey, amount: bigint): Promise<TxResult & { channelId: string }> {
+    const result = await this.send("open", () => this.contract.open(key, amount));
+    return { ...result, channelId: channelId(key) };
+  }
+
+  async openMany(deposits: { key: ChannelKey; amount: bigint }[]): Promise<TxResult & { channelIds: string[] }> {
+    const result = await this.send("openMany", () => this.contract.openMany(deposits));
+    return { ...result, channelIds: deposits.map((d) => channelId(d.key)) };
+  }
+
+  async topUp(id: string, amount: bigint): Promise<TxResult> {
+    return this.send("topUp", () => this.contract.topUp(id, amount));
+  }
+
+  async claim({ key, amount, signature }: ClaimRequest): Promise<TxResult> {
+    return this.send("claim", () => this.contract.claim(key, amount, signature));
+  }
+
+  async claimMany(requests: ClaimRequest[]): Promise<TxResult & { credited: bigint }> {
+    // Sorting by payee lets the escrow write each payee's balance once.
+    const sorted = [...requests].sort((a, b) => (a.key.payee.toLowerCase() < b.key.payee.toLowerCase() ? -1 : 1));
+    const claims = sorted.map((r) => ({ key: r.key, amount: r.amount, signature: r.signature }));
+    let credited = 0n;
+    const result = await this.send("claimMany", async () => {
+      credited = await this.contract.claimMany.staticCall(claims);
+      return this.contract.claimMany(claims);
+    });
+    return { ...result, credited };
+  }
+
+  async withdraw(to: string, amount: bigint): Promise<TxResult> {
+    return this.send("withdraw", () => this.contract.withdraw(to, amount));
+  }
+
+  async close(request: ClaimRequest | { key: ChannelKey }): Promise<TxResult> {
+    const { amount, signature } = "amount" in request ? request : { amount: 0n, signature: "0x" };
+    return this.send("close", () => this.contract.close(request.key, amount, signature));
+  }
+
+  async closeWithConsent(key: ChannelKey, finalAmount: bigint, payeeSignature: string): Promise<TxResult> {
+    return this.send("closeWithConsent", () => this.contract.closeWithConsent(key, finalAmount, payeeSignature));
+  }
+
+  async startClose(key: ChannelKey): Promise<TxResult> {
+    return this.send("startClose", () => this.contract.startClose(key));
+  }
+
+  async settle(key: ChannelKey): Promise<TxResult> {
+    return this.send("settle", () => this.contract.settle(key));
+  }
+
+  watchEvents(parameters: WatchEscrowEventsParameters): Unwatch {
+    return watchEscrowEvents(this.provider, this.escrow, parameters);
+  }
+
+  private async erc20(): Promise<IERC20> {
+    this.tokenContract ??= IERC20__factory.connect(await this.contract.token(), this.contract.runner);
+    return this.tokenContract;
+  }
+
+  /** Sends a transaction, waits for it, and turns any failure into a SeedpayError. */
+  private async send(action: string, submit: () => Promise<ContractTransactionResponse>): Promise<TxResult> {
+    try {
+      const tx = await submit();
+      const receipt = await tx.wait(this.confirmations);
+      if (!receipt) throw new Error(`transaction ${tx.hash} was dropped`);
+      return { hash: receipt.hash, blockNumber: BigInt(receipt.blockNumber), gasUsed: receipt.gasUsed };
+    } catch (error) {
+      throw toSeedpayError(action, error);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import type { ChannelKey } from "../voucher/typedData";
+
+/** Where a channel is in its life (the escrow's ChannelStatus). */
+export type ChannelStatus = "none" | "open" | "closing" | "closed";
+
+/** A channel's on-chain state. Amounts in token base units. */
+export type ChannelState = {
+  status: ChannelStatus;
+  deposit: bigint;
+  claimed: bigint;
+  /** Unix seconds when a closing channel's dispute window ends; 0n unless closing. */
+  closesAt: bigint;
+};
+
+/** A confirmed transaction: its reference on the chain and what it cost. */
+export type TxResult = {
+  /** Transaction hash (EVM) or txID (TRON), 0x-prefixed hex. */
+  hash: string;
+  blockNumber: bigint;
+  /** Gas (EVM) or energy (TRON) the transaction used. */
+  gasUsed: bigint;
+};
+
+/** One voucher to claim in a batch. */
+export type ClaimRequest = {
+  key: ChannelKey;
+  amount: bigint;
+  signature: string;
+};
+
+/** Where an event sits on the chain; `id` is unique per log and stable across re-reads. */
+export type EventMeta = {
+  id: string;
+  blockNumber: bigint;
+  blockHash: string;
+  txHash: string;
+  logIndex: number;
+};
+
+/** An escrow event, decoded. Together they rebuild every channel and balance. */
+export type EscrowEvent = EventMeta &
+  (
+    | {
+        type: "ChannelOpened";
+        channelId: string;
+        payer: string;
+        payee: string;
+        signer: string;
+        disputeWindow: number;
+        salt: bigint;
+        deposit: bigint;
+      }
+    | { type: "ChannelToppedUp"; channelId: string; deposit: bigint }
+    | { type: "ChannelClaimed"; channelId: string; claimed: bigint }
+    | { type: "ChannelCloseStarted"; channelId: string; closesAt: bigint }
+    | { type: "ChannelClosed"; channelId: string; claimed: bigint; refunded: bigint }
+    | { type: "Credited"; account: string; amount: bigint }
+    | { type: "Withdrawn"; account: string; to: string; amount: bigint }
+  );
+
+export type WatchEscrowEventsParameters = {
+  /** First block to read; default: the current block. */
+  fromBlock?: bigint;
+  /** Called with each new batch of events, in chain order, never the same log twice. */
+  onEvents: (events: EscrowEvent[]) => void | Promise<void>;
+  /** Called when a poll fails (node unreachable, ...); the watcher keeps polling. */
+  onError?: (error: Error) => void;
+  /** Milliseconds between polls; default 1000. */
+  pollingInterval?: number;
+  /** Blocks an event must be buried under before it is delivered (reorg safety); default 0. */
+  confirmations?: number;
+};
+
+/** Stops a watcher. */
+export type Unwatch = () => void;
+
+/**
+ * Everything the library and CLI do on-chain, for one escrow. Implemented by EvmChain (ethers,
+ * any EVM JSON-RPC node: Hardhat, BTTC) and TronChain (TronWeb). Addresses are 0x-hex, amounts
+ * bigint, and every write waits for its transaction and returns a TxResult, or throws a
+ * SeedpayError (contract errors decoded with their values).
+ */
+export interface ChainAdapter {
+  readonly escrow: string;
+  /** The account that signs transactions. */
+  readonly account: string;
+
+  chainId(): Promise<bigint>;
+  token(): Promise<string>;
+  getChannel(channelId: string): Promise<ChannelState>;
+  /** What `account` can withdraw from the escrow. */
+  escrowBalance(account: string): Promise<bigint>;
+  tokenBalance(account: string): Promise<bigint>;
+  allowance(owner: string): Promise<bigint>;
+
+  /** Approves the escrow to pull `amount` from this account. */
+  approve(amount: bigint): Promise<TxResult>;
+  open(key: ChannelKey, amount: bigint): Promise<TxResult & { channelId: string }>;
+  openMany(deposits: { key: ChannelKey; amount: bigint }[]): Promise<TxResult & { channelIds: string[] }>;
+  topUp(channelId: string, amount: bigint): Promise<TxResult>;
+  claim(request: ClaimRequest): Promise<TxResult>;
+  claimMany(requests: ClaimRequest[]): Promise<TxResult & { credited: bigint }>;
+  withdraw(to: string, amount: bigint): Promise<TxResult>;
+  close(request: ClaimRequest | { key: ChannelKey }): Promise<TxResult>;
+  closeWithConsent(key: ChannelKey, finalAmount: bigint, payeeSignature: string): Promise<TxResult>;
+  startClose(key: ChannelKey): Promise<TxResult>;
+  settle(key: ChannelKey): Promise<TxResult>;
+
+  watchEvents(parameters: WatchEscrowEventsParameters): Unwatch;
+}
