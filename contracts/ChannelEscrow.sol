@@ -83,6 +83,8 @@ contract ChannelEscrow is IChannelEscrow, TIP712 {
         if (amount == 0) revert ZeroAmount();
         PackedChannel c = _channels[id];
         _requireOpen(id, c);
+        // The amount alone first, so that the sum below cannot overflow: both terms are < 2^112.
+        if (amount > PackedChannelLibrary.MAX_AMOUNT) revert DepositTooLarge(amount, PackedChannelLibrary.MAX_AMOUNT);
         uint256 deposit = c.deposit() + amount;
         if (deposit > PackedChannelLibrary.MAX_AMOUNT) revert DepositTooLarge(deposit, PackedChannelLibrary.MAX_AMOUNT);
         _channels[id] = PackedChannelLibrary.pack(deposit, c.claimed(), 0);

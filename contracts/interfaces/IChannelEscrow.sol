@@ -155,7 +155,8 @@ interface IChannelEscrow {
     /// @notice Claims many vouchers, crediting each payee once per consecutive run of claims for
     /// it (sort claims by payee to pay for one balance update per payee). Claims that pay nothing
     /// new, or whose channel is already closed, are skipped so a batch is not undone by one
-    /// raced claim; unknown channels and bad signatures revert the whole batch.
+    /// raced claim (they are skipped before their signature is checked); unknown channels and bad
+    /// signatures on claims that would pay revert the whole batch.
     /// @return credited The total credited to payees.
     function claimMany(Claim[] calldata claims) external returns (uint256 credited);
 
