@@ -89,7 +89,7 @@ export class EscrowRevertedError extends SeedpayError {
     const explanation = (EXPLAIN[decoded.name] ?? ((): Explanation => ({ message: decoded.signature })))(decoded.args);
     super(`${action} refused: ${explanation.message}`, {
       details: `${decoded.name}(${decoded.args.map(String).join(", ")})`,
-      hints: explanation.hints,
+      metaMessages: explanation.hints,
       cause,
     });
     this.errorName = decoded.name;
@@ -104,7 +104,7 @@ export class TransactionFailedError extends SeedpayError {
     const reason =
       cause instanceof Error ? ((cause as { shortMessage?: string }).shortMessage ?? cause.message) : String(cause);
     super(`${action} failed: ${reason}`, {
-      hints: ["Check the node URL and that it is reachable, the account's funds for fees, and retry."],
+      metaMessages: ["Check the node URL and that it is reachable, the account's funds for fees, and retry."],
       cause,
     });
   }

@@ -1,31 +1,30 @@
-/** Parameters every seedpay error takes: what happened, in detail, and what to do about it. */
-export type SeedpayErrorParameters = {
-  /** Longer explanation, with the values involved. */
+export type SeedpayErrorOptions = {
+  /** What a user can do about it, or what the accepted values are; one line each. */
+  metaMessages?: string[];
+  /** Extra facts (the offending value, the underlying error's text). */
   details?: string;
-  /** Lines telling the user what to do (shown after the message). */
-  hints?: string[];
-  /** The underlying error. */
   cause?: unknown;
 };
 
 /**
- * Base class of every error seedpay throws (after viem's BaseError): a short message a user can
- * read, details with the values, hints on what to do, and the cause. `name` says which error it
- * is, so callers can branch on it without importing classes.
+ * Base of every seedpay error. `shortMessage` is one sentence fit for a log line; `message`
+ * adds the hints and details so an uncaught error still says what to do.
  */
 export class SeedpayError extends Error {
   override name = "SeedpayError";
   readonly shortMessage: string;
-  readonly details?: string;
-  readonly hints: string[];
+  readonly metaMessages: string[];
+  readonly details: string | undefined;
 
-  constructor(shortMessage: string, parameters: SeedpayErrorParameters = {}) {
-    const lines = [shortMessage];
-    if (parameters.details) lines.push("", `Details: ${parameters.details}`);
-    for (const hint of parameters.hints ?? []) lines.push(`Hint: ${hint}`);
-    super(lines.join("\n"), parameters.cause === undefined ? undefined : { cause: parameters.cause });
+  constructor(shortMessage: string, options: SeedpayErrorOptions = {}) {
+    const details =
+      options.details ?? (options.cause instanceof Error ? options.cause.message : undefined) ?? undefined;
+    const parts = [shortMessage];
+    if (options.metaMessages?.length) parts.push("", ...options.metaMessages);
+    if (details) parts.push("", `Details: ${details}`);
+    super(parts.join("\n"), options.cause === undefined ? undefined : { cause: options.cause });
     this.shortMessage = shortMessage;
-    this.details = parameters.details;
-    this.hints = parameters.hints ?? [];
+    this.metaMessages = options.metaMessages ?? [];
+    this.details = details;
   }
 }

@@ -112,7 +112,7 @@ describe("EvmChain", () => {
     const noAllowance = await payerChain.open(k, 10n * BTT).catch((e: unknown) => e);
     expect(noAllowance).to.be.instanceOf(EscrowRevertedError);
     expect((noAllowance as EscrowRevertedError).errorName).to.equal("ERC20InsufficientAllowance");
-    expect((noAllowance as Error).message).to.contain("Hint: Approve the escrow");
+    expect((noAllowance as Error).message).to.contain("Approve the escrow for the deposit first");
 
     await payerChain.approve(10n * BTT);
     await payerChain.open(k, 10n * BTT);

@@ -1,0 +1,167 @@
+import type { ChainAdapter, TxResult } from "../chain/types";
+import { SeedpayError } from "../errors/base";
+import type { ChannelRecord, VoucherStore } from "../store/types";
+import type { VoucherVerifier } from "../voucher/createVoucherVerifier";
+import { channelId as toChannelId, type ChannelKey } from "../voucher/typedData";
+import { decideClaim, type ClaimPolicy } from "./creditPolicy";
+import { syncChannel } from "./syncChannel";
+
+export type PayeeParameters = {
+  store: VoucherStore;
+  chain: ChainAdapter;
+  verifier: VoucherVerifier;
+  claimPolicy: ClaimPolicy;
+  /** The shortest dispute window this payee accepts (seconds); default 1 h. */
+  minDisputeWindow?: number;
+};
+
+/** Why a voucher was refused. The payee keeps its previous best voucher in every case. */
+export type VoucherRefusal = "unknown-channel" | "channel-not-open" | "bad-signature" | "not-higher" | "above-deposit";
+
+export type ReceiveVoucherResult =
+  | { accepted: true; increment: bigint; best: bigint }
+  | { accepted: false; reason: VoucherRefusal; detail: string };
+
+/** A channel offered to this payee is not one it can accept. */
+export class ChannelRefusedError extends SeedpayError {
+  override name = "ChannelRefusedError";
+}
+
+/**
+ * The payee's side of its channels: accepts channels, checks each voucher (valid signature,
+ * known open channel, higher than the last, within the deposit) and makes it durable before
+ * answering, tracks what is owed, and claims many channels in one transaction when due.
+ */
+export class Payee {
+  private readonly p: Required<PayeeParameters>;
+
+  constructor(parameters: PayeeParameters) {
+    this.p = { minDisputeWindow: 3600, ...parameters };
+  }
+
+  /** Accepts a channel a payer announces, after checking it on-chain. */
+  async acceptChannel(key: ChannelKey): Promise<ChannelRecord> {
+    const id = toChannelId(key);
+    if (key.payee.toLowerCase() !== this.p.chain.account.toLowerCase()) {
+      throw new ChannelRefusedError(`channel ${id} pays ${key.payee}, not this payee ${this.p.chain.account}`);
+    }
+    if (key.disputeWindow < this.p.minDisputeWindow) {
+      throw new ChannelRefusedError(
+        `channel ${id} has a ${key.disputeWindow} s dispute window; this payee needs at least ${this.p.minDisputeWindow} s`,
+      );
+    }
+    const state = await this.p.chain.getChannel(id);
+    if (state.status !== "open") {
+      throw new ChannelRefusedError(`channel ${id} is ${state.status} on-chain`, {
+        metaMessages: ["Announce a channel once its opening transaction is confirmed."],
+      });
+    }
+    this.p.store.upsertChannel({
+      chainId: Number(await this.p.chain.chainId()),
+      escrow: this.p.chain.escrow,
+      role: "payee",
+      key,
+      status: "open",
+      deposit: state.deposit,
+      claimed: state.claimed,
+    });
+    return this.p.store.getChannel(id)!;
+  }
+
+  /**
+   * Checks a voucher and, if it pays more than the best one so far, stores it durably before
+   * returning: serve the data it pays for only after this returns `accepted: true`.
+   */
+  receiveVoucher(voucher: { channelId: string; cumulativeAmount: bigint; signature: string }): ReceiveVoucherResult {
+    const channel = this.p.store.getChannel(voucher.channelId.toLowerCase());
+    if (!channel || channel.role !== "payee") {
+      return { accepted: false, reason: "unknown-channel", detail: `no accepted channel ${voucher.channelId}` };
+    }
+    if (channel.status !== "open") {
+      return { accepted: false, reason: "channel-not-open", detail: `channel ${channel.id} is ${channel.status}` };
+    }
+    const best = this.p.store.getBestReceivedVoucher(channel.id)?.cumulativeAmount ?? 0n;
+    if (voucher.cumulativeAmount <= best) {
+      return {
+        accepted: false,
+        reason: "not-higher",
+        detail: `voucher ${voucher.cumulativeAmount} is not above ${best}`,
+      };
+    }
+    if (voucher.cumulativeAmount > channel.deposit) {
+      return {
+        accepted: false,
+        reason: "above-deposit",
+        detail: `voucher ${voucher.cumulativeAmount} exceeds the deposit ${channel.deposit}`,
+      };
+    }
+    const check = this.p.verifier.verifyVoucher({ ...voucher, expectedSigner: channel.key.signer });
+    if (!check.valid) return { accepted: false, reason: "bad-signature", detail: check.reason };
+    const { stored, previous } = this.p.store.recordReceivedVoucher({ ...voucher, channelId: channel.id });
+    if (!stored) {
+      // Raced by another writer with a higher voucher: still refused, nothing lost.
+      return {
+        accepted: false,
+        reason: "not-higher",
+        detail: `a higher voucher ${previous?.cumulativeAmount} is stored`,
+      };
+    }
+    return { accepted: true, increment: voucher.cumulativeAmount - best, best: voucher.cumulativeAmount };
+  }
+
+  /** Best voucher received minus what the escrow has credited, per channel. */
+  owed(channelId: string): bigint {
+    const channel = this.p.store.getChannel(channelId.toLowerCase());
+    const best = this.p.store.getBestReceivedVoucher(channelId.toLowerCase())?.cumulativeAmount ?? 0n;
+    return channel && best > channel.claimed ? best - channel.claimed : 0n;
+  }
+
+  /**
+   * Claims, in one transaction, every channel the claim policy says is due (or every channel with
+   * anything unclaimed when `all`). Returns undefined when nothing is due.
+   */
+  async claimDue({ all = false }: { all?: boolean } = {}): Promise<(TxResult & { credited: bigint }) | undefined> {
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const due = this.p.store.listUnclaimedChannels({ status: ["open", "closing"] }).filter(({ channel, voucher }) => {
+      if (all) return true;
+      const status = channel.status === "closing" ? "closing" : "open";
+      return decideClaim(this.p.claimPolicy, {
+        best: voucher.cumulativeAmount,
+        claimed: channel.claimed,
+        status,
+        closesAt: BigInt(channel.closesAt ?? 0),
+        now,
+      }).claim;
+    });
+    if (due.length === 0) return undefined;
+    const result = await this.p.chain.claimMany(
+      due.map(({ channel, voucher }) => ({
+        key: channel.key,
+        amount: voucher.cumulativeAmount,
+        signature: voucher.signature,
+      })),
+    );
+    for (const { channel, voucher } of due) {
+      const claimed = voucher.cumulativeAmount < channel.deposit ? voucher.cumulativeAmount : channel.deposit;
+      this.p.store.upsertClaim({ txRef: result.hash, channelId: channel.id, amount: claimed, status: "confirmed" });
+      await syncChannel(this.p.store, this.p.chain, channel.id);
+    }
+    return result;
+  }
+
+  /** Closes a channel at once with the best voucher, and withdraws everything credited to this payee. */
+  async closeAndWithdraw(channelId: string): Promise<{ close: TxResult; withdraw?: TxResult }> {
+    const channel = this.p.store.getChannel(channelId.toLowerCase());
+    if (!channel) throw new ChannelRefusedError(`no channel ${channelId} in the store`);
+    const best = this.p.store.getBestReceivedVoucher(channel.id);
+    const close = await this.p.chain.close(
+      best && best.cumulativeAmount > channel.claimed
+        ? { key: channel.key, amount: best.cumulativeAmount, signature: best.signature }
+        : { key: channel.key },
+    );
+    await syncChannel(this.p.store, this.p.chain, channel.id);
+    const balance = await this.p.chain.escrowBalance(this.p.chain.account);
+    const withdraw = balance > 0n ? await this.p.chain.withdraw(this.p.chain.account, balance) : undefined;
+    return { close, withdraw };
+  }
+}

@@ -1,0 +1,160 @@
+export { createVoucherSigner } from "./voucher/createVoucherSigner";
+export type {
+  CreateVoucherSignerErrorType,
+  CreateVoucherSignerParameters,
+  CreateVoucherSignerReturnType,
+  SignCloseConsentErrorType,
+  SignCloseConsentParameters,
+  SignCloseConsentReturnType,
+  SignVoucherErrorType,
+  SignVoucherParameters,
+  SignVoucherReturnType,
+  VoucherSigner,
+} from "./voucher/createVoucherSigner";
+export { createVoucherVerifier } from "./voucher/createVoucherVerifier";
+export type {
+  CreateVoucherVerifierErrorType,
+  CreateVoucherVerifierParameters,
+  CreateVoucherVerifierReturnType,
+  RecoverCloseConsentSignerErrorType,
+  RecoverCloseConsentSignerParameters,
+  RecoverCloseConsentSignerReturnType,
+  RecoverVoucherSignerErrorType,
+  RecoverVoucherSignerParameters,
+  RecoverVoucherSignerReturnType,
+  VerificationResult,
+  VerifyCloseConsentErrorType,
+  VerifyCloseConsentParameters,
+  VerifyCloseConsentReturnType,
+  VerifyVoucherErrorType,
+  VerifyVoucherParameters,
+  VerifyVoucherReturnType,
+  VoucherVerifier,
+} from "./voucher/createVoucherVerifier";
+export { hashCloseConsent, hashVoucher } from "./voucher/hashVoucher";
+export type {
+  HashCloseConsentErrorType,
+  HashCloseConsentParameters,
+  HashCloseConsentReturnType,
+  HashVoucherErrorType,
+  HashVoucherParameters,
+  HashVoucherReturnType,
+} from "./voucher/hashVoucher";
+export { escrowDomainSeparator, tip712ChainId } from "./voucher/escrowDomainSeparator";
+export type {
+  EscrowDomainSeparatorErrorType,
+  EscrowDomainSeparatorParameters,
+  EscrowDomainSeparatorReturnType,
+} from "./voucher/escrowDomainSeparator";
+export { normalizeAddress } from "./voucher/normalizeAddress";
+export type { NormalizeAddressErrorType } from "./voucher/normalizeAddress";
+export { toTronAddress } from "./voucher/toTronAddress";
+export type { ToTronAddressErrorType } from "./voucher/toTronAddress";
+export { getSecp256k1BackendName } from "./voucher/secp256k1Backend";
+export type { Secp256k1BackendName } from "./voucher/secp256k1Backend";
+export type { SignatureFailureReason, VerificationFailureReason } from "./voucher/failureReasons";
+export {
+  CLOSE_CONSENT_TYPES,
+  channelId,
+  ESCROW_DOMAIN_NAME,
+  ESCROW_DOMAIN_VERSION,
+  escrowDomain,
+  VOUCHER_TYPES,
+} from "./voucher/typedData";
+export type { ChannelKey } from "./voucher/typedData";
+export type { Address, ByteInput, Hex } from "./voucher/types";
+export { SeedpayError } from "./errors/base";
+export type { SeedpayErrorOptions } from "./errors/base";
+export {
+  InvalidAddressError,
+  InvalidAmountError,
+  InvalidChainIdError,
+  InvalidChannelIdError,
+  InvalidPrivateKeyError,
+  InvalidSignatureError,
+  Secp256k1BackendUnavailableError,
+} from "./voucher/errors";
+export type {
+  InvalidAddressErrorType,
+  InvalidAmountErrorType,
+  InvalidChainIdErrorType,
+  InvalidChannelIdErrorType,
+  InvalidPrivateKeyErrorType,
+  InvalidSignatureErrorType,
+  Secp256k1BackendUnavailableErrorType,
+} from "./voucher/errors";
+
+// Durable store
+export {
+  SqliteStore,
+  MemoryStore,
+  SCHEMA_VERSION,
+  StoreError,
+  StoreVersionError,
+  StoreOpenError,
+  StoreWriteError,
+  StoreClosedError,
+  InvalidStoreInputError,
+  UnknownChannelError,
+  WrongChannelRoleError,
+  ChannelConflictError,
+  IssuedVoucherNotIncreasingError,
+  ClaimConflictError,
+} from "./store";
+export type {
+  VoucherStore,
+  SqliteStoreOptions,
+  MemoryStoreOptions,
+  ChannelRecord,
+  ChannelRole,
+  ChannelStatus as StoredChannelStatus,
+  ChannelStatePatch,
+  UpsertChannelParameters,
+  Voucher,
+  ReceivedVoucherRecord,
+  RecordReceivedVoucherReturnType,
+  IssuedVoucherRecord,
+  ClaimRecord,
+  ClaimStatus,
+  UpsertClaimParameters,
+  ListChannelsParameters,
+  ListUnclaimedChannelsParameters,
+  ListClaimsParameters,
+  UnclaimedChannel,
+} from "./store";
+
+// Chain adapters
+export { EvmChain } from "./chain/evm/EvmChain";
+export type { EvmChainParameters } from "./chain/evm/EvmChain";
+export { watchEscrowEvents } from "./chain/evm/watchEscrowEvents";
+export { decodeEscrowLog, ESCROW_EVENT_TOPICS } from "./chain/events";
+export { EscrowRevertedError, TransactionFailedError, decodeEscrowError, toSeedpayError } from "./chain/escrowErrors";
+export type {
+  ChainAdapter,
+  ChannelState,
+  ChannelStatus as OnChainChannelStatus,
+  ClaimRequest,
+  EscrowEvent,
+  EventMeta,
+  TxResult,
+  Unwatch,
+  WatchEscrowEventsParameters,
+} from "./chain/types";
+
+// Channels: payer and payee state machines, pricing and credit policy
+export { Payer, PaymentRefusedError } from "./channel/payer";
+export type { OutgoingVoucher, PayerParameters } from "./channel/payer";
+export { Payee, ChannelRefusedError } from "./channel/payee";
+export type { PayeeParameters, ReceiveVoucherResult, VoucherRefusal } from "./channel/payee";
+export { syncChannel } from "./channel/syncChannel";
+export { decideClaim, decideServe, nextVoucherAmount, priceOf, topUpNeeded } from "./channel/creditPolicy";
+export type {
+  ClaimDecision,
+  ClaimDecisionParameters,
+  ClaimPolicy,
+  CreditPolicy,
+  NextVoucherParameters,
+  Price,
+  ServeDecision,
+  ServeDecisionParameters,
+} from "./channel/creditPolicy";
