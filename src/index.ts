@@ -158,3 +158,26 @@ export type {
   ServeDecision,
   ServeDecisionParameters,
 } from "./channel/creditPolicy";
+
+// Storage: BEP 52 (BitTorrent v2) merkle trees, proofs and .torrent files
+export {
+  BLOCK_SIZE,
+  HASH_SIZE,
+  blockCountOf,
+  treeDepth,
+  expectedBlockLength,
+  padHash,
+  MerkleTreeBuilder,
+  buildMerkleTree,
+  proveBlock,
+  proveBlockFromFile,
+  verifyBlockProof,
+  checkBlockProof,
+  parseTorrent,
+  readTorrentFile,
+  decodeBencode,
+  BencodeDecodeError,
+  InvalidMerkleInputError,
+  InvalidTorrentError,
+} from "./storage";
+export type { MerkleTree, BlockProof, Torrent, BencodeValue } from "./storage";

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.29;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IStorageBond} from "./interfaces/IStorageBond.sol";
+import {Bep52} from "./libraries/Bep52.sol";
+import {DealId, DealTerms, DealTermsLibrary} from "./libraries/DealTerms.sol";
+import {PackedDeal, PackedDealLibrary as D} from "./libraries/PackedDeal.sol";
+import {TokenTransfers} from "./libraries/TokenTransfers.sol";
+
+/// @title seedpay storage bond
+/// @notice See IStorageBond. One storage slot per deal; the terms live in calldata.
+/// @dev Challenge fees are not moved when a challenge is answered: answering must never fail
+/// because of a token transfer (a provider who cannot be paid must still be able to prove). Fees
+/// of answered challenges are paid to the provider with the rest at finish (or slash).
+contract StorageBond is IStorageBond {
+    using DealTermsLibrary for DealTerms;
+    using TokenTransfers for IERC20;
+
+    /// @notice Share of the bond paid to a caller other than the client who slashes a deal, in
+    /// basis points: enough to make slashing worth a keeper's transaction when the client is offline.
+    uint256 public constant SLASH_REWARD_BPS = 500;
+
+    uint256 private constant _MAX_AMOUNT = type(uint112).max;
+    uint256 private constant _MAX_BLOCKS = 1 << 40;
+
+    IERC20 private immutable _token;
+    mapping(DealId id => PackedDeal) private _deals;
+
+    constructor(IERC20 token_) {
+        _token = token_;
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Offer, cancel, accept
+    // ----------------------------------------------------------------------------------------
+
+    /// @inheritdoc IStorageBond
+    function offer(DealTerms calldata terms) external returns (DealId id) {
+        id = terms.toId();
+        if (msg.sender != terms.client) revert NotClient(id, msg.sender, terms.client);
+        _checkTerms(terms);
+        if (D.status(_deals[id]) != D.NONE) revert DealAlreadyExists(id);
+        _deals[id] = D.pack(D.OFFERED, 0, 0, 0, 0, 0);
+        emit DealOffered(
+            id,
+            terms.client,
+            terms.provider,
+            terms.piecesRoot,
+            terms.fileLength,
+            terms.price,
+            terms.bond,
+            terms.duration,
+            terms.responseWindow,
+            terms.challengeFee,
+            terms.maxChallenges,
+            terms.salt
+        );
+        _token.pullExact(msg.sender, terms.price);
+    }
+
+    /// @inheritdoc IStorageBond
+    function cancel(DealTerms calldata terms) external {
+        DealId id = terms.toId();
+        if (msg.sender != terms.client) revert NotClient(id, msg.sender, terms.client);
+        PackedDeal d = _load(id, D.OFFERED);
+        _deals[id] = d.withStatus(D.CANCELLED);
+        emit DealCancelled(id);
+        _token.push(terms.client, terms.price);
+    }
+
+    /// @inheritdoc IStorageBond
+    function accept(DealTerms calldata terms) external {
+        DealId id = terms.toId();
+        if (msg.sender != terms.provider) revert NotProvider(id, msg.sender, terms.provider);
+        _load(id, D.OFFERED);
+        _deals[id] = D.pack(D.ACTIVE, block.timestamp, 0, 0, 0, 0);
+        emit DealAccepted(id, block.timestamp);
+        _token.pullExact(msg.sender, terms.bond);
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Earnings
+    // ----------------------------------------------------------------------------------------
+
+    /// @inheritdoc IStorageBond
+    function withdrawEarnings(DealTerms calldata terms) external {
+        DealId id = terms.toId();
+        if (msg.sender != terms.provider) revert NotProvider(id, msg.sender, terms.provider);
+        PackedDeal d = _load(id, D.ACTIVE);
+        uint256 earned = _earned(terms, d.acceptedAt(), block.timestamp);
+        uint256 withdrawn = d.withdrawn();
+        if (earned == withdrawn) revert NothingToWithdraw(id);
+        _deals[id] = D.pack(D.ACTIVE, d.acceptedAt(), earned, d.challenges(), d.deadline(), d.index());
+        emit EarningsWithdrawn(id, earned - withdrawn, earned);
+        _token.push(terms.provider, earned - withdrawn);
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Challenges
+    // ----------------------------------------------------------------------------------------
+
+    /// @inheritdoc IStorageBond
+    function challenge(DealTerms calldata terms, uint256 index) external {
+        DealId id = terms.toId();
+        if (msg.sender != terms.client) revert NotClient(id, msg.sender, terms.client);
+        PackedDeal d = _load(id, D.ACTIVE);
+        uint256 endsAt = d.acceptedAt() + terms.duration;
+        if (block.timestamp >= endsAt) revert DealOver(id, endsAt);
+        uint256 made = d.challenges();
+        if (made >= terms.maxChallenges) revert ChallengeLimitReached(id, terms.maxChallenges);
+        // One challenge per response window: the next may come once the last one's deadline passed.
+        if (block.timestamp < d.deadline()) revert ChallengeTooSoon(id, d.deadline());
+        uint256 blocks = Bep52.blockCount(terms.fileLength);
+        if (index >= blocks) revert BlockIndexOutOfRange(id, index, blocks);
+
+        uint256 deadline = block.timestamp + terms.responseWindow;
+        _deals[id] = D.pack(D.CHALLENGED, d.acceptedAt(), d.withdrawn(), made + 1, deadline, index);
+        emit BlockChallenged(id, index, deadline);
+        if (terms.challengeFee != 0) _token.pullExact(msg.sender, terms.challengeFee);
+    }
+
+    /// @inheritdoc IStorageBond
+    function respond(DealTerms calldata terms, bytes calldata data, bytes32[] calldata proof) external {
+        DealId id = terms.toId();
+        PackedDeal d = _load(id, D.CHALLENGED);
+        if (block.timestamp > d.deadline()) revert ResponseTooLate(id, d.deadline(), block.timestamp);
+        uint256 index = d.index();
+        if (!Bep52.verify(terms.piecesRoot, terms.fileLength, index, data, proof)) revert InvalidProof(id, index);
+        _deals[id] = d.withStatus(D.ACTIVE);
+        emit ChallengeAnswered(id, index);
+    }
+
+    /// @inheritdoc IStorageBond
+    function slash(DealTerms calldata terms) external {
+        DealId id = terms.toId();
+        PackedDeal d = _load(id, D.CHALLENGED);
+        uint256 deadline = d.deadline();
+        if (block.timestamp <= deadline) revert ResponseWindowNotOver(id, deadline, block.timestamp);
+
+        // The provider keeps what it had earned when the missed challenge was made, and the fees
+        // of the challenges it did answer; the client gets everything else back plus the bond.
+        uint256 earned = _earned(terms, d.acceptedAt(), deadline - terms.responseWindow);
+        uint256 answered = d.challenges() - 1;
+        uint256 toProvider = earned - d.withdrawn() + answered * terms.challengeFee;
+        uint256 reward = msg.sender == terms.client ? 0 : (terms.bond * SLASH_REWARD_BPS) / 10_000;
+        uint256 toClient = terms.price - earned + terms.bond - reward + terms.challengeFee;
+
+        _deals[id] = d.withStatus(D.SLASHED);
+        emit DealSlashed(id, msg.sender, toClient, reward, toProvider);
+        _token.push(terms.client, toClient);
+        if (reward != 0) _token.push(msg.sender, reward);
+        if (toProvider != 0) _token.push(terms.provider, toProvider);
+    }
+
+    /// @inheritdoc IStorageBond
+    function finish(DealTerms calldata terms) external {
+        DealId id = terms.toId();
+        PackedDeal d = _load(id, D.ACTIVE);
+        uint256 endsAt = d.acceptedAt() + terms.duration;
+        if (block.timestamp < endsAt) revert DealNotOver(id, endsAt, block.timestamp);
+        uint256 toProvider = terms.bond + terms.price - d.withdrawn() + d.challenges() * terms.challengeFee;
+        _deals[id] = d.withStatus(D.FINISHED);
+        emit DealFinished(id, toProvider);
+        _token.push(terms.provider, toProvider);
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Reading
+    // ----------------------------------------------------------------------------------------
+
+    /// @inheritdoc IStorageBond
+    function token() external view returns (address) {
+        return address(_token);
+    }
+
+    /// @inheritdoc IStorageBond
+    function dealId(DealTerms calldata terms) external pure returns (DealId) {
+        return terms.toId();
+    }
+
+    /// @inheritdoc IStorageBond
+    function getDeal(DealTerms calldata terms) external view returns (DealState memory state) {
+        PackedDeal d = _deals[terms.toId()];
+        state.status = DealStatus(d.status());
+        state.acceptedAt = d.acceptedAt();
+        state.withdrawn = d.withdrawn();
+        state.challenges = d.challenges();
+        state.challengedIndex = d.index();
+        state.challengeDeadline = d.deadline();
+        if (state.acceptedAt != 0) {
+            uint256 until = block.timestamp;
+            if (state.status == DealStatus.Slashed) until = state.challengeDeadline - terms.responseWindow;
+            state.earned = _earned(terms, state.acceptedAt, until);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Internals
+    // ----------------------------------------------------------------------------------------
+
+    function _checkTerms(DealTerms calldata t) private pure {
+        if (t.provider == address(0)) revert InvalidTerms("provider is the zero address");
+        if (t.fileLength == 0) revert InvalidTerms("file length is zero (an empty file has no pieces root)");
+        if (Bep52.blockCount(t.fileLength) > _MAX_BLOCKS) revert InvalidTerms("file has more than 2^40 blocks");
+        if (t.price == 0 || t.bond == 0) revert InvalidTerms("price and bond must be non-zero");
+        if (t.price > _MAX_AMOUNT || t.bond > _MAX_AMOUNT || t.challengeFee > _MAX_AMOUNT) {
+            revert InvalidTerms("an amount exceeds 2^112 - 1");
+        }
+        if (t.duration == 0 || t.responseWindow == 0) revert InvalidTerms("duration and response window must be non-zero");
+    }
+
+    function _load(DealId id, uint8 expected) private view returns (PackedDeal d) {
+        d = _deals[id];
+        uint8 status = d.status();
+        if (status == D.NONE) revert DealNotFound(id);
+        if (status != expected) revert DealNotInStatus(id, DealStatus(status), DealStatus(expected));
+    }
+
+    /// @dev Price earned linearly from acceptance until `until`, capped at the deal's end.
+    function _earned(DealTerms calldata terms, uint256 acceptedAt, uint256 until) private pure returns (uint256) {
+        uint256 elapsed = until > acceptedAt ? until - acceptedAt : 0;
+        if (elapsed >= terms.duration) return terms.price;
+        // Cannot overflow: price < 2^112 and elapsed < 2^32.
+        return (terms.price * elapsed) / terms.duration;
+    }
+}

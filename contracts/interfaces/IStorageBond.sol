@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.29;
+
+import {DealId, DealTerms} from "../libraries/DealTerms.sol";
+
+/// @title Bonded storage deals proven with BitTorrent v2 (BEP 52) merkle proofs
+/// @notice A client offers a deal for a file identified by its BEP 52 `pieces root`, escrowing the
+/// price; a provider accepts by posting a bond. The price streams to the provider over the deal's
+/// duration and can be withdrawn as it accrues. The client may challenge a 16 KiB block at any
+/// time (paying the deal's challenge fee); the provider answers with the block and its merkle path
+/// before the response window ends and receives the fee. A missed deadline lets anyone slash: the
+/// client gets the bond (minus a keeper reward when someone else slashes), the unearned price and
+/// the fee back; the provider keeps what it earned before the missed challenge. At the end, an
+/// unchallenged (or fully answered) provider gets its bond and the rest of the price.
+/// @dev The client offers and the provider accepts, because the client holds the data and knows
+/// its root, while the provider's acceptance is its commitment: the bond is posted in the same
+/// transaction. Challenges cannot grief: at most one open at a time, at least one response window
+/// apart, at most `maxChallenges` per deal, and each pays the provider `challengeFee` for its answer.
+/// No owner, no upgrade, no pause. Amounts up to 2^112 - 1; files up to 2^40 blocks (16 PiB).
+interface IStorageBond {
+    enum DealStatus {
+        None,
+        Offered,
+        Active,
+        Challenged,
+        Slashed,
+        Finished,
+        Cancelled
+    }
+
+    struct DealState {
+        DealStatus status;
+        /// When the provider accepted (unix seconds); 0 before.
+        uint256 acceptedAt;
+        /// Price the provider has withdrawn so far.
+        uint256 withdrawn;
+        /// Price earned so far (or, once slashed, earned before the missed challenge).
+        uint256 earned;
+        /// Challenges made so far.
+        uint256 challenges;
+        /// The open (or last) challenge's block index and deadline.
+        uint256 challengedIndex;
+        uint256 challengeDeadline;
+    }
+
+    error DealNotFound(DealId id);
+    error DealAlreadyExists(DealId id);
+    error DealNotInStatus(DealId id, DealStatus status, DealStatus expected);
+    error InvalidTerms(string reason);
+    error NotClient(DealId id, address caller, address client);
+    error NotProvider(DealId id, address caller, address provider);
+    error DealOver(DealId id, uint256 endsAt);
+    error DealNotOver(DealId id, uint256 endsAt, uint256 now);
+    error ChallengeTooSoon(DealId id, uint256 nextAllowedAt);
+    error ChallengeLimitReached(DealId id, uint256 maxChallenges);
+    error BlockIndexOutOfRange(DealId id, uint256 index, uint256 blockCount);
+    error ResponseTooLate(DealId id, uint256 deadline, uint256 now);
+    error ResponseWindowNotOver(DealId id, uint256 deadline, uint256 now);
+    error InvalidProof(DealId id, uint256 index);
+    error NothingToWithdraw(DealId id);
+
+    event DealOffered(
+        DealId indexed id,
+        address indexed client,
+        address indexed provider,
+        bytes32 piecesRoot,
+        uint64 fileLength,
+        uint256 price,
+        uint256 bond,
+        uint32 duration,
+        uint32 responseWindow,
+        uint256 challengeFee,
+        uint16 maxChallenges,
+        uint64 salt
+    );
+    event DealCancelled(DealId indexed id);
+    event DealAccepted(DealId indexed id, uint256 acceptedAt);
+    event EarningsWithdrawn(DealId indexed id, uint256 amount, uint256 totalWithdrawn);
+    event BlockChallenged(DealId indexed id, uint256 index, uint256 deadline);
+    event ChallengeAnswered(DealId indexed id, uint256 index);
+    event DealSlashed(DealId indexed id, address indexed caller, uint256 toClient, uint256 reward, uint256 toProvider);
+    event DealFinished(DealId indexed id, uint256 toProvider);
+
+    /// @notice The client offers a deal, escrowing `terms.price` from its wallet.
+    function offer(DealTerms calldata terms) external returns (DealId id);
+
+    /// @notice The client withdraws an offer not yet accepted; the price is refunded.
+    function cancel(DealTerms calldata terms) external;
+
+    /// @notice The provider accepts an offer, posting `terms.bond` from its wallet. The deal starts now.
+    function accept(DealTerms calldata terms) external;
+
+    /// @notice The provider withdraws the price earned so far (not while a challenge is open).
+    function withdrawEarnings(DealTerms calldata terms) external;
+
+    /// @notice The client challenges block `index`, paying `terms.challengeFee`.
+    function challenge(DealTerms calldata terms, uint256 index) external;
+
+    /// @notice Anyone answers the open challenge with the block's bytes and its sibling hashes
+    /// from the leaf layer up; the challenge fee goes to the provider.
+    function respond(DealTerms calldata terms, bytes calldata data, bytes32[] calldata proof) external;
+
+    /// @notice After a missed deadline, anyone slashes the bond to the client. A caller other than
+    /// the client receives `SLASH_REWARD_BPS` of the bond for doing so.
+    function slash(DealTerms calldata terms) external;
+
+    /// @notice After the deal's end, with no challenge open, anyone pays the provider its bond and
+    /// the rest of the price.
+    function finish(DealTerms calldata terms) external;
+
+    /// @notice The escrowed token.
+    function token() external view returns (address);
+
+    /// @notice The id of a deal with these terms.
+    function dealId(DealTerms calldata terms) external pure returns (DealId);
+
+    /// @notice A deal's state; `terms` are needed to compute what has been earned.
+    function getDeal(DealTerms calldata terms) external view returns (DealState memory);
+}
