@@ -10,7 +10,8 @@ import {TokenTransfers} from "./libraries/TokenTransfers.sol";
 
 /// @title seedpay storage bond
 /// @notice See IStorageBond. One storage slot per deal; the terms live in calldata.
-/// @dev Challenge fees are not moved when a challenge is answered: answering must never fail
+/// @dev Payouts the token refuses are kept on the recipient's balance here (`withdraw`), as the
+/// channel escrow does. Challenge fees are not moved when a challenge is answered: answering must never fail
 /// because of a token transfer (a provider who cannot be paid must still be able to prove). Fees
 /// of answered challenges are paid to the provider with the rest at finish (or slash).
 contract StorageBond is IStorageBond {
@@ -26,6 +27,8 @@ contract StorageBond is IStorageBond {
 
     IERC20 private immutable _token;
     mapping(DealId id => PackedDeal) private _deals;
+    /// @dev Payouts the token refused (a blacklisted recipient), withdrawable by their owner.
+    mapping(address account => uint256) private _balances;
 
     constructor(IERC20 token_) {
         _token = token_;
@@ -66,7 +69,7 @@ contract StorageBond is IStorageBond {
         PackedDeal d = _load(id, D.OFFERED);
         _deals[id] = d.withStatus(D.CANCELLED);
         emit DealCancelled(id);
-        _token.push(terms.client, terms.price);
+        _payOrCredit(terms.client, terms.price);
     }
 
     /// @inheritdoc IStorageBond
@@ -143,14 +146,16 @@ contract StorageBond is IStorageBond {
         uint256 earned = _earned(terms, d.acceptedAt(), deadline - terms.responseWindow);
         uint256 answered = d.challenges() - 1;
         uint256 toProvider = earned - d.withdrawn() + answered * terms.challengeFee;
-        uint256 reward = msg.sender == terms.client ? 0 : (terms.bond * SLASH_REWARD_BPS) / 10_000;
+        // No reward when a party to the deal slashes: a provider must not profit from its own miss.
+        bool keeper = msg.sender != terms.client && msg.sender != terms.provider;
+        uint256 reward = keeper ? (terms.bond * SLASH_REWARD_BPS) / 10_000 : 0;
         uint256 toClient = terms.price - earned + terms.bond - reward + terms.challengeFee;
 
         _deals[id] = d.withStatus(D.SLASHED);
         emit DealSlashed(id, msg.sender, toClient, reward, toProvider);
-        _token.push(terms.client, toClient);
-        if (reward != 0) _token.push(msg.sender, reward);
-        if (toProvider != 0) _token.push(terms.provider, toProvider);
+        _payOrCredit(terms.client, toClient);
+        if (reward != 0) _payOrCredit(msg.sender, reward);
+        if (toProvider != 0) _payOrCredit(terms.provider, toProvider);
     }
 
     /// @inheritdoc IStorageBond
@@ -162,12 +167,29 @@ contract StorageBond is IStorageBond {
         uint256 toProvider = terms.bond + terms.price - d.withdrawn() + d.challenges() * terms.challengeFee;
         _deals[id] = d.withStatus(D.FINISHED);
         emit DealFinished(id, toProvider);
-        _token.push(terms.provider, toProvider);
+        _payOrCredit(terms.provider, toProvider);
+    }
+
+    /// @inheritdoc IStorageBond
+    function withdraw(address to, uint256 amount) external {
+        if (to == address(0)) revert InvalidTerms("recipient is the zero address");
+        uint256 balance = _balances[msg.sender];
+        if (amount == 0 || amount > balance) revert InsufficientBalance(msg.sender, balance, amount);
+        unchecked {
+            _balances[msg.sender] = balance - amount;
+        }
+        emit Withdrawn(msg.sender, to, amount);
+        _token.push(to, amount);
     }
 
     // ----------------------------------------------------------------------------------------
     // Reading
     // ----------------------------------------------------------------------------------------
+
+    /// @inheritdoc IStorageBond
+    function balanceOf(address account) external view returns (uint256) {
+        return _balances[account];
+    }
 
     /// @inheritdoc IStorageBond
     function token() external view returns (address) {
@@ -199,6 +221,15 @@ contract StorageBond is IStorageBond {
     // Internals
     // ----------------------------------------------------------------------------------------
 
+    /// @dev Pays `to`, or keeps the amount on its balance here if the token refuses the transfer,
+    /// so one party's blacklisting never blocks another party's payout.
+    function _payOrCredit(address to, uint256 amount) private {
+        if (!_token.tryPush(to, amount)) {
+            _balances[to] += amount;
+            emit Credited(to, amount);
+        }
+    }
+
     function _checkTerms(DealTerms calldata t) private pure {
         if (t.provider == address(0)) revert InvalidTerms("provider is the zero address");
         if (t.fileLength == 0) revert InvalidTerms("file length is zero (an empty file has no pieces root)");
@@ -207,7 +238,8 @@ contract StorageBond is IStorageBond {
         if (t.price > _MAX_AMOUNT || t.bond > _MAX_AMOUNT || t.challengeFee > _MAX_AMOUNT) {
             revert InvalidTerms("an amount exceeds 2^112 - 1");
         }
-        if (t.duration == 0 || t.responseWindow == 0) revert InvalidTerms("duration and response window must be non-zero");
+        if (t.duration == 0 || t.responseWindow == 0)
+            revert InvalidTerms("duration and response window must be non-zero");
     }
 
     function _load(DealId id, uint8 expected) private view returns (PackedDeal d) {

@@ -10,7 +10,8 @@ import {DealId, DealTerms} from "../libraries/DealTerms.sol";
 /// time (paying the deal's challenge fee); the provider answers with the block and its merkle path
 /// before the response window ends and receives the fee. A missed deadline lets anyone slash: the
 /// client gets the bond (minus a keeper reward when someone else slashes), the unearned price and
-/// the fee back; the provider keeps what it earned before the missed challenge. At the end, an
+/// the fee back; the provider keeps what it earned before the missed challenge. A payout the token
+/// refuses (a blacklisted recipient) is kept on the recipient's balance here for `withdraw`. At the end, an
 /// unchallenged (or fully answered) provider gets its bond and the rest of the price.
 /// @dev The client offers and the provider accepts, because the client holds the data and knows
 /// its root, while the provider's acceptance is its commitment: the bond is posted in the same
@@ -58,6 +59,8 @@ interface IStorageBond {
     error ResponseWindowNotOver(DealId id, uint256 deadline, uint256 now);
     error InvalidProof(DealId id, uint256 index);
     error NothingToWithdraw(DealId id);
+    /// @notice Withdrawing zero or more than the account holds here.
+    error InsufficientBalance(address account, uint256 balance, uint256 amount);
 
     event DealOffered(
         DealId indexed id,
@@ -80,6 +83,10 @@ interface IStorageBond {
     event ChallengeAnswered(DealId indexed id, uint256 index);
     event DealSlashed(DealId indexed id, address indexed caller, uint256 toClient, uint256 reward, uint256 toProvider);
     event DealFinished(DealId indexed id, uint256 toProvider);
+    /// @notice A payout to `account` was refused by the token and kept on its balance here.
+    event Credited(address indexed account, uint256 amount);
+    /// @notice `account` withdrew `amount` of its balance here to `to`.
+    event Withdrawn(address indexed account, address indexed to, uint256 amount);
 
     /// @notice The client offers a deal, escrowing `terms.price` from its wallet.
     function offer(DealTerms calldata terms) external returns (DealId id);
@@ -101,12 +108,18 @@ interface IStorageBond {
     function respond(DealTerms calldata terms, bytes calldata data, bytes32[] calldata proof) external;
 
     /// @notice After a missed deadline, anyone slashes the bond to the client. A caller other than
-    /// the client receives `SLASH_REWARD_BPS` of the bond for doing so.
+    /// the client and the provider (a keeper) receives `SLASH_REWARD_BPS` of the bond for doing so.
     function slash(DealTerms calldata terms) external;
 
     /// @notice After the deal's end, with no challenge open, anyone pays the provider its bond and
     /// the rest of the price.
     function finish(DealTerms calldata terms) external;
+
+    /// @notice Moves `amount` of the sender's balance here (payouts the token refused) to `to`.
+    function withdraw(address to, uint256 amount) external;
+
+    /// @notice What `account` can withdraw here: payouts the token refused to transfer.
+    function balanceOf(address account) external view returns (uint256);
 
     /// @notice The escrowed token.
     function token() external view returns (address);

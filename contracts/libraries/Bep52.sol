@@ -29,7 +29,6 @@ library Bep52 {
 
     /// @notice Whether `data` is block `index` of the file with `piecesRoot` and `length`, given its
     /// sibling hashes from the leaf layer up (`proof.length` must equal the tree's depth).
-    /// @dev Callers check `index < blockCount(length)` first.
     function verify(
         bytes32 piecesRoot,
         uint256 length,
@@ -37,11 +36,15 @@ library Bep52 {
         bytes calldata data,
         bytes32[] calldata proof
     ) internal pure returns (bool) {
+        uint256 blocks = blockCount(length);
+        if (index >= blocks) return false;
         if (data.length != blockLength(length, index)) return false;
-        if (proof.length != depth(blockCount(length))) return false;
+        if (proof.length != depth(blocks)) return false;
         bytes32 node = sha256(data);
         for (uint256 i; i < proof.length; ++i) {
-            node = (index >> i) & 1 == 0 ? sha256(abi.encodePacked(node, proof[i])) : sha256(abi.encodePacked(proof[i], node));
+            node = (index >> i) & 1 == 0
+                ? sha256(abi.encodePacked(node, proof[i]))
+                : sha256(abi.encodePacked(proof[i], node));
         }
         return node == piecesRoot;
     }

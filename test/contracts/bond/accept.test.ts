@@ -1,0 +1,106 @@
+import { expect } from "chai";
+import {
+  STATES,
+  Status,
+  at,
+  balancesOf,
+  bondFixture,
+  dealIdOf,
+  dealIn,
+  expectDeal,
+  storedState,
+  terms,
+  type Bond,
+  type Terms,
+} from "./fixture";
+
+describe("accept", () => {
+  const accepted: { name: string; terms: (b: Bond) => Partial<Terms> }[] = [
+    { name: "the provider accepts and posts the bond; the deal starts now", terms: () => ({}) },
+    { name: "a bond of one base unit", terms: () => ({ bond: 1n }) },
+    { name: "a provider who is also the client posts the bond", terms: (b) => ({ provider: b.client.address }) },
+  ];
+  for (const c of accepted) {
+    it(`accept: ${c.name}`, async () => {
+      const b = await bondFixture();
+      const { t, id } = await dealIn(b, "Offered", c.terms(b));
+      const provider = b.accounts.find((a) => a.address === t.provider)!;
+      const now = await at();
+      const tx = b.bond.connect(provider).accept(t);
+      await expect(tx).to.emit(b.bond, "DealAccepted").withArgs(id, now);
+      await expect(tx).to.changeTokenBalances(b.token, [provider, b.bond], [-t.bond, t.bond]);
+      await expectDeal(b, t, { status: Status.Active, acceptedAt: now });
+      expect(await b.token.balanceOf(b.bondAddress)).to.equal(t.price + t.bond);
+    });
+  }
+
+  type Refuse = {
+    name: string;
+    arrange: (b: Bond) => Promise<{ t: Terms; args: unknown[] }>;
+    by?: (b: Bond) => Bond["client"];
+    error: string;
+    from?: "token";
+  };
+  const refused: Refuse[] = [
+    {
+      name: "refuses the client (NotProvider)",
+      arrange: async (b) => {
+        const { t, id } = await dealIn(b, "Offered");
+        return { t, args: [id, b.client.address, t.provider] };
+      },
+      by: (b) => b.client,
+      error: "NotProvider",
+    },
+    {
+      name: "refuses a third party (NotProvider)",
+      arrange: async (b) => {
+        const { t, id } = await dealIn(b, "Offered");
+        return { t, args: [id, b.other.address, t.provider] };
+      },
+      by: (b) => b.other,
+      error: "NotProvider",
+    },
+    {
+      name: "refuses terms never offered (DealNotFound)",
+      arrange: async (b) => {
+        const t = terms(b);
+        return { t, args: [dealIdOf(t)] };
+      },
+      error: "DealNotFound",
+    },
+    ...STATES.filter((s) => s !== "Offered").map(
+      (state): Refuse => ({
+        name: `refuses a deal in status ${state} (DealNotInStatus(${state}, Offered))`,
+        arrange: async (b) => {
+          const { t, id } = await dealIn(b, state);
+          return { t, args: [id, Status[state], Status.Offered] };
+        },
+        error: "DealNotInStatus",
+      }),
+    ),
+    {
+      name: "bubbles the token's error when the provider has not approved the bond",
+      arrange: async (b) => {
+        const { t } = await dealIn(b, "Offered");
+        await b.token.connect(b.provider).approve(b.bondAddress, t.bond - 1n);
+        return { t, args: [b.bondAddress, t.bond - 1n, t.bond] };
+      },
+      error: "ERC20InsufficientAllowance",
+      from: "token",
+    },
+  ];
+  for (const c of refused) {
+    it(`accept: ${c.name}`, async () => {
+      const b = await bondFixture();
+      const { t, args } = await c.arrange(b);
+      const who = [b.client.address, b.provider.address, b.other.address];
+      const before = await balancesOf(b, who);
+      const state = await storedState(b, t);
+      await expect(b.bond.connect((c.by ?? ((x) => x.provider))(b)).accept(t))
+        .to.be.revertedWithCustomError(c.from === "token" ? b.token : b.bond, c.error)
+        .withArgs(...args);
+      expect(await balancesOf(b, who)).to.deep.equal(before);
+      expect(await storedState(b, t)).to.deep.equal(state);
+    });
+  }
+});
