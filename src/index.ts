@@ -181,3 +181,12 @@ export {
   InvalidTorrentError,
 } from "./storage";
 export type { MerkleTree, BlockProof, Torrent, BencodeValue } from "./storage";
+
+// Storage bonds: client actions and the provider's challenge responder
+export { EvmBond, dealId } from "./chain/evm/EvmBond";
+export type { EvmBondParameters } from "./chain/evm/EvmBond";
+export type { BondAdapter, ChallengeEvent, DealState, DealStatus, DealTerms } from "./chain/bondTypes";
+export { startResponder, WrongFileError } from "./storage/bond/startResponder";
+export type { StartResponderParameters } from "./storage/bond/startResponder";
+export { pollLogs } from "./chain/evm/pollLogs";
+export type { PollLogsParameters } from "./chain/evm/pollLogs";

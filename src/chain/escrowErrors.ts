@@ -1,9 +1,14 @@
 import { formatUnits, Interface, type ErrorDescription } from "ethers";
-import { ChannelEscrow__factory, TestToken__factory } from "../../typechain-types";
+import { ChannelEscrow__factory, StorageBond__factory, TestToken__factory } from "../../typechain-types";
 import { SeedpayError } from "../errors/base";
 
-/** The escrow's custom errors plus the OpenZeppelin token errors a deposit can bubble up. */
-const DECODERS = [new Interface(ChannelEscrow__factory.abi), new Interface(TestToken__factory.abi)];
+/** The escrow's and bond's custom errors plus the OpenZeppelin token errors a deposit can bubble up. */
+const DECODERS = [
+  new Interface(ChannelEscrow__factory.abi),
+  new Interface(StorageBond__factory.abi),
+  new Interface(TestToken__factory.abi),
+];
+const DEAL_STATUSES = ["none", "offered", "active", "challenged", "slashed", "finished", "cancelled"];
 
 const btt = (value: unknown): string => `${formatUnits(value as bigint, 18)} BTT`;
 const when = (seconds: unknown): string => new Date(Number(seconds) * 1000).toISOString();
@@ -73,6 +78,35 @@ const EXPLAIN: Record<string, (a: readonly unknown[]) => Explanation> = {
     message: `the escrow ${spender} may pull ${btt(allowance)}, but ${btt(needed)} is needed`,
     hints: ["Approve the escrow for the deposit first (seedpay approves automatically when asked)."],
   }),
+  DealNotFound: ([id]) => ({
+    message: `deal ${id} does not exist`,
+    hints: ["Check the deal terms (every field is part of the id), the bond contract and the network."],
+  }),
+  DealAlreadyExists: ([id]) => ({ message: `deal ${id} already exists`, hints: ["Offer with another salt."] }),
+  DealNotInStatus: ([id, status, expected]) => ({
+    message: `deal ${id} is ${DEAL_STATUSES[Number(status)]}, not ${DEAL_STATUSES[Number(expected)]}`,
+  }),
+  InvalidTerms: ([reason]) => ({ message: `invalid deal terms: ${reason}` }),
+  NotClient: ([id, caller, client]) => ({ message: `only deal ${id}'s client ${client} may do this, not ${caller}` }),
+  NotProvider: ([id, caller, provider]) => ({
+    message: `only deal ${id}'s provider ${provider} may do this, not ${caller}`,
+  }),
+  DealOver: ([id, endsAt]) => ({ message: `deal ${id} ended ${when(endsAt)}` }),
+  DealNotOver: ([id, endsAt]) => ({ message: `deal ${id} ends ${when(endsAt)}`, hints: ["Finish it after that."] }),
+  ChallengeTooSoon: ([id, next]) => ({ message: `deal ${id} can be challenged again from ${when(next)}` }),
+  ChallengeLimitReached: ([id, max]) => ({ message: `deal ${id} has had all its ${max} challenges` }),
+  BlockIndexOutOfRange: ([id, index, count]) => ({
+    message: `block ${index} is beyond deal ${id}'s file (${count} blocks)`,
+  }),
+  ResponseTooLate: ([id, deadline]) => ({ message: `the challenge on deal ${id} expired ${when(deadline)}` }),
+  ResponseWindowNotOver: ([id, deadline]) => ({
+    message: `the provider of deal ${id} may still answer until ${when(deadline)}`,
+  }),
+  InvalidProof: ([id, index]) => ({
+    message: `the proof for block ${index} of deal ${id} does not match the deal's pieces root`,
+    hints: ["Prove from the exact file the deal was made for (`seedpay bond root FILE` must print the deal's root)."],
+  }),
+  NothingToWithdraw: ([id]) => ({ message: `deal ${id} has no new earnings to withdraw` }),
   ERC20InsufficientBalance: ([sender, balance, needed]) => ({
     message: `${sender} holds ${btt(balance)} of the token, but ${btt(needed)} is needed`,
   }),

@@ -16,7 +16,11 @@ import { watchEscrowEvents } from "./watchEscrowEvents";
 const STATUSES: ChannelStatus[] = ["none", "open", "closing", "closed"];
 
 export type EvmChainParameters = {
-  /** Signs and sends transactions; must be connected to a provider. */
+  /**
+   * Signs and sends transactions; must be connected to a provider. With an ethers JsonRpcProvider,
+   * create it with `cacheTimeout: -1`: its default 250 ms request cache would hand two transactions
+   * sent in a row (approve, then open) the same "pending" nonce.
+   */
   signer: Signer;
   /** The ChannelEscrow's address. */
   escrow: string;

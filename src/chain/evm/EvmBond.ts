@@ -1,0 +1,150 @@
+import {
+  AbiCoder,
+  hexlify,
+  Interface,
+  keccak256,
+  type ContractTransactionResponse,
+  type Provider,
+  type Signer,
+} from "ethers";
+import { IERC20__factory, StorageBond__factory, type StorageBond } from "../../../typechain-types";
+import { toSeedpayError } from "../escrowErrors";
+import type { BondAdapter, ChallengeEvent, DealState, DealStatus, DealTerms } from "../bondTypes";
+import type { TxResult, Unwatch } from "../types";
+import { pollLogs } from "./pollLogs";
+
+const STATUSES: DealStatus[] = ["none", "offered", "active", "challenged", "slashed", "finished", "cancelled"];
+const bondInterface = new Interface(StorageBond__factory.abi);
+const CHALLENGED_TOPIC = bondInterface.getEvent("BlockChallenged")!.topicHash;
+const TERMS_ABI = [
+  "tuple(address client, address provider, bytes32 piecesRoot, uint64 fileLength, uint256 price, uint256 bond, uint32 duration, uint32 responseWindow, uint256 challengeFee, uint16 maxChallenges, uint64 salt)",
+];
+
+/** The deal id the StorageBond derives from its terms: keccak256(abi.encode(terms)). */
+export function dealId(terms: DealTerms): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(TERMS_ABI, [terms]));
+}
+
+export type EvmBondParameters = {
+  /** Signs and sends transactions; must be connected to a provider. */
+  signer: Signer;
+  /** The StorageBond's address. */
+  bond: string;
+};
+
+/** The BondAdapter for EVM chains, through ethers v6 and the TypeChain bindings. */
+export class EvmBond implements BondAdapter {
+  readonly bond: string;
+  readonly account: string;
+  private readonly contract: StorageBond;
+  private readonly provider: Provider;
+
+  private constructor(parameters: EvmBondParameters, account: string) {
+    if (!parameters.signer.provider) throw new Error("EvmBond: the signer has no provider; connect it to one");
+    this.bond = parameters.bond;
+    this.account = account;
+    this.provider = parameters.signer.provider;
+    this.contract = StorageBond__factory.connect(parameters.bond, parameters.signer);
+  }
+
+  static async connect(parameters: EvmBondParameters): Promise<EvmBond> {
+    return new EvmBond(parameters, await parameters.signer.getAddress());
+  }
+
+  dealId(terms: DealTerms): string {
+    return dealId(terms);
+  }
+
+  async getDeal(terms: DealTerms): Promise<DealState> {
+    const s = await this.contract.getDeal(terms);
+    return {
+      status: STATUSES[Number(s.status)],
+      acceptedAt: s.acceptedAt,
+      withdrawn: s.withdrawn,
+      earned: s.earned,
+      challenges: s.challenges,
+      challengedIndex: s.challengedIndex,
+      challengeDeadline: s.challengeDeadline,
+    };
+  }
+
+  async approve(amount: bigint): Promise<TxResult> {
+    const token = IERC20__factory.connect(await this.contract.token(), this.contract.runner);
+    return this.send("approve", () => token.approve(this.bond, amount));
+  }
+
+  async offer(terms: DealTerms): Promise<TxResult & { dealId: string }> {
+    return { ...(await this.send("offer", () => this.contract.offer(terms))), dealId: dealId(terms) };
+  }
+
+  cancel(terms: DealTerms): Promise<TxResult> {
+    return this.send("cancel", () => this.contract.cancel(terms));
+  }
+
+  accept(terms: DealTerms): Promise<TxResult> {
+    return this.send("accept", () => this.contract.accept(terms));
+  }
+
+  withdrawEarnings(terms: DealTerms): Promise<TxResult> {
+    return this.send("withdrawEarnings", () => this.contract.withdrawEarnings(terms));
+  }
+
+  challenge(terms: DealTerms, index: bigint): Promise<TxResult> {
+    return this.send("challenge", () => this.contract.challenge(terms, index));
+  }
+
+  respond(terms: DealTerms, block: Uint8Array, proof: readonly Uint8Array[]): Promise<TxResult> {
+    return this.send("respond", () =>
+      this.contract.respond(
+        terms,
+        block,
+        proof.map((p) => hexlify(p)),
+      ),
+    );
+  }
+
+  slash(terms: DealTerms): Promise<TxResult> {
+    return this.send("slash", () => this.contract.slash(terms));
+  }
+
+  finish(terms: DealTerms): Promise<TxResult> {
+    return this.send("finish", () => this.contract.finish(terms));
+  }
+
+  withdraw(to: string, amount: bigint): Promise<TxResult> {
+    return this.send("withdraw", () => this.contract.withdraw(to, amount));
+  }
+
+  watchChallenges({ onChallenge, ...rest }: Parameters<BondAdapter["watchChallenges"]>[0]): Unwatch {
+    return pollLogs(this.provider, {
+      ...rest,
+      address: this.bond,
+      topics: [CHALLENGED_TOPIC],
+      onLogs: async (logs) => {
+        for (const { log } of logs) {
+          const parsed = bondInterface.parseLog({ topics: [...log.topics], data: log.data });
+          if (!parsed) continue;
+          const challenge: ChallengeEvent = {
+            dealId: parsed.args.id,
+            index: parsed.args.index,
+            deadline: parsed.args.deadline,
+            txHash: log.transactionHash,
+            blockNumber: BigInt(log.blockNumber),
+          };
+          await onChallenge(challenge);
+        }
+      },
+    });
+  }
+
+  private async send(action: string, submit: () => Promise<ContractTransactionResponse>): Promise<TxResult> {
+    try {
+      const tx = await submit();
+      const receipt = await tx.wait();
+      if (!receipt) throw new Error(`transaction ${tx.hash} was dropped`);
+      return { hash: receipt.hash, blockNumber: BigInt(receipt.blockNumber), gasUsed: receipt.gasUsed };
+    } catch (error) {
+      throw toSeedpayError(action, error);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import type { Log, Provider } from "ethers";
+import { logId } from "../events";
+import type { Unwatch } from "../types";
+
+export type PollLogsParameters = {
+  address: string;
+  /** Topic-0 alternatives to match. */
+  topics: string[];
+  fromBlock?: bigint;
+  /** Logs not delivered before, in chain order, each with its id (see logId) and position in its transaction. */
+  onLogs: (logs: { log: Log; id: string; positionInTx: number }[]) => void | Promise<void>;
+  onError?: (error: Error) => void;
+  pollingInterval?: number;
+  confirmations?: number;
+};
+
+/** Blocks re-read behind the cursor on every poll, so logs of a shallow reorg are seen again. */
+const REREAD = 12n;
+
+/**
+ * Polls an EVM node for logs and delivers each once, in chain order.
+ *
+ * Survives a dropped connection (a failed poll is reported to onError and retried from the same
+ * cursor), and never delivers a log twice: every poll re-reads a few blocks behind the cursor,
+ * and logs already delivered (by transaction hash and position in the transaction, which a reorg
+ * that re-includes the transaction keeps) are skipped. `confirmations` holds logs back until
+ * buried that deep.
+ */
+export function pollLogs(
+  provider: Provider,
+  { address, topics, fromBlock, onLogs, onError, pollingInterval = 1000, confirmations = 0 }: PollLogsParameters,
+): Unwatch {
+  const delivered = new Map<string, bigint>();
+  let cursor: bigint | undefined = fromBlock;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const poll = async (): Promise<void> => {
+    const head = BigInt(await provider.getBlockNumber()) - BigInt(confirmations);
+    if (cursor === undefined) cursor = head + 1n;
+    if (head < cursor) return;
+    const from = cursor > REREAD ? cursor - REREAD : 0n;
+    const logs = await provider.getLogs({ address, topics: [topics], fromBlock: from, toBlock: head });
+    const fresh: { log: Log; id: string; positionInTx: number }[] = [];
+    const positions = new Map<string, number>();
+    for (const log of logs) {
+      const positionInTx = positions.get(log.transactionHash) ?? 0;
+      positions.set(log.transactionHash, positionInTx + 1);
+      const id = logId(log.transactionHash, positionInTx);
+      if (delivered.has(id)) continue;
+      delivered.set(id, BigInt(log.blockNumber));
+      fresh.push({ log, id, positionInTx });
+    }
+    cursor = head + 1n;
+    // Forget ids that can no longer be re-read.
+    for (const [id, block] of delivered) if (block + REREAD < from) delivered.delete(id);
+    if (fresh.length > 0) await onLogs(fresh);
+  };
+
+  const loop = async (): Promise<void> => {
+    if (stopped) return;
+    try {
+      await poll();
+    } catch (error) {
+      onError?.(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (!stopped) timer = setTimeout(() => void loop(), pollingInterval);
+  };
+  void loop();
+
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}
