@@ -1,0 +1,295 @@
+import type { EvmAddress } from "../address";
+import type { DevAccount } from "../devAccounts";
+import { createEvm } from "../evm";
+import type { Evm, EvmBlock } from "../evm";
+import { EventStore } from "./events";
+import { contractAddressFor, executeConstant, executeCreate, executeTrigger } from "./executor";
+import type { ConstantCall, ConstantCallResult, RawOutcome } from "./executor";
+import type { ContractRecord, ExecutionOutcome, TronBlock, TxRecord } from "./records";
+import { validateAgainstState, validateSubmission } from "./validate";
+import type { ChainView, Submission } from "./validate";
+import { SerialQueue } from "./serialQueue";
+
+export interface DevChainOptions {
+  chainId: number;
+  accounts: DevAccount[];
+  /** Sun each dev account starts with. */
+  balance: bigint;
+  /** Sun per unit of energy burnt. */
+  energyPrice: number;
+  /** Milliseconds between blocks; undefined: a block per transaction (and an empty one when the head is 3 s old). */
+  blockTime?: number;
+  hardfork: string;
+}
+
+/** TRON produces a block every 3 s; the head never looks older than that. */
+const SLOT_MS = 3000;
+
+/**
+ * The devnode's chain: TRON blocks, transactions, receipts, contracts and events over an
+ * in-process EVM, one EVM block per TRON block. All EVM access is serialized.
+ */
+export class DevChain implements ChainView {
+  readonly queue = new SerialQueue();
+  readonly events = new EventStore();
+  readonly blocks: TronBlock[] = [];
+  readonly txs = new Map<string, TxRecord>();
+  readonly contracts = new Map<EvmAddress, ContractRecord>();
+  /** Accounts TRON would know (activated), with their creation time. */
+  readonly created = new Map<EvmAddress, number>();
+  private readonly pending = new Map<string, Submission>();
+  private offsetMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly evm: Evm,
+    readonly options: DevChainOptions,
+  ) {}
+
+  static async create(options: DevChainOptions): Promise<DevChain> {
+    const evm = await createEvm({
+      chainId: options.chainId,
+      hardfork: options.hardfork,
+      genesisAccounts: options.accounts.map((a) => ({ privateKey: "0x" + a.privateKey, balance: options.balance })),
+    });
+    const chain = new DevChain(evm, options);
+    await chain.syncBlocks();
+    for (const a of options.accounts) chain.created.set(a.evm, chain.blocks[0].timestamp);
+    if (options.blockTime !== undefined) {
+      chain.timer = setInterval(
+        () => void chain.queue.run(() => chain.produceBlock()).catch(() => undefined),
+        options.blockTime,
+      );
+      chain.timer.unref();
+    }
+    return chain;
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  head(): TronBlock {
+    return this.blocks[this.blocks.length - 1];
+  }
+
+  nowMs(): number {
+    return Math.max(Date.now() + this.offsetMs, this.head().timestamp);
+  }
+
+  isKnownTransaction(txID: string): boolean {
+    return this.txs.has(txID) || this.pending.has(txID);
+  }
+
+  blockForTapos(refBlockBytes: string): TronBlock | undefined {
+    const low = parseInt(refBlockBytes, 16);
+    const head = this.head().number;
+    const n = head - ((head - low) & 0xffff);
+    if (n < 0 || Number.isNaN(low)) return undefined;
+    return this.blocks[n];
+  }
+
+  /** Mines an empty block if the head is a slot old, so a transaction built on it does not expire early. */
+  async ensureFreshHead(): Promise<void> {
+    if (this.options.blockTime !== undefined) return;
+    await this.queue.run(async () => {
+      if (Date.now() + this.offsetMs - this.head().timestamp >= SLOT_MS) await this.mineEmpty();
+    });
+  }
+
+  /** Moves the chain clock forward and mines a block at the new time. */
+  async increaseTime(seconds: number): Promise<TronBlock> {
+    return this.queue.run(async () => {
+      this.offsetMs += Math.round(seconds * 1000);
+      await this.mineEmpty();
+      return this.head();
+    });
+  }
+
+  async mine(count: number): Promise<TronBlock> {
+    return this.queue.run(async () => {
+      for (let i = 0; i < count; i++) await this.mineEmpty();
+      return this.head();
+    });
+  }
+
+  /** Runs a call against the head state without a transaction (triggerconstantcontract, estimateenergy). */
+  async constantCall(call: ConstantCall): Promise<ConstantCallResult> {
+    return this.queue.run(() => executeConstant(this.evm, call, (a) => this.accountExists(a)));
+  }
+
+  /** Validates and executes (or, with a block time, queues) a signed transaction; throws BroadcastError. */
+  async submit(rawBytes: Uint8Array, signatures: string[]): Promise<string> {
+    return this.queue.run(async () => {
+      const submission = validateSubmission(rawBytes, signatures, this);
+      await validateAgainstState(submission, this);
+      if (this.options.blockTime !== undefined) this.pending.set(submission.txID, submission);
+      else await this.execute(submission, this.nextTimestampSec());
+      return submission.txID;
+    });
+  }
+
+  private nextTimestampSec(): number {
+    return Math.max(Math.floor(this.head().timestamp / 1000), Math.floor((Date.now() + this.offsetMs) / 1000));
+  }
+
+  private async produceBlock(): Promise<void> {
+    const timestamp = this.nextTimestampSec();
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    let mined = 0;
+    for (const submission of batch) {
+      if (submission.raw.expiration <= timestamp * 1000) continue; // expired while waiting: dropped
+      try {
+        await validateAgainstState(submission, this);
+      } catch {
+        continue; // no longer valid (e.g. the balance went): dropped, as java-tron drops it
+      }
+      await this.execute(submission, timestamp);
+      mined++;
+    }
+    if (mined === 0) await this.mineEmpty(timestamp);
+  }
+
+  private async mineEmpty(timestampSec = this.nextTimestampSec()): Promise<void> {
+    await this.evm.mineEmpty(timestampSec);
+    await this.syncBlocks();
+  }
+
+  /** Records EVM blocks not yet known as TRON blocks; returns the newest. */
+  private async syncBlocks(): Promise<TronBlock> {
+    const latest = Number(BigInt((await this.evm.block("latest")).number));
+    for (let n = this.blocks.length; n <= latest; n++) this.blocks.push(this.tronBlock(await this.evm.block(n)));
+    return this.head();
+  }
+
+  private tronBlock(b: EvmBlock): TronBlock {
+    const number = Number(BigInt(b.number));
+    const num = number.toString(16).padStart(16, "0");
+    // The genesis id ends in the chain id: TRON's chain id is the low 4 bytes of the genesis block id.
+    const id =
+      number === 0
+        ? num + b.hash.slice(18, 58) + this.options.chainId.toString(16).padStart(8, "0")
+        : num + b.hash.slice(18);
+    return {
+      number,
+      id,
+      parentId: number === 0 ? b.parentHash.slice(2) : this.blocks[number - 1].id,
+      timestamp: Number(BigInt(b.timestamp)) * 1000,
+      txIds: [],
+    };
+  }
+
+  async accountExists(address: EvmAddress): Promise<boolean> {
+    if (this.created.has(address)) return true;
+    return (await this.evm.balance(address)) !== 0n || (await this.evm.code(address)) !== "0x";
+  }
+
+  private async execute(s: Submission, timestampSec: number): Promise<void> {
+    const c = s.contract;
+    const balance = await this.evm.balance(c.owner);
+    const snapshot = await this.evm.snapshot();
+    let raw: RawOutcome;
+    let contractAddress: EvmAddress | undefined;
+    try {
+      ({ raw, contractAddress } = await this.run(s, balance, snapshot, timestampSec));
+    } catch (e) {
+      await this.evm.revert(snapshot);
+      throw e;
+    }
+    await this.record(s, raw, contractAddress);
+  }
+
+  private async run(
+    s: Submission,
+    balance: bigint,
+    snapshot: string,
+    timestampSec: number,
+  ): Promise<{ raw: RawOutcome; contractAddress?: EvmAddress }> {
+    const c = s.contract;
+    const price = BigInt(this.options.energyPrice);
+    let raw: RawOutcome;
+    let contractAddress: EvmAddress | undefined;
+    if (c.kind === "TransferContract") {
+      await this.evm.setBalance(c.owner, balance - BigInt(c.transfer.amount));
+      await this.evm.setBalance(c.transfer.to, (await this.evm.balance(c.transfer.to)) + BigInt(c.transfer.amount));
+      if (!this.created.has(c.transfer.to)) this.created.set(c.transfer.to, timestampSec * 1000);
+      await this.evm.mineEmpty(timestampSec);
+      raw = { contractRet: "SUCCESS", energy: 0, returnData: "", logs: [], discard: false };
+    } else {
+      const callValue = BigInt(c.kind === "TriggerSmartContract" ? c.call.callValue : c.create.callValue);
+      const spendable = balance - callValue < BigInt(s.raw.feeLimit) ? balance - callValue : BigInt(s.raw.feeLimit);
+      const energyLimit = Number(spendable / price);
+      if (c.kind === "TriggerSmartContract") {
+        contractAddress = c.call.contract;
+        raw = await executeTrigger(this.evm, {
+          owner: c.owner,
+          contract: c.call.contract,
+          data: c.call.data,
+          callValue,
+          energyLimit,
+          timestampSec,
+        });
+      } else {
+        contractAddress = contractAddressFor(s.txID, c.owner);
+        raw = await executeCreate(this.evm, {
+          owner: c.owner,
+          address: contractAddress,
+          initCode: c.create.bytecode,
+          callValue,
+          energyLimit,
+          timestampSec,
+        });
+      }
+      if (raw.discard) {
+        await this.evm.revert(snapshot);
+        await this.evm.mineEmpty(timestampSec);
+      }
+      const fee = BigInt(raw.energy) * price;
+      await this.evm.setBalance(c.owner, (await this.evm.balance(c.owner)) - fee);
+    }
+    return { raw, contractAddress };
+  }
+
+  private async record(s: Submission, raw: RawOutcome, contractAddress: EvmAddress | undefined): Promise<void> {
+    const c = s.contract;
+    const block = await this.syncBlocks();
+    block.txIds.push(s.txID);
+    const outcome: ExecutionOutcome = {
+      ...raw,
+      contractAddress,
+      energyFee: raw.energy * this.options.energyPrice,
+      // java-tron: the signed transaction's size plus 64 bytes reserved for its result.
+      netUsage: s.rawBytes.length + 3 + 67 * s.signatures.length + 64,
+    };
+    this.txs.set(s.txID, {
+      txID: s.txID,
+      rawBytes: s.rawBytes,
+      signatures: s.signatures,
+      blockNumber: block.number,
+      blockTimestamp: block.timestamp,
+      kind: c.kind,
+      outcome,
+    });
+    if (c.kind === "CreateSmartContract" && outcome.contractRet === "SUCCESS" && contractAddress) {
+      const record: ContractRecord = {
+        address: contractAddress,
+        abi: c.create.abi,
+        name: c.create.name,
+        origin: c.create.origin ?? c.owner,
+        consumeUserResourcePercent: c.create.consumeUserResourcePercent,
+        originEnergyLimit: c.create.originEnergyLimit,
+        txID: s.txID,
+      };
+      this.contracts.set(contractAddress, record);
+      this.created.set(contractAddress, block.timestamp);
+      this.events.registerAbi(contractAddress, record.abi);
+    }
+    this.events.record(outcome.logs, {
+      txID: s.txID,
+      blockNumber: block.number,
+      blockTimestamp: block.timestamp,
+      caller: contractAddress,
+    });
+  }
+}

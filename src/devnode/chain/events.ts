@@ -1,0 +1,128 @@
+import { Interface } from "ethers";
+import type { EventFragment, ParamType } from "ethers";
+import { toBase58 } from "../address";
+import type { EvmAddress } from "../address";
+import type { EvmLog } from "../evm";
+import type { TronAbiEntry } from "../protobuf";
+
+/** A decoded contract event, as TronGrid's /v1 event API returns it. */
+export interface EventRecord {
+  /** Position in the chain's event history; the paging cursor. */
+  seq: number;
+  block_number: number;
+  block_timestamp: number;
+  caller_contract_address: string;
+  contract_address: string;
+  event_index: number;
+  event_name: string;
+  result: Record<string, string>;
+  result_type: Record<string, string>;
+  event: string;
+  transaction_id: string;
+}
+
+export interface EventQuery {
+  contract?: EvmAddress;
+  txID?: string;
+  eventName?: string;
+  blockNumber?: number;
+  minBlockTimestamp?: number;
+  maxBlockTimestamp?: number;
+  ascending: boolean;
+  limit: number;
+  /** Cursor from a previous page. */
+  after?: number;
+}
+
+/**
+ * TronGrid renders event values as: addresses "0x" + 20-byte hex, integers in decimal, booleans
+ * "true"/"false", bytes as hex without 0x (java-tron's event parser), strings as text.
+ */
+function render(value: unknown, param: ParamType): string {
+  if (param.baseType === "address") return String(value).toLowerCase();
+  if (param.baseType === "bool") return String(value);
+  if (param.baseType.startsWith("bytes")) return String(value).replace(/^0x/, "");
+  if (param.baseType === "array" || param.baseType === "tuple")
+    return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  return typeof value === "bigint" ? value.toString() : String(value);
+}
+
+/** Decodes logs with the ABI each contract was deployed with, and answers event queries. */
+export class EventStore {
+  private readonly events: EventRecord[] = [];
+  private readonly interfaces = new Map<EvmAddress, Interface>();
+
+  registerAbi(address: EvmAddress, abi: TronAbiEntry[]): void {
+    // Only events: TRON's ABI drops tuple components, so function entries may not parse.
+    const fragments = abi
+      .filter((e) => e.type === "Event" && !e.anonymous && e.name)
+      .map((e) => ({
+        type: "event",
+        name: e.name,
+        anonymous: false,
+        inputs: (e.inputs ?? []).map((i) => ({ name: i.name ?? "", type: i.type, indexed: i.indexed === true })),
+      }));
+    try {
+      this.interfaces.set(address, new Interface(fragments));
+    } catch {
+      // An ABI ethers cannot read leaves this contract's events undecoded, as TronGrid would.
+    }
+  }
+
+  record(logs: EvmLog[], tx: { txID: string; blockNumber: number; blockTimestamp: number; caller?: EvmAddress }) {
+    logs.forEach((log, index) => {
+      const emitter = log.address.toLowerCase() as EvmAddress;
+      const iface = this.interfaces.get(emitter);
+      if (!iface) return;
+      let parsed;
+      try {
+        parsed = iface.parseLog({ topics: log.topics, data: log.data });
+      } catch {
+        return;
+      }
+      if (!parsed) return;
+      const fragment: EventFragment = parsed.fragment;
+      const result: Record<string, string> = {};
+      const resultType: Record<string, string> = {};
+      fragment.inputs.forEach((input, i) => {
+        const value = render(parsed.args[i], input);
+        result[String(i)] = value;
+        if (input.name) {
+          result[input.name] = value;
+          resultType[input.name] = input.type;
+        }
+      });
+      const signature = fragment.inputs.map((i) => `${i.type}${i.indexed ? " indexed" : ""} ${i.name}`.trim());
+      this.events.push({
+        seq: this.events.length,
+        block_number: tx.blockNumber,
+        block_timestamp: tx.blockTimestamp,
+        caller_contract_address: toBase58(tx.caller ?? emitter),
+        contract_address: toBase58(emitter),
+        event_index: index,
+        event_name: fragment.name,
+        result,
+        result_type: resultType,
+        event: `${fragment.name}(${signature.join(", ")})`,
+        transaction_id: tx.txID,
+      });
+    });
+  }
+
+  /** One page of matching events and whether more follow. */
+  query(q: EventQuery): { page: EventRecord[]; more: boolean } {
+    const contract = q.contract ? toBase58(q.contract) : undefined;
+    const matches = this.events.filter(
+      (e) =>
+        (contract === undefined || e.contract_address === contract) &&
+        (q.txID === undefined || e.transaction_id === q.txID) &&
+        (q.eventName === undefined || e.event_name === q.eventName) &&
+        (q.blockNumber === undefined || e.block_number === q.blockNumber) &&
+        (q.minBlockTimestamp === undefined || e.block_timestamp >= q.minBlockTimestamp) &&
+        (q.maxBlockTimestamp === undefined || e.block_timestamp <= q.maxBlockTimestamp) &&
+        (q.after === undefined || (q.ascending ? e.seq > q.after : e.seq < q.after)),
+    );
+    if (!q.ascending) matches.reverse();
+    return { page: matches.slice(0, q.limit), more: matches.length > q.limit };
+  }
+}

@@ -1,0 +1,131 @@
+import type { AddressInfo } from "node:net";
+import { DevChain } from "./chain/DevChain";
+import { accountsJson, DEV_MNEMONIC, deriveDevAccounts } from "./devAccounts";
+import type { DevAccount } from "./devAccounts";
+import type { Eip1193Provider } from "./evm";
+import { chainRoutes } from "./http/chainRoutes";
+import { integer } from "./http/params";
+import type { Handler } from "./http/params";
+import { createHttpServer } from "./http/server";
+import { transactionRoutes } from "./http/transactionRoutes";
+import { matchTrongrid } from "./http/trongridRoutes";
+
+/** Shasta's chain id: the low 4 bytes of its genesis block id. */
+export const SHASTA_CHAIN_ID = 2494104990;
+const SUN_PER_TRX = 1_000_000n;
+
+export interface StartDevnodeOptions {
+  /** Default 9090 (TRE's port); 0 picks a free one. */
+  port?: number;
+  host?: string;
+  /** Milliseconds between blocks. Unset: every transaction is mined at once in its own block. */
+  blockTime?: number;
+  /** Funded development accounts (default 10), derived from `mnemonic` on TRON's HD path. */
+  accounts?: number;
+  mnemonic?: string;
+  /** Sun per development account (default 1,000,000 TRX). */
+  balance?: bigint;
+  /** Sun burnt per unit of energy (default 100: mainnet's getEnergyFee since proposal #104, August 2025). */
+  energyPrice?: number;
+  /** Chain id, and so `block.chainid` (default Shasta's). */
+  chainId?: number;
+  /** EVM rules the contracts run under (default "london": no PUSH0/MCOPY/TSTORE, as on TVM). */
+  hardfork?: string;
+  /** Called for every request to a path the devnode does not serve (answered 404). */
+  onUnknownPath?: (method: string, path: string) => void;
+}
+
+export interface Devnode {
+  /** http://host:port — pass as TronWeb's fullHost (full node, solidity node and event server). */
+  url: string;
+  accounts: DevAccount[];
+  /** The EVM underneath (EIP-1193), e.g. for estimateTronEnergy or inspection. Do not mine through it. */
+  provider: Eip1193Provider;
+  /** "METHOD /path" of every request answered 404, in order. */
+  unknownPaths: string[];
+  /** Moves the chain clock forward and mines a block (dispute windows, expirations). */
+  increaseTime(seconds: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SOLIDITY_APIS = [
+  "getnowblock",
+  "getblockbynum",
+  "getblock",
+  "getblockbyid",
+  "getblockbylimitnext",
+  "getblockbylatestnum",
+  "getaccount",
+  "gettransactionbyid",
+  "gettransactioninfobyid",
+  "gettransactioninfobyblocknum",
+  "triggerconstantcontract",
+  "estimateenergy",
+];
+
+/**
+ * Starts seedpay's local TRON development node: the part of java-tron's HTTP API (and TronGrid's
+ * event API, and TRE's account list) that TronWeb and TronBox use, over an in-process EVM.
+ * See docs/devnode.md.
+ */
+export async function startDevnode(options: StartDevnodeOptions = {}): Promise<Devnode> {
+  const mnemonic = options.mnemonic ?? DEV_MNEMONIC;
+  const accounts = deriveDevAccounts(mnemonic, options.accounts ?? 10);
+  const chain = await DevChain.create({
+    chainId: options.chainId ?? SHASTA_CHAIN_ID,
+    accounts,
+    balance: options.balance ?? 1_000_000n * SUN_PER_TRX,
+    energyPrice: options.energyPrice ?? 100,
+    blockTime: options.blockTime,
+    hardfork: options.hardfork ?? "london",
+  });
+
+  const routes = new Map<string, Handler>();
+  const wallet = { ...chainRoutes(chain), ...transactionRoutes(chain) };
+  for (const [name, handler] of Object.entries(wallet)) routes.set(`/wallet/${name}`, handler);
+  for (const name of SOLIDITY_APIS) routes.set(`/walletsolidity/${name}`, wallet[name as keyof typeof wallet]);
+  routes.set("/admin/accounts-json", async () => accountsJson(mnemonic, accounts));
+  routes.set("/admin/increase-time", async (p) => {
+    const block = await chain.increaseTime(integer(p, "seconds"));
+    return { blockNumber: block.number, timestamp: block.timestamp };
+  });
+  routes.set("/admin/mine", async (p) => {
+    const block = await chain.mine(integer(p, "blocks", 1));
+    return { blockNumber: block.number, timestamp: block.timestamp };
+  });
+  routes.set("/healthcheck", async () => ({ status: "ok" }));
+
+  const unknownPaths: string[] = [];
+  let url = "";
+  const server = createHttpServer({
+    routes,
+    match: matchTrongrid(chain, () => url),
+    onUnknownPath: (method, path) => {
+      unknownPaths.push(`${method} ${path}`);
+      options.onUnknownPath?.(method, path);
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 9090, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
+
+  return {
+    url,
+    accounts,
+    provider: chain.evm.provider,
+    unknownPaths,
+    increaseTime: async (seconds) => {
+      await chain.increaseTime(seconds);
+    },
+    close: async () => {
+      chain.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await chain.queue.run(async () => undefined);
+    },
+  };
+}
