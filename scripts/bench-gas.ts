@@ -12,6 +12,7 @@ import path from "node:path";
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Signature, type ContractTransactionResponse } from "ethers";
+import { estimateTronEnergy } from "../src/devnode/energy/estimateTronEnergy";
 import { channelId, escrowDomain, VOUCHER_TYPES, type ChannelKey } from "../src/voucher/typedData";
 import type { ChannelEscrow, TestToken } from "../typechain-types";
 
@@ -39,13 +40,19 @@ type Ctx = {
   accounts: HardhatEthersSigner[];
 };
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+/** TRON energy of each measured transaction, priced from its EVM trace with java-tron's table. */
+const energy: Record<string, number> = {};
+
+/** Receipt gasUsed of a transaction; also records its TRON energy under `name`. */
+async function measure(name: string, tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
   if (!receipt) throw new Error("no receipt");
+  energy[name] = (await estimateTronEnergy(network.provider, receipt.hash)).energy;
   return Number(receipt.gasUsed);
 }
 
 let saltCounter = 1n;
+let deployEnergy = 0;
 function keyFor(payer: string, payee: string, signer: string): ChannelKey {
   return { payer, payee, signer, disputeWindow: WINDOW, salt: saltCounter++ };
 }
@@ -85,6 +92,7 @@ async function deploy(): Promise<{ ctx: Ctx; deployGas: number }> {
   const factory = await ethers.getContractFactory("ChannelEscrow");
   const escrow = await factory.deploy(await token.getAddress(), 3600, 30 * 24 * 3600);
   const receipt = await escrow.deploymentTransaction()!.wait();
+  deployEnergy = (await estimateTronEnergy(network.provider, receipt!.hash)).energy;
   const chainId = (await ethers.provider.getNetwork()).chainId;
   return { ctx: { token, escrow, chainId, accounts }, deployGas: Number(receipt!.gasUsed) };
 }
@@ -106,7 +114,7 @@ async function main(): Promise<void> {
   {
     const key = keyFor(payer.address, payee.address, signer.address);
     await fund(ctx, payer, DEPOSIT);
-    details.S1_open = await gasOf(ctx.escrow.connect(payer).open(key, DEPOSIT));
+    details.S1_open = await measure("S1_open", ctx.escrow.connect(payer).open(key, DEPOSIT));
   }
 
   // S1 again with an allowance left over afterwards (no EVM refund for clearing it; on TRON,
@@ -115,7 +123,10 @@ async function main(): Promise<void> {
     const key = keyFor(payer.address, payee.address, signer.address);
     await fund(ctx, payer, DEPOSIT);
     await ctx.token.connect(payer).approve(escrowAddress, DEPOSIT * 2n);
-    details.S1_open_allowanceLeft = await gasOf(ctx.escrow.connect(payer).open(key, DEPOSIT));
+    details.S1_open_allowanceLeft = await measure(
+      "S1_open_allowanceLeft",
+      ctx.escrow.connect(payer).open(key, DEPOSIT),
+    );
   }
 
   // S1b: open 20 channels in one transaction.
@@ -125,30 +136,33 @@ async function main(): Promise<void> {
       amount: DEPOSIT,
     }));
     await fund(ctx, payer, DEPOSIT * 20n);
-    details.S1b_openMany20 = await gasOf(ctx.escrow.connect(payer).openMany(deposits));
+    details.S1b_openMany20 = await measure("S1b_openMany20", ctx.escrow.connect(payer).openMany(deposits));
   }
 
   // The payee's withdrawal of its balance to its wallet (it already holds tokens there).
-  const withdrawAll = async (): Promise<number> =>
-    gasOf(ctx.escrow.connect(payee).withdraw(payee.address, await ctx.escrow.balanceOf(payee.address)));
+  const withdrawAll = async (name: string): Promise<number> =>
+    measure(name, ctx.escrow.connect(payee).withdraw(payee.address, await ctx.escrow.balanceOf(payee.address)));
 
   // S2: the payee's first and second claim on one channel.
   {
     const key = await openChannel(ctx, payer, payee.address, signer.address);
-    details.S2_claimFirst = await gasOf(
+    details.S2_claimFirst = await measure(
+      "S2_claimFirst",
       ctx.escrow.connect(payee).claim(key, 10n ** 18n, await sign(ctx, signer, key, 10n ** 18n)),
     );
-    details.S2_claimSecond = await gasOf(
+    details.S2_claimSecond = await measure(
+      "S2_claimSecond",
       ctx.escrow.connect(payee).claim(key, 2n * 10n ** 18n, await sign(ctx, signer, key, 2n * 10n ** 18n)),
     );
-    details.withdraw = await withdrawAll();
+    details.withdraw = await withdrawAll("withdraw");
   }
 
   // A payee's very first claim ever (its escrow account does not exist yet), for reference.
   {
     const newPayee = ctx.accounts[30];
     const key = await openChannel(ctx, payer, newPayee.address, signer.address);
-    details.claimFirstEver = await gasOf(
+    details.claimFirstEver = await measure(
+      "claimFirstEver",
       ctx.escrow.connect(newPayee).claim(key, 10n ** 18n, await sign(ctx, signer, key, 10n ** 18n)),
     );
   }
@@ -157,25 +171,31 @@ async function main(): Promise<void> {
   {
     const key = await openChannel(ctx, payer, payee.address, signer.address);
     const amount = 3n * 10n ** 18n;
-    details.S3_close = await gasOf(ctx.escrow.connect(payee).close(key, amount, await sign(ctx, signer, key, amount)));
+    details.S3_close = await measure(
+      "S3_close",
+      ctx.escrow.connect(payee).close(key, amount, await sign(ctx, signer, key, amount)),
+    );
   }
 
   // S4: the payer starts a close, the window passes, the payer settles.
   {
     const key = await openChannel(ctx, payer, payee.address, signer.address);
-    details.S4_startClose = await gasOf(ctx.escrow.connect(payer).startClose(key));
+    details.S4_startClose = await measure("S4_startClose", ctx.escrow.connect(payer).startClose(key));
     await network.provider.send("evm_increaseTime", [WINDOW]);
-    details.S4_settle = await gasOf(ctx.escrow.connect(payer).settle(key));
+    details.S4_settle = await measure("S4_settle", ctx.escrow.connect(payer).settle(key));
   }
 
   // S4b: the same with a payee claim inside the window.
   {
     const key = await openChannel(ctx, payer, payee.address, signer.address);
-    details.S4b_startClose = await gasOf(ctx.escrow.connect(payer).startClose(key));
+    details.S4b_startClose = await measure("S4b_startClose", ctx.escrow.connect(payer).startClose(key));
     const amount = 4n * 10n ** 18n;
-    details.S4b_claim = await gasOf(ctx.escrow.connect(payee).claim(key, amount, await sign(ctx, signer, key, amount)));
+    details.S4b_claim = await measure(
+      "S4b_claim",
+      ctx.escrow.connect(payee).claim(key, amount, await sign(ctx, signer, key, amount)),
+    );
     await network.provider.send("evm_increaseTime", [WINDOW]);
-    details.S4b_settle = await gasOf(ctx.escrow.connect(payer).settle(key));
+    details.S4b_settle = await measure("S4b_settle", ctx.escrow.connect(payer).settle(key));
   }
 
   // S5: 20 payers -> 1 payee, all claimed in one transaction, then one withdrawal.
@@ -187,8 +207,8 @@ async function main(): Promise<void> {
       const amount = 5n * 10n ** 18n;
       claims.push({ key, amount, signature: await sign(ctx, p, key, amount) });
     }
-    details.S5_claimMany20 = await gasOf(ctx.escrow.connect(payee).claimMany(claims));
-    details.S5_withdraw = await withdrawAll();
+    details.S5_claimMany20 = await measure("S5_claimMany20", ctx.escrow.connect(payee).claimMany(claims));
+    details.S5_withdraw = await withdrawAll("S5_withdraw");
   }
 
   const amortizedWithdraw = details.withdraw / WITHDRAW_EVERY;
@@ -202,6 +222,20 @@ async function main(): Promise<void> {
     S4b: Math.round(details.S4b_startClose + details.S4b_claim + details.S4b_settle + amortizedWithdraw),
     S5: Math.round((details.S5_claimMany20 + details.S5_withdraw) / 20),
     deploy: deployGas,
+  };
+
+  // The same scenarios in TRON energy (no 21,000 base, no cold/warm costs, no refunds).
+  const amortizedWithdrawEnergy = energy.withdraw / WITHDRAW_EVERY;
+  const scenariosEnergy: Record<string, number> = {
+    S1: energy.S1_open,
+    S1b: Math.round(energy.S1b_openMany20 / 20),
+    S2a: Math.round(energy.S2_claimFirst + amortizedWithdrawEnergy),
+    S2b: Math.round(energy.S2_claimSecond + amortizedWithdrawEnergy),
+    S3: Math.round(energy.S3_close + amortizedWithdrawEnergy),
+    S4: energy.S4_startClose + energy.S4_settle,
+    S4b: Math.round(energy.S4b_startClose + energy.S4b_claim + energy.S4b_settle + amortizedWithdrawEnergy),
+    S5: Math.round((energy.S5_claimMany20 + energy.S5_withdraw) / 20),
+    deploy: deployEnergy,
   };
 
   const result = {
@@ -220,6 +254,13 @@ async function main(): Promise<void> {
     },
     scenarios,
     targets: TARGETS,
+    tronEnergy: {
+      note:
+        "each transaction's EVM trace priced with java-tron's energy table (src/devnode/energy); " +
+        "same amortization as the gas figures",
+      scenarios: scenariosEnergy,
+      details: energy,
+    },
     details,
     escrow: escrowAddress,
   };
@@ -227,8 +268,8 @@ async function main(): Promise<void> {
   const outDir = path.join(__dirname, "..", "bench");
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, "gas.json"), JSON.stringify(result, null, 2) + "\n");
-  writeFileSync(path.join(outDir, "gas.md"), markdown(scenarios, details));
-  console.log(markdown(scenarios, details));
+  writeFileSync(path.join(outDir, "gas.md"), markdown(scenarios, scenariosEnergy, details));
+  console.log(markdown(scenarios, scenariosEnergy, details));
 }
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -243,26 +284,33 @@ const DESCRIPTIONS: Record<string, string> = {
   deploy: "deploy ChannelEscrow",
 };
 
-function markdown(scenarios: Record<string, number>, details: Record<string, number>): string {
+function markdown(
+  scenarios: Record<string, number>,
+  scenariosEnergy: Record<string, number>,
+  details: Record<string, number>,
+): string {
+  const n = (v: number | undefined): string => v?.toLocaleString("en-US") ?? "–";
   const rows = Object.entries(scenarios).map(([id, gas]) => {
     const target = TARGETS[id];
     const verdict = target === undefined ? "" : gas <= target ? "met" : `missed by ${gas - target}`;
-    return `| ${id} | ${DESCRIPTIONS[id]} | ${gas.toLocaleString("en-US")} | ${target?.toLocaleString("en-US") ?? "–"} | ${verdict} |`;
+    return `| ${id} | ${DESCRIPTIONS[id]} | ${n(gas)} | ${n(target)} | ${verdict} | ${n(scenariosEnergy[id])} |`;
   });
-  const parts = Object.entries(details).map(([k, v]) => `| ${k} | ${v.toLocaleString("en-US")} |`);
+  const parts = Object.entries(details).map(([k, v]) => `| ${k} | ${n(v)} | ${n(energy[k])} |`);
   return [
     "# ChannelEscrow gas (receipt gasUsed, Hardhat EVM at cancun, bytecode for london)",
     "",
-    "Generated by `npm run bench:gas`. Approvals excluded.",
+    "Generated by `npm run bench:gas`. Approvals excluded. TRON energy: each transaction's EVM trace",
+    "priced with java-tron's energy table (src/devnode/energy): no 21,000 base, no cold/warm costs,",
+    "SSTORE 20,000 new / 5,000 rewrite, no refunds, calldata free (it costs bandwidth instead).",
     "",
-    "| id | scenario | gas | target | |",
-    "|---|---|---|---|---|",
+    "| id | scenario | gas | target | | TRON energy |",
+    "|---|---|---|---|---|---|",
     ...rows,
     "",
     "## Transactions measured",
     "",
-    "| transaction | gas |",
-    "|---|---|",
+    "| transaction | gas | TRON energy |",
+    "|---|---|---|",
     ...parts,
     "",
   ].join("\n");
