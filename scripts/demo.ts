@@ -1,93 +1,93 @@
 /**
- * The main job on the embedded chain: `npm run demo`.
- *
- * Deploys a test BTT token and the ChannelEscrow on Hardhat's in-process EVM (chain id = Shasta's)
- * and walks one channel through its life: a leecher opens a channel to a seeder, pays per piece
- * with cumulative vouchers signed by a hot key, the seeder checks each voucher and claims without
- * closing, then closes with the last voucher and withdraws; the leecher gets the rest back.
+ * `npm run demo`: two leechers pay one seeder per piece, as separate processes on TCP loopback,
+ * settling on the embedded chain (Hardhat Network with TRON Shasta's chain id, served over
+ * JSON-RPC on a free loopback port). The roles live in scripts/demo/; this file only directs them.
  */
-import hre from "hardhat";
-import { formatUnits, Signature, verifyTypedData, Wallet } from "ethers";
-import { channelId, escrowDomain, VOUCHER_TYPES, type ChannelKey } from "../src/voucher/typedData";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { connectNode } from "../src/cli/connectNode";
+import { startEmbeddedChain } from "../src/cli/embeddedChain";
+import { balances, balanceTable, deployAndFund, formatGas, increaseTime } from "./demo/chain";
+import { RoleProcess } from "./demo/ipc";
+import { DISPUTE_WINDOW } from "./demo/role";
 
-const { ethers } = hre;
-const BTT = 10n ** 18n;
-const PIECE_PRICE = BTT / 4n; // 0.25 BTT per 256 KiB piece
-const fmt = (amount: bigint): string => `${formatUnits(amount, 18)} BTT`;
-const short = (hex: string): string => `${hex.slice(0, 10)}…${hex.slice(-6)}`;
+const say = (line: string): void => console.log(`${"[demo]".padEnd(12)}${line}`);
 
 async function main(): Promise<void> {
-  const [deployer, leecher, seeder] = await ethers.getSigners();
-  const chainId = (await ethers.provider.getNetwork()).chainId;
-  console.log(`seedpay demo on the embedded chain (chain id ${chainId}, TRON Shasta's)\n`);
-
-  const token = await ethers.deployContract("TestToken", ["Test BTT", "tBTT"], deployer);
-  const escrow = await ethers.deployContract(
-    "ChannelEscrow",
-    [await token.getAddress(), 3600, 30 * 24 * 3600],
-    deployer,
-  );
-  const escrowAddress = await escrow.getAddress();
-  console.log(`deployed test BTT at ${await token.getAddress()}`);
-  console.log(`deployed ChannelEscrow at ${escrowAddress} (dispute windows 1 h .. 30 d)\n`);
-
-  await token.mint(leecher.address, 100n * BTT);
-  await token.mint(seeder.address, 1n * BTT);
-
-  // The leecher's torrent client signs vouchers with a hot key, never with its wallet.
-  const hotKey = Wallet.createRandom();
-  const key: ChannelKey = {
-    payer: leecher.address,
-    payee: seeder.address,
-    signer: hotKey.address,
-    disputeWindow: 6 * 3600,
-    salt: BigInt(Date.now()),
+  const started = Date.now();
+  const dir = mkdtempSync(path.join(tmpdir(), "seedpay-demo-"));
+  const node = await startEmbeddedChain({ port: 0 });
+  const roles: RoleProcess[] = [];
+  let cleaned: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaned ??= (async () => {
+      await Promise.all(roles.map((r) => r.stop()));
+      await node.close();
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  const abort = (why: string): void => {
+    console.error(`[demo] ${why}: stopping`);
+    void cleanup().finally(() => process.exit(1));
   };
-  const id = channelId(key);
-  await (await token.connect(leecher).approve(escrowAddress, 20n * BTT)).wait();
-  const openTx = await (await escrow.connect(leecher).open(key, 20n * BTT)).wait();
-  console.log(`leecher opened channel ${short(id)} to the seeder with ${fmt(20n * BTT)}`);
-  console.log(`  (vouchers signed by hot key ${short(hotKey.address)}; gas ${openTx!.gasUsed})\n`);
+  process.once("SIGINT", () => abort("interrupted"));
+  process.once("SIGTERM", () => abort("terminated"));
+  setTimeout(() => abort("no end after 60 s"), 60_000).unref();
+  try {
+    say(`embedded chain up: chain id ${node.chainId} (TRON Shasta's), JSON-RPC on ${node.url}`);
+    const [, l1, l2, seederAccount] = node.accounts;
+    const { provider } = await connectNode(node.url);
+    const { escrow, token, gasUsed } = await deployAndFund(node, provider, [l1.address, l2.address], 100n);
+    say(`deployed test BTT and ChannelEscrow ${escrow}; minted 100 BTT to each leecher (gas ${formatGas(gasUsed)})`);
+    const accounts = { "leecher-1": l1.address, "leecher-2": l2.address, seeder: seederAccount.address, escrow };
+    const before = await balances(token, accounts);
 
-  const domain = escrowDomain(chainId, escrowAddress);
-  let owed = 0n;
-  let best = { amount: 0n, signature: "" };
-  const payForPieces = async (pieces: number): Promise<void> => {
-    for (let i = 0; i < pieces; i++) {
-      owed += PIECE_PRICE;
-      const signature = await hotKey.signTypedData(domain, VOUCHER_TYPES, { channelId: id, cumulativeAmount: owed });
-      // The seeder checks the voucher before serving the next piece.
-      const signer = verifyTypedData(domain, VOUCHER_TYPES, { channelId: id, cumulativeAmount: owed }, signature);
-      if (signer !== key.signer || owed <= best.amount) throw new Error("seeder refused a voucher");
-      best = { amount: owed, signature: Signature.from(signature).compactSerialized };
-    }
-    console.log(`seeder served ${pieces} pieces; best voucher now ${fmt(best.amount)}`);
-  };
+    const env = (name: string, key: string): Record<string, string> => ({
+      SEEDPAY_RPC: node.url,
+      SEEDPAY_ESCROW: escrow,
+      SEEDPAY_PRIVATE_KEY: key,
+      SEEDPAY_DB: path.join(dir, `${name}.db`),
+    });
+    // Three processes, started together.
+    const role = (name: string, script: string, key: string): RoleProcess => {
+      const child = new RoleProcess(name, path.join(__dirname, "demo", script), env(name, key));
+      roles.push(child);
+      return child;
+    };
+    const seeder = role("seeder", "seeder.ts", seederAccount.privateKey);
+    const leechers = [l1, l2].map((account, i) => role(`leecher-${i + 1}`, "leecher.ts", account.privateKey));
+    const { port } = await seeder.once<{ port: number }>("listening");
+    const [one, two] = leechers;
 
-  await payForPieces(12);
-  const claimTx = await (await escrow.connect(seeder).claim(key, best.amount, best.signature)).wait();
-  console.log(`seeder claimed ${fmt(best.amount)} without closing (gas ${claimTx!.gasUsed})`);
-  console.log(`  seeder's balance in the escrow: ${fmt(await escrow.balanceOf(seeder.address))}\n`);
+    const ids = await Promise.all(
+      leechers.map((l) =>
+        l.call<{ channelId: string }>("open", { payee: seederAccount.address, deposit: String(5n * 10n ** 18n) }),
+      ),
+    );
+    await Promise.all(ids.map(({ channelId }, i) => seeder.call("name", { channelId, name: `leecher-${i + 1}` })));
+    await Promise.all([one.call("download", { pieces: 8, port }), two.call("download", { pieces: 6, port })]);
+    await seeder.call("claim");
+    await Promise.all([one.call("download", { pieces: 2, port }), two.call("download", { pieces: 2, port })]);
+    await seeder.call("close", { channelId: ids[0].channelId });
+    await two.call("startClose");
+    await seeder.once("claimedInWindow");
+    await increaseTime(node, DISPUTE_WINDOW + 1);
+    say(`${DISPUTE_WINDOW / 3600} h pass on the chain (evm_increaseTime): the dispute window is over`);
+    await two.call("settle");
+    await seeder.call("withdraw");
 
-  await payForPieces(20);
-  const before = await token.balanceOf(leecher.address);
-  const closeTx = await (await escrow.connect(seeder).close(key, best.amount, best.signature)).wait();
-  const refund = (await token.balanceOf(leecher.address)) - before;
-  const state = await escrow.getChannel(id);
-  console.log(`seeder closed the channel with the last voucher (gas ${closeTx!.gasUsed})`);
-  console.log(`  claimed in total ${fmt(state.claimed)}; leecher refunded ${fmt(refund)}`);
-
-  const earned = await escrow.balanceOf(seeder.address);
-  const withdrawTx = await (await escrow.connect(seeder).withdraw(seeder.address, earned)).wait();
-  console.log(`seeder withdrew ${fmt(earned)} to its wallet (gas ${withdrawTx!.gasUsed})\n`);
-
-  console.log("final balances:");
-  console.log(`  leecher wallet ${fmt(await token.balanceOf(leecher.address))} (started with 100 BTT)`);
-  console.log(`  seeder wallet  ${fmt(await token.balanceOf(seeder.address))} (started with 1 BTT)`);
-  console.log(`  escrow holds   ${fmt(await token.balanceOf(escrowAddress))}`);
+    const after = await balances(token, accounts);
+    const table = balanceTable(before, after);
+    say("token balances:");
+    for (const line of table.lines) console.log(line);
+    say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (!table.conserved) throw new Error("the total of the balances changed");
+  } finally {
+    await cleanup();
+  }
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(`[demo] failed: ${(error as Error).message ?? String(error)}`);
   process.exitCode = 1;
 });

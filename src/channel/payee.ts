@@ -122,7 +122,12 @@ export class Payee {
    */
   async claimDue({ all = false }: { all?: boolean } = {}): Promise<(TxResult & { credited: bigint }) | undefined> {
     const now = BigInt(Math.floor(Date.now() / 1000));
+    const chainId = Number(await this.p.chain.chainId());
+    const escrow = this.p.chain.escrow.toLowerCase();
     const due = this.p.store.listUnclaimedChannels({ status: ["open", "closing"] }).filter(({ channel, voucher }) => {
+      // A store may hold channels of other escrows or chains: one unknown channel reverts a whole claimMany.
+      if (channel.role !== "payee" || channel.chainId !== chainId || channel.escrow.toLowerCase() !== escrow)
+        return false;
       if (all) return true;
       const status = channel.status === "closing" ? "closing" : "open";
       return decideClaim(this.p.claimPolicy, {

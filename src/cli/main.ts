@@ -1,0 +1,145 @@
+import { Command, CommanderError } from "commander";
+import { SeedpayError } from "../errors/base";
+import { claimCommand } from "./commands/claim";
+import { closeCommand } from "./commands/close";
+import { deployCommand } from "./commands/deploy";
+import { mintCommand } from "./commands/mint";
+import { nodeCommand } from "./commands/node";
+import { openCommand } from "./commands/open";
+import { payCommand } from "./commands/pay";
+import { receiveCommand } from "./commands/receive";
+import { settleCommand } from "./commands/settle";
+import { startCloseCommand } from "./commands/startClose";
+import { statusCommand } from "./commands/status";
+import { topUpCommand } from "./commands/topUp";
+import { withdrawCommand } from "./commands/withdraw";
+import { toJson } from "./format";
+import type { CliIo } from "./output";
+
+const GLOBAL_HELP = `
+Keys come only from the environment or key files, never from arguments:
+  SEEDPAY_PRIVATE_KEY / --key-file FILE          the wallet (sends transactions)
+  SEEDPAY_SIGNER_KEY  / --signer-key-file FILE   the hot key that signs vouchers (default: the wallet key)
+
+Amounts are in BTT (18 decimals): 10, 0.25. With --json, amounts are {"btt", "baseUnits"}.
+
+Walkthrough on the embedded chain (see the README, "Pay and claim with the CLI"):
+  $ seedpay node                                   # terminal 1
+  $ seedpay deploy --test-token                    # terminal 2, SEEDPAY_PRIVATE_KEY set
+  $ seedpay open --payee 0x… --deposit 10
+  $ seedpay pay --channel 0x1a2b3c4d --amount 0.25 | SEEDPAY_PRIVATE_KEY=… seedpay --db payee.db receive
+  $ seedpay status
+`;
+
+/** The `seedpay` program, writing to `io` (a test passes its own streams and environment). */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command("seedpay")
+    .description("Pay torrent peers in BTT through one-way payment channels: open, pay, receive, claim, close, settle.")
+    .version(packageVersion(), "-V, --version")
+    .option("--rpc <url>", "JSON-RPC node (env SEEDPAY_RPC; default http://127.0.0.1:8545)")
+    .option("--escrow <address>", "ChannelEscrow address (env SEEDPAY_ESCROW; default: from the deployment file)")
+    .option(
+      "--network <name>",
+      "deployment file to use: <deployments>/<name>.json (env SEEDPAY_NETWORK; default localhost)",
+    )
+    .option("--deployments <dir>", "where deployment files live (env SEEDPAY_DEPLOYMENTS; default ./deployments)")
+    .option("--db <path>", "channel and voucher store, SQLite (env SEEDPAY_DB; default ./seedpay.db)")
+    .option("--key-file <file>", "file holding the wallet's hex private key (else env SEEDPAY_PRIVATE_KEY)")
+    .option("--signer-key-file <file>", "file holding the voucher signer's hex key (else env SEEDPAY_SIGNER_KEY)")
+    .option("--json", "machine-readable output: one JSON document on stdout; progress stays on stderr")
+    .option("--verbose", "on errors, also print details and the stack trace")
+    .addHelpText("after", GLOBAL_HELP)
+    .showSuggestionAfterError();
+  for (const make of [
+    nodeCommand,
+    deployCommand,
+    mintCommand,
+    openCommand,
+    topUpCommand,
+    payCommand,
+    receiveCommand,
+    claimCommand,
+    closeCommand,
+    startCloseCommand,
+    settleCommand,
+    withdrawCommand,
+    statusCommand,
+  ]) {
+    program.addCommand(make(io));
+  }
+  configure(program, io);
+  return program;
+}
+
+/** Runs the CLI once and returns its exit code: 0, or 1 after printing what went wrong. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    // Commander has already printed its own usage errors on stderr (and help, exit code 0).
+    if (error instanceof CommanderError) {
+      if (error.exitCode !== 0 && argv.includes("--json")) {
+        const message = error.message.replace(/^error: /, "");
+        io.stdout.write(`${toJson({ error: { name: "UsageError", message, hints: [] } })}\n`);
+      }
+      return error.exitCode;
+    }
+    reportError(error, io, argv.includes("--json"), argv.includes("--verbose"));
+    return 1;
+  }
+}
+
+/** The error's message and hints, without a stack trace unless --verbose. */
+function reportError(error: unknown, io: CliIo, json: boolean, verbose: boolean): void {
+  const seedpay = error instanceof SeedpayError;
+  const message = seedpay ? error.shortMessage : error instanceof Error ? error.message : String(error);
+  const hints = seedpay
+    ? error.metaMessages
+    : verbose
+      ? []
+      : ["(an unexpected error: --verbose prints its stack trace)"];
+  const lines = [`error: ${message}`, ...hints.map((hint) => `  ${hint}`)];
+  if (verbose) {
+    if (seedpay && error.details) lines.push(`  details: ${error.details}`);
+    if (error instanceof Error && error.stack) lines.push("", error.stack);
+  }
+  io.stderr.write(`${lines.join("\n")}\n`);
+  if (json) {
+    const name = error instanceof Error ? error.name : "Error";
+    io.stdout.write(`${toJson({ error: { name, message, hints } })}\n`);
+  }
+}
+
+/** Every command writes to `io` and returns instead of exiting, so runCli decides the exit code. */
+function configure(command: Command, io: CliIo): void {
+  command.exitOverride();
+  command.configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+  });
+  command.showHelpAfterError("(add --help for usage and examples)");
+  for (const sub of command.commands) configure(sub, io);
+}
+
+function packageVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("../../package.json") as { version: string }).version;
+}
+
+/** Runs the CLI on this process's arguments and streams, then exits with its code. */
+export function main(): void {
+  void runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+  }).then((code) => {
+    // Exit even if a library left a timer or socket open; stdout and stderr are synchronous here.
+    process.exit(code);
+  });
+}
+
+if (require.main === module) main();

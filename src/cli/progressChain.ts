@@ -1,0 +1,140 @@
+import type { ContractTransactionResponse, TransactionResponse } from "ethers";
+import type {
+  ChainAdapter,
+  ChannelState,
+  ClaimRequest,
+  TxResult,
+  Unwatch,
+  WatchEscrowEventsParameters,
+} from "../chain/types";
+import type { ChannelKey } from "../voucher/typedData";
+import { formatGas } from "./format";
+import type { Output } from "./output";
+
+/** A transaction a command sent, for its summary and `--json`. */
+export type SentTransaction = { action: string; hash: string; blockNumber: number; gasUsed: string };
+
+/** Records every transaction and reports each on stderr: "sending open… confirmed in block 7, gas 69,122". */
+export class TxLog {
+  readonly sent: SentTransaction[] = [];
+
+  constructor(private readonly out: Output) {}
+
+  async track<T extends TxResult>(action: string, send: () => Promise<T>): Promise<T> {
+    this.out.begin(`sending ${action}… `);
+    let result: T;
+    try {
+      result = await send();
+    } catch (error) {
+      this.out.done("failed");
+      throw error;
+    }
+    this.out.done(`confirmed in block ${result.blockNumber}, gas ${formatGas(result.gasUsed)}`);
+    this.sent.push({
+      action,
+      hash: result.hash,
+      blockNumber: Number(result.blockNumber),
+      gasUsed: result.gasUsed.toString(),
+    });
+    return result;
+  }
+
+  /** Sends a raw ethers transaction (deployments, the test token) and waits for it. */
+  async send(
+    action: string,
+    submit: () => Promise<ContractTransactionResponse | TransactionResponse>,
+  ): Promise<TxResult> {
+    return this.track(action, async () => {
+      try {
+        const tx = await submit();
+        const receipt = await tx.wait();
+        if (!receipt) throw new Error(`transaction ${tx.hash} was dropped`);
+        return { hash: receipt.hash, blockNumber: BigInt(receipt.blockNumber), gasUsed: receipt.gasUsed };
+      } catch (error) {
+        // Loaded here, not at startup: it pulls in the contract bindings (see session.ts).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { toSeedpayError } = require("../chain/escrowErrors") as typeof import("../chain/escrowErrors");
+        throw toSeedpayError(action, error);
+      }
+    });
+  }
+
+  /** Total gas of everything sent. */
+  get gasUsed(): bigint {
+    return this.sent.reduce((sum, tx) => sum + BigInt(tx.gasUsed), 0n);
+  }
+}
+
+/**
+ * A ChainAdapter that reports each write on stderr as it happens, so the library's state
+ * machines (Payer.open, Payee.claimDue, ...) show their transactions without knowing about the CLI.
+ */
+export class ProgressChain implements ChainAdapter {
+  constructor(
+    private readonly inner: ChainAdapter,
+    readonly txs: TxLog,
+  ) {}
+
+  get escrow(): string {
+    return this.inner.escrow;
+  }
+  get account(): string {
+    return this.inner.account;
+  }
+
+  chainId(): Promise<bigint> {
+    return this.inner.chainId();
+  }
+  token(): Promise<string> {
+    return this.inner.token();
+  }
+  getChannel(channelId: string): Promise<ChannelState> {
+    return this.inner.getChannel(channelId);
+  }
+  escrowBalance(account: string): Promise<bigint> {
+    return this.inner.escrowBalance(account);
+  }
+  tokenBalance(account: string): Promise<bigint> {
+    return this.inner.tokenBalance(account);
+  }
+  allowance(owner: string): Promise<bigint> {
+    return this.inner.allowance(owner);
+  }
+
+  approve(amount: bigint): Promise<TxResult> {
+    return this.txs.track("approve", () => this.inner.approve(amount));
+  }
+  open(key: ChannelKey, amount: bigint): Promise<TxResult & { channelId: string }> {
+    return this.txs.track("open", () => this.inner.open(key, amount));
+  }
+  openMany(deposits: { key: ChannelKey; amount: bigint }[]): Promise<TxResult & { channelIds: string[] }> {
+    return this.txs.track("openMany", () => this.inner.openMany(deposits));
+  }
+  topUp(channelId: string, amount: bigint): Promise<TxResult> {
+    return this.txs.track("topUp", () => this.inner.topUp(channelId, amount));
+  }
+  claim(request: ClaimRequest): Promise<TxResult> {
+    return this.txs.track("claim", () => this.inner.claim(request));
+  }
+  claimMany(requests: ClaimRequest[]): Promise<TxResult & { credited: bigint }> {
+    return this.txs.track(`claimMany (${requests.length} channels)`, () => this.inner.claimMany(requests));
+  }
+  withdraw(to: string, amount: bigint): Promise<TxResult> {
+    return this.txs.track("withdraw", () => this.inner.withdraw(to, amount));
+  }
+  close(request: ClaimRequest | { key: ChannelKey }): Promise<TxResult> {
+    return this.txs.track("close", () => this.inner.close(request));
+  }
+  closeWithConsent(key: ChannelKey, finalAmount: bigint, payeeSignature: string): Promise<TxResult> {
+    return this.txs.track("closeWithConsent", () => this.inner.closeWithConsent(key, finalAmount, payeeSignature));
+  }
+  startClose(key: ChannelKey): Promise<TxResult> {
+    return this.txs.track("startClose", () => this.inner.startClose(key));
+  }
+  settle(key: ChannelKey): Promise<TxResult> {
+    return this.txs.track("settle", () => this.inner.settle(key));
+  }
+  watchEvents(parameters: WatchEscrowEventsParameters): Unwatch {
+    return this.inner.watchEvents(parameters);
+  }
+}
