@@ -4,14 +4,15 @@ import {
   Interface,
   keccak256,
   type ContractTransactionResponse,
+  type Overrides,
   type Provider,
   type Signer,
 } from "ethers";
 import { IERC20__factory, StorageBond__factory, type StorageBond } from "../../../typechain-types";
-import { toSeedpayError } from "../escrowErrors";
 import type { BondAdapter, ChallengeEvent, DealState, DealStatus, DealTerms } from "../bondTypes";
 import type { TxResult, Unwatch } from "../types";
 import { pollLogs } from "./pollLogs";
+import { TxSender } from "./TxSender";
 
 const STATUSES: DealStatus[] = ["none", "offered", "active", "challenged", "slashed", "finished", "cancelled"];
 const bondInterface = new Interface(StorageBond__factory.abi);
@@ -38,12 +39,14 @@ export class EvmBond implements BondAdapter {
   readonly account: string;
   private readonly contract: StorageBond;
   private readonly provider: Provider;
+  private readonly sender: TxSender;
 
   private constructor(parameters: EvmBondParameters, account: string) {
     if (!parameters.signer.provider) throw new Error("EvmBond: the signer has no provider; connect it to one");
     this.bond = parameters.bond;
     this.account = account;
     this.provider = parameters.signer.provider;
+    this.sender = new TxSender(this.provider, account);
     this.contract = StorageBond__factory.connect(parameters.bond, parameters.signer);
   }
 
@@ -70,49 +73,50 @@ export class EvmBond implements BondAdapter {
 
   async approve(amount: bigint): Promise<TxResult> {
     const token = IERC20__factory.connect(await this.contract.token(), this.contract.runner);
-    return this.send("approve", () => token.approve(this.bond, amount));
+    return this.send("approve", (o) => token.approve(this.bond, amount, o));
   }
 
   async offer(terms: DealTerms): Promise<TxResult & { dealId: string }> {
-    return { ...(await this.send("offer", () => this.contract.offer(terms))), dealId: dealId(terms) };
+    return { ...(await this.send("offer", (o) => this.contract.offer(terms, o))), dealId: dealId(terms) };
   }
 
   cancel(terms: DealTerms): Promise<TxResult> {
-    return this.send("cancel", () => this.contract.cancel(terms));
+    return this.send("cancel", (o) => this.contract.cancel(terms, o));
   }
 
   accept(terms: DealTerms): Promise<TxResult> {
-    return this.send("accept", () => this.contract.accept(terms));
+    return this.send("accept", (o) => this.contract.accept(terms, o));
   }
 
   withdrawEarnings(terms: DealTerms): Promise<TxResult> {
-    return this.send("withdrawEarnings", () => this.contract.withdrawEarnings(terms));
+    return this.send("withdrawEarnings", (o) => this.contract.withdrawEarnings(terms, o));
   }
 
   challenge(terms: DealTerms, index: bigint): Promise<TxResult> {
-    return this.send("challenge", () => this.contract.challenge(terms, index));
+    return this.send("challenge", (o) => this.contract.challenge(terms, index, o));
   }
 
   respond(terms: DealTerms, block: Uint8Array, proof: readonly Uint8Array[]): Promise<TxResult> {
-    return this.send("respond", () =>
+    return this.send("respond", (o) =>
       this.contract.respond(
         terms,
         block,
         proof.map((p) => hexlify(p)),
+        o,
       ),
     );
   }
 
   slash(terms: DealTerms): Promise<TxResult> {
-    return this.send("slash", () => this.contract.slash(terms));
+    return this.send("slash", (o) => this.contract.slash(terms, o));
   }
 
   finish(terms: DealTerms): Promise<TxResult> {
-    return this.send("finish", () => this.contract.finish(terms));
+    return this.send("finish", (o) => this.contract.finish(terms, o));
   }
 
   withdraw(to: string, amount: bigint): Promise<TxResult> {
-    return this.send("withdraw", () => this.contract.withdraw(to, amount));
+    return this.send("withdraw", (o) => this.contract.withdraw(to, amount, o));
   }
 
   watchChallenges({ onChallenge, ...rest }: Parameters<BondAdapter["watchChallenges"]>[0]): Unwatch {
@@ -137,14 +141,10 @@ export class EvmBond implements BondAdapter {
     });
   }
 
-  private async send(action: string, submit: () => Promise<ContractTransactionResponse>): Promise<TxResult> {
-    try {
-      const tx = await submit();
-      const receipt = await tx.wait();
-      if (!receipt) throw new Error(`transaction ${tx.hash} was dropped`);
-      return { hash: receipt.hash, blockNumber: BigInt(receipt.blockNumber), gasUsed: receipt.gasUsed };
-    } catch (error) {
-      throw toSeedpayError(action, error);
-    }
+  private send(
+    action: string,
+    submit: (overrides: Overrides) => Promise<ContractTransactionResponse>,
+  ): Promise<TxResult> {
+    return this.sender.send(action, submit);
   }
 }

@@ -1,7 +1,6 @@
-import type { ContractTransactionResponse, Provider, Signer } from "ethers";
+import type { ContractTransactionResponse, Overrides, Provider, Signer } from "ethers";
 import { ChannelEscrow__factory, IERC20__factory, type ChannelEscrow, type IERC20 } from "../../../typechain-types";
 import { channelId, type ChannelKey } from "../../voucher/typedData";
-import { toSeedpayError } from "../escrowErrors";
 import type {
   ChainAdapter,
   ChannelState,
@@ -11,6 +10,7 @@ import type {
   Unwatch,
   WatchEscrowEventsParameters,
 } from "../types";
+import { TxSender } from "./TxSender";
 import { watchEscrowEvents } from "./watchEscrowEvents";
 
 const STATUSES: ChannelStatus[] = ["none", "open", "closing", "closed"];
@@ -37,7 +37,7 @@ export class EvmChain implements ChainAdapter {
   readonly account: string;
   private readonly contract: ChannelEscrow;
   private readonly provider: Provider;
-  private readonly confirmations: number;
+  private readonly sender: TxSender;
   private tokenContract?: IERC20;
 
   private constructor(parameters: EvmChainParameters, account: string) {
@@ -46,7 +46,7 @@ export class EvmChain implements ChainAdapter {
     this.account = account;
     this.provider = parameters.signer.provider;
     this.contract = ChannelEscrow__factory.connect(parameters.escrow, parameters.signer);
-    this.confirmations = parameters.confirmations ?? 1;
+    this.sender = new TxSender(this.provider, account, parameters.confirmations ?? 1);
   }
 
   /** Connects to an escrow with a signer. */
@@ -81,25 +81,25 @@ export class EvmChain implements ChainAdapter {
 
   async approve(amount: bigint): Promise<TxResult> {
     const token = await this.erc20();
-    return this.send("approve", () => token.approve(this.escrow, amount));
+    return this.send("approve", (o) => token.approve(this.escrow, amount, o));
   }
 
   async open(key: ChannelKey, amount: bigint): Promise<TxResult & { channelId: string }> {
-    const result = await this.send("open", () => this.contract.open(key, amount));
+    const result = await this.send("open", (o) => this.contract.open(key, amount, o));
     return { ...result, channelId: channelId(key) };
   }
 
   async openMany(deposits: { key: ChannelKey; amount: bigint }[]): Promise<TxResult & { channelIds: string[] }> {
-    const result = await this.send("openMany", () => this.contract.openMany(deposits));
+    const result = await this.send("openMany", (o) => this.contract.openMany(deposits, o));
     return { ...result, channelIds: deposits.map((d) => channelId(d.key)) };
   }
 
   async topUp(id: string, amount: bigint): Promise<TxResult> {
-    return this.send("topUp", () => this.contract.topUp(id, amount));
+    return this.send("topUp", (o) => this.contract.topUp(id, amount, o));
   }
 
   async claim({ key, amount, signature }: ClaimRequest): Promise<TxResult> {
-    return this.send("claim", () => this.contract.claim(key, amount, signature));
+    return this.send("claim", (o) => this.contract.claim(key, amount, signature, o));
   }
 
   async claimMany(requests: ClaimRequest[]): Promise<TxResult & { credited: bigint }> {
@@ -107,32 +107,32 @@ export class EvmChain implements ChainAdapter {
     const sorted = [...requests].sort((a, b) => (a.key.payee.toLowerCase() < b.key.payee.toLowerCase() ? -1 : 1));
     const claims = sorted.map((r) => ({ key: r.key, amount: r.amount, signature: r.signature }));
     let credited = 0n;
-    const result = await this.send("claimMany", async () => {
+    const result = await this.send("claimMany", async (o) => {
       credited = await this.contract.claimMany.staticCall(claims);
-      return this.contract.claimMany(claims);
+      return this.contract.claimMany(claims, o);
     });
     return { ...result, credited };
   }
 
   async withdraw(to: string, amount: bigint): Promise<TxResult> {
-    return this.send("withdraw", () => this.contract.withdraw(to, amount));
+    return this.send("withdraw", (o) => this.contract.withdraw(to, amount, o));
   }
 
   async close(request: ClaimRequest | { key: ChannelKey }): Promise<TxResult> {
     const { amount, signature } = "amount" in request ? request : { amount: 0n, signature: "0x" };
-    return this.send("close", () => this.contract.close(request.key, amount, signature));
+    return this.send("close", (o) => this.contract.close(request.key, amount, signature, o));
   }
 
   async closeWithConsent(key: ChannelKey, finalAmount: bigint, payeeSignature: string): Promise<TxResult> {
-    return this.send("closeWithConsent", () => this.contract.closeWithConsent(key, finalAmount, payeeSignature));
+    return this.send("closeWithConsent", (o) => this.contract.closeWithConsent(key, finalAmount, payeeSignature, o));
   }
 
   async startClose(key: ChannelKey): Promise<TxResult> {
-    return this.send("startClose", () => this.contract.startClose(key));
+    return this.send("startClose", (o) => this.contract.startClose(key, o));
   }
 
   async settle(key: ChannelKey): Promise<TxResult> {
-    return this.send("settle", () => this.contract.settle(key));
+    return this.send("settle", (o) => this.contract.settle(key, o));
   }
 
   watchEvents(parameters: WatchEscrowEventsParameters): Unwatch {
@@ -144,15 +144,10 @@ export class EvmChain implements ChainAdapter {
     return this.tokenContract;
   }
 
-  /** Sends a transaction, waits for it, and turns any failure into a SeedpayError. */
-  private async send(action: string, submit: () => Promise<ContractTransactionResponse>): Promise<TxResult> {
-    try {
-      const tx = await submit();
-      const receipt = await tx.wait(this.confirmations);
-      if (!receipt) throw new Error(`transaction ${tx.hash} was dropped`);
-      return { hash: receipt.hash, blockNumber: BigInt(receipt.blockNumber), gasUsed: receipt.gasUsed };
-    } catch (error) {
-      throw toSeedpayError(action, error);
-    }
+  private send(
+    action: string,
+    submit: (overrides: Overrides) => Promise<ContractTransactionResponse>,
+  ): Promise<TxResult> {
+    return this.sender.send(action, submit);
   }
 }
