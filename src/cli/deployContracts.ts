@@ -14,7 +14,8 @@ export type DeployContractsParameters = {
 };
 
 /**
- * Deploys the ChannelEscrow (and a TestToken when no token is given) from the compiled artifacts,
+ * Deploys the ChannelEscrow and the StorageBond (and a TestToken when no token is given) from the
+ * compiled artifacts,
  * and returns the record `seedpay deploy` writes: addresses, transactions, blocks, the runtime
  * code hashes read back from the chain and the compiler settings.
  */
@@ -33,6 +34,7 @@ export async function deployContracts(p: DeployContractsParameters): Promise<Dep
     p.minDisputeWindow,
     p.maxDisputeWindow,
   ]);
+  const bond = await deploy(p, "contracts/StorageBond.sol", "StorageBond", [token.address]);
   return {
     network: p.network,
     chainId: chainId.toString(),
@@ -40,6 +42,7 @@ export async function deployContracts(p: DeployContractsParameters): Promise<Dep
     deployedAt: new Date().toISOString(),
     escrow: { ...escrow, minDisputeWindow: p.minDisputeWindow, maxDisputeWindow: p.maxDisputeWindow },
     token,
+    bond,
     compiler: readCompilerSettings("contracts/ChannelEscrow.sol", "ChannelEscrow"),
   };
 }

@@ -13,6 +13,8 @@ export type DeploymentRecord = {
   deployedAt: string;
   escrow: DeployedContract & { minDisputeWindow: number; maxDisputeWindow: number };
   token: Partial<DeployedContract> & { address: string; testToken: boolean };
+  /** The StorageBond for the same token (absent in files written before it existed). */
+  bond?: DeployedContract;
   compiler: { version: string; settings: Record<string, unknown> };
 };
 

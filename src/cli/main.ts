@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { SeedpayError } from "../errors/base";
+import { bondCommand } from "./commands/bond";
 import { claimCommand } from "./commands/claim";
 import { closeCommand } from "./commands/close";
 import { deployCommand } from "./commands/deploy";
@@ -64,6 +65,7 @@ export function buildProgram(io: CliIo): Command {
     settleCommand,
     withdrawCommand,
     statusCommand,
+    bondCommand,
   ]) {
     program.addCommand(make(io));
   }

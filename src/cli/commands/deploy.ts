@@ -93,6 +93,7 @@ export function deployCommand(io: CliIo): Command {
           text: [
             `deployed ChannelEscrow at ${record.escrow.address} (block ${record.escrow.blockNumber})`,
             `  token     ${record.token.address}${record.token.testToken ? " (test token: `seedpay mint` makes more)" : ""}`,
+            ...(record.bond ? [`  bond      StorageBond at ${record.bond.address}`] : []),
             `  windows   ${formatDuration(o.minWindow)} .. ${formatDuration(o.maxWindow)}`,
             `  code hash ${record.escrow.codeHash}`,
             `  compiler  solc ${record.compiler.version}`,

@@ -1,0 +1,94 @@
+import { expect } from "chai";
+import { randomBytes } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { startEmbeddedChain, type EmbeddedChain } from "../../../src/cli/embeddedChain";
+import { buildMerkleTree } from "../../../src/storage/buildMerkleTree";
+import { verifyBlockProof } from "../../../src/storage/verifyBlockProof";
+import { KEYS, seedpay, tempDir } from "./helpers";
+
+/** `seedpay bond ...` against a JSON-RPC node of its own: root, proof, offer, accept, challenge, respond, status. */
+describe("seedpay CLI: storage bonds", () => {
+  let node: EmbeddedChain;
+  let cwd: string;
+  let env: Record<string, string>;
+  const file = () => path.join(cwd, "data.bin");
+
+  before(async () => {
+    node = await startEmbeddedChain({ port: 0 });
+    cwd = tempDir();
+    env = { SEEDPAY_RPC: node.url };
+    writeFileSync(path.join(cwd, "data.bin"), randomBytes(3 * 16384 + 5));
+  });
+  after(async () => {
+    await node?.close();
+    if (cwd) rmSync(cwd, { recursive: true, force: true });
+  });
+
+  const as = async (who: keyof typeof KEYS, args: string[]) => {
+    const run = await seedpay(args, { env: { ...env, SEEDPAY_PRIVATE_KEY: KEYS[who] }, cwd });
+    if (run.code !== 0) throw new Error(`seedpay ${args.join(" ")} exited ${run.code}:\n${run.stderr}`);
+    return run;
+  };
+
+  it("prints a file's pieces root as 64 hex characters on the last line, and a proof that verifies", async () => {
+    const tree = await buildMerkleTree(file());
+    const root = await as("payer", ["bond", "root", file()]);
+    const lines = root.stdout.trim().split("\n");
+    expect(lines[lines.length - 1]).to.equal(tree.piecesRoot!.toString("hex"));
+    const proof = JSON.parse((await as("payer", ["bond", "proof", file(), "3"])).stdout);
+    expect(proof.index).to.equal(3);
+    expect(
+      verifyBlockProof(
+        Buffer.from(proof.piecesRoot.slice(2), "hex"),
+        proof.fileLength,
+        3,
+        Buffer.from(proof.block.slice(2), "hex"),
+        proof.proof.map((h: string) => Buffer.from(h.slice(2), "hex")),
+      ),
+    ).to.equal(true);
+    const empty = path.join(cwd, "empty.bin");
+    writeFileSync(empty, "");
+    const refused = await seedpay(["bond", "root", empty], { env, cwd });
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.contain("an empty file has no pieces root");
+  });
+
+  it("offers, accepts, challenges and answers a deal from the file", async () => {
+    await as("deployer", ["deploy", "--test-token"]);
+    const provider = node.accounts[2].address;
+    await as("deployer", ["mint", "--to", node.accounts[1].address, "--amount", "100"]);
+    await as("deployer", ["mint", "--to", provider, "--amount", "100"]);
+    const offer = await as("payer", [
+      "bond",
+      "offer",
+      "--provider",
+      provider,
+      "--file",
+      file(),
+      "--price",
+      "10",
+      "--collateral",
+      "5",
+      "--terms-out",
+      "deal.json",
+    ]);
+    expect(offer.stdout).to.match(/^offered deal 0x[0-9a-f]{64}/);
+    await as("payee", ["bond", "accept", "--terms", "deal.json"]);
+    const challenged = await as("payer", ["bond", "challenge", "--terms", "deal.json", "--index", "2"]);
+    expect(challenged.stdout).to.contain("is now challenged");
+    const respond = await as("payee", [
+      "bond",
+      "respond",
+      "--terms",
+      "deal.json",
+      "--file",
+      file(),
+      "--interval",
+      "50",
+    ]);
+    expect(respond.stdout).to.contain("answered 1 challenge(s); deal is active");
+    const status = await as("payer", ["--json", "bond", "status", "--terms", "deal.json"]);
+    expect(JSON.parse(status.stdout)).to.include({ status: "active", challenges: "1" });
+  });
+});
