@@ -4,6 +4,7 @@ import { bondCommand } from "./commands/bond";
 import { claimCommand } from "./commands/claim";
 import { closeCommand } from "./commands/close";
 import { deployCommand } from "./commands/deploy";
+import { devnodeCommand } from "./commands/devnode";
 import { mintCommand } from "./commands/mint";
 import { nodeCommand } from "./commands/node";
 import { openCommand } from "./commands/open";
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIo): Command {
     .showSuggestionAfterError();
   for (const make of [
     nodeCommand,
+    devnodeCommand,
     deployCommand,
     mintCommand,
     openCommand,

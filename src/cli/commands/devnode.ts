@@ -1,0 +1,57 @@
+import { Command, Option } from "commander";
+import { action, countArg, examples, portArg } from "../commandKit";
+import type { CliIo } from "../output";
+
+type DevnodeOptions = { port: number; host: string; accounts: number; blockTime?: number };
+
+export function devnodeCommand(io: CliIo): Command {
+  return new Command("devnode")
+    .summary("run the local TRON development node (TronWeb/TronBox HTTP API) until Ctrl-C")
+    .description(
+      "Serves the part of TRON's HTTP API that TronWeb 6 and TronBox 4 use (wallet/, walletsolidity/, TronGrid's\n" +
+        "events, TRE's /admin/accounts-json) over an in-process EVM with TRON Shasta's chain id. Real TRON\n" +
+        "transactions: signatures, expiry and duplicates are checked; receipts report energy priced with\n" +
+        "java-tron's table. Every start is a new, empty chain. Limits: docs/devnode.md.",
+    )
+    .addOption(new Option("--port <port>", "TCP port (0 picks a free one)").argParser(portArg).default(9090))
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .addOption(new Option("--accounts <n>", "funded development accounts").argParser(countArg).default(10))
+    .addOption(
+      new Option("--block-time <ms>", "mine a block every ms (default: one block per transaction)").argParser(Number),
+    )
+    .addHelpText(
+      "after",
+      examples([
+        ["seedpay devnode", "serve http://127.0.0.1:9090 (TronBox's development network) until Ctrl-C"],
+        ["seedpay devnode --block-time 3000", "blocks every 3 s, as on TRON"],
+      ]),
+    )
+    .action(
+      action<DevnodeOptions>(io, async (s, o) => {
+        const { startDevnode } = await import("../../devnode");
+        const node = await startDevnode({ port: o.port, host: o.host, accounts: o.accounts, blockTime: o.blockTime });
+        s.out.result({
+          json: { url: node.url, accounts: node.accounts },
+          text: [
+            `TRON development node on ${node.url} (chain id 2494104990, Shasta's; TronWeb fullHost: ${node.url})`,
+            "",
+            "Funded accounts, 1,000,000 TRX each. Well-known development keys: public, for this local node only.",
+            ...node.accounts.map((a, i) => `  #${String(i).padEnd(2)} ${a.address}  ${a.privateKey}`),
+            "",
+            "Stop with Ctrl-C.",
+          ],
+        });
+        await new Promise<void>((resolve) => {
+          const stop = (): void => {
+            process.off("SIGINT", stop);
+            process.off("SIGTERM", stop);
+            resolve();
+          };
+          process.on("SIGINT", stop);
+          process.on("SIGTERM", stop);
+        });
+        await node.close();
+        s.out.note("development node stopped");
+      }),
+    );
+}
