@@ -78,3 +78,16 @@ export function countArg(value: string): number {
   }
   return Number(value);
 }
+
+/** Resolves on the first SIGINT or SIGTERM: long-running commands (node, devnode) stop on Ctrl-C. */
+export function untilInterrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

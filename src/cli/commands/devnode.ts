@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { action, countArg, examples, portArg } from "../commandKit";
+import { action, countArg, examples, portArg, untilInterrupted } from "../commandKit";
 import type { CliIo } from "../output";
 
 type DevnodeOptions = { port: number; host: string; accounts: number; blockTime?: number };
@@ -41,15 +41,7 @@ export function devnodeCommand(io: CliIo): Command {
             "Stop with Ctrl-C.",
           ],
         });
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off("SIGINT", stop);
-            process.off("SIGTERM", stop);
-            resolve();
-          };
-          process.on("SIGINT", stop);
-          process.on("SIGTERM", stop);
-        });
+        await untilInterrupted();
         await node.close();
         s.out.note("development node stopped");
       }),

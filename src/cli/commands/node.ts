@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { action, countArg, examples, portArg } from "../commandKit";
+import { action, countArg, examples, portArg, untilInterrupted } from "../commandKit";
 import { startEmbeddedChain } from "../embeddedChain";
 import type { CliIo } from "../output";
 
@@ -46,15 +46,7 @@ export function nodeCommand(io: CliIo): Command {
             ],
           });
         }
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off("SIGINT", stop);
-            process.off("SIGTERM", stop);
-            resolve();
-          };
-          process.on("SIGINT", stop);
-          process.on("SIGTERM", stop);
-        });
+        await untilInterrupted();
         await node.close();
         s.out.note("embedded chain stopped");
       }),
