@@ -190,3 +190,8 @@ export { startResponder, WrongFileError } from "./storage/bond/startResponder";
 export type { StartResponderParameters } from "./storage/bond/startResponder";
 export { pollLogs } from "./chain/evm/pollLogs";
 export type { PollLogsParameters } from "./chain/evm/pollLogs";
+export { TronChain } from "./chain/tron/TronChain";
+export type { TronChainParameters } from "./chain/tron/TronChain";
+export type { TronTransaction } from "./chain/tron/sendContractCall";
+export { watchTronEscrowEvents, decodeTronEscrowEvent } from "./chain/tron/watchTronEscrowEvents";
+export type { TronGridEvent, WatchTronEscrowEventsOptions } from "./chain/tron/watchTronEscrowEvents";

@@ -1,0 +1,217 @@
+import { Interface, type Result } from "ethers";
+import { TronWeb } from "tronweb";
+import { ChannelEscrow__factory, IERC20__factory } from "../../../typechain-types";
+import { normalizeAddress } from "../../voucher/normalizeAddress";
+import { channelId, type ChannelKey } from "../../voucher/typedData";
+import {
+  constantCall,
+  hex41,
+  sendContractCall,
+  toTronError,
+  type TronClient,
+  type TronTransaction,
+} from "./sendContractCall";
+import type {
+  ChainAdapter,
+  ChannelState,
+  ChannelStatus,
+  ClaimRequest,
+  TxResult,
+  Unwatch,
+  WatchEscrowEventsParameters,
+} from "../types";
+import { watchTronEscrowEvents } from "./watchTronEscrowEvents";
+
+const STATUSES: ChannelStatus[] = ["none", "open", "closing", "closed"];
+const escrowInterface = new Interface(ChannelEscrow__factory.abi);
+const tokenInterface = new Interface(IERC20__factory.abi);
+
+export type TronChainParameters = {
+  /** The node's URL (full node, solidity node and event API on one host, as TronGrid and the devnode serve them). */
+  fullHost: string;
+  /** 64 hex characters, with or without 0x. */
+  privateKey: string;
+  /** The ChannelEscrow's address: base58 `T…`, `41…` hex or 0x-hex. */
+  escrow: string;
+  /** Fee limit = energy estimate × this × the energy price; default 1.3. */
+  feeLimitMargin?: number;
+  /** Wait until a transaction is in a block ("included", default) or in a solidified block. */
+  confirm?: "included" | "solidified";
+  /** Milliseconds between polls for a transaction's outcome; default 250. */
+  pollingInterval?: number;
+  /**
+   * Signs a built transaction; default: TronWeb with `privateKey`. Lets a wallet or an HSM sign;
+   * the node refuses a signature that is not the owner's (SIGERROR).
+   */
+  sign?: (transaction: TronTransaction) => Promise<TronTransaction>;
+};
+
+/**
+ * The ChainAdapter for TRON, through TronWeb and the node's HTTP API. Calldata is encoded with the
+ * compiled ABI (TRON's stored ABI lacks tuple components); every write is estimated with a
+ * constant call first, so a call the escrow refuses is reported with the decoded error before
+ * any fee is spent.
+ */
+export class TronChain implements ChainAdapter {
+  readonly escrow: string;
+  readonly account: string;
+  readonly tronWeb: TronWeb;
+  private readonly client: TronClient;
+  private tokenAddress?: string;
+  private chainIdValue?: bigint;
+
+  constructor(parameters: TronChainParameters) {
+    const privateKey = parameters.privateKey.replace(/^0x/, "");
+    if (!/^[0-9a-fA-F]{64}$/.test(privateKey)) {
+      throw new Error("TronChain: privateKey must be 64 hex characters (with or without 0x)");
+    }
+    this.tronWeb = new TronWeb({ fullHost: parameters.fullHost, privateKey });
+    this.escrow = normalizeAddress(parameters.escrow);
+    const account = this.tronWeb.address.fromPrivateKey(privateKey);
+    if (!account) throw new Error("TronChain: privateKey is not a valid secp256k1 key");
+    this.account = normalizeAddress(account);
+    const feeLimitMargin = parameters.feeLimitMargin ?? 1.3;
+    if (!(feeLimitMargin > 0)) throw new Error(`TronChain: feeLimitMargin must be positive, not ${feeLimitMargin}`);
+    this.client = {
+      tronWeb: this.tronWeb,
+      owner: hex41(this.account),
+      feeLimitMargin,
+      confirm: parameters.confirm ?? "included",
+      pollingInterval: parameters.pollingInterval ?? 250,
+      sign: parameters.sign ?? ((tx) => this.tronWeb.trx.sign(tx as never, privateKey) as Promise<TronTransaction>),
+    };
+  }
+
+  /** Connects to an escrow (the same as the constructor; async to match EvmChain.connect). */
+  static async connect(parameters: TronChainParameters): Promise<TronChain> {
+    return new TronChain(parameters);
+  }
+
+  /** TRON's chain id: the low 4 bytes of the genesis block id (what `block.chainid` returns). */
+  async chainId(): Promise<bigint> {
+    if (this.chainIdValue === undefined) {
+      try {
+        const genesis = await this.tronWeb.trx.getBlockByNumber(0);
+        this.chainIdValue = BigInt("0x" + genesis.blockID.slice(-8));
+      } catch (error) {
+        throw toTronError(this.client, "chainId", error);
+      }
+    }
+    return this.chainIdValue;
+  }
+
+  async token(): Promise<string> {
+    this.tokenAddress ??= normalizeAddress((await this.read("token", []))[0] as string);
+    return this.tokenAddress;
+  }
+
+  async getChannel(id: string): Promise<ChannelState> {
+    const [s] = await this.read("getChannel", [id]);
+    return { status: STATUSES[Number(s.status)], deposit: s.deposit, claimed: s.claimed, closesAt: s.closesAt };
+  }
+
+  async escrowBalance(account: string): Promise<bigint> {
+    return (await this.read("balanceOf", [normalizeAddress(account)]))[0] as bigint;
+  }
+
+  async tokenBalance(account: string): Promise<bigint> {
+    return (await this.read("balanceOf", [normalizeAddress(account)], await this.token()))[0] as bigint;
+  }
+
+  async allowance(owner: string): Promise<bigint> {
+    return (await this.read("allowance", [normalizeAddress(owner), this.escrow], await this.token()))[0] as bigint;
+  }
+
+  async approve(amount: bigint): Promise<TxResult> {
+    return this.send("approve", [this.escrow, amount], await this.token());
+  }
+
+  async open(key: ChannelKey, amount: bigint): Promise<TxResult & { channelId: string }> {
+    const k = evmKey(key);
+    const result = await this.send("open", [k, amount]);
+    return { ...result, channelId: channelId(k) };
+  }
+
+  async openMany(deposits: { key: ChannelKey; amount: bigint }[]): Promise<TxResult & { channelIds: string[] }> {
+    const list = deposits.map((d) => ({ key: evmKey(d.key), amount: d.amount }));
+    const result = await this.send("openMany", [list]);
+    return { ...result, channelIds: list.map((d) => channelId(d.key)) };
+  }
+
+  async topUp(id: string, amount: bigint): Promise<TxResult> {
+    return this.send("topUp", [id, amount]);
+  }
+
+  async claim({ key, amount, signature }: ClaimRequest): Promise<TxResult> {
+    return this.send("claim", [evmKey(key), amount, signature]);
+  }
+
+  async claimMany(requests: ClaimRequest[]): Promise<TxResult & { credited: bigint }> {
+    // Sorting by payee lets the escrow write each payee's balance once.
+    const claims = requests
+      .map((r) => ({ key: evmKey(r.key), amount: r.amount, signature: r.signature }))
+      .sort((a, b) => (a.key.payee.toLowerCase() < b.key.payee.toLowerCase() ? -1 : 1));
+    let credited = 0n;
+    const result = await this.send("claimMany", [claims], this.escrow, (output) => {
+      credited = output[0] as bigint;
+    });
+    return { ...result, credited };
+  }
+
+  async withdraw(to: string, amount: bigint): Promise<TxResult> {
+    return this.send("withdraw", [normalizeAddress(to), amount]);
+  }
+
+  async close(request: ClaimRequest | { key: ChannelKey }): Promise<TxResult> {
+    const { amount, signature } = "amount" in request ? request : { amount: 0n, signature: "0x" };
+    return this.send("close", [evmKey(request.key), amount, signature]);
+  }
+
+  async closeWithConsent(key: ChannelKey, finalAmount: bigint, payeeSignature: string): Promise<TxResult> {
+    return this.send("closeWithConsent", [evmKey(key), finalAmount, payeeSignature]);
+  }
+
+  async startClose(key: ChannelKey): Promise<TxResult> {
+    return this.send("startClose", [evmKey(key)]);
+  }
+
+  async settle(key: ChannelKey): Promise<TxResult> {
+    return this.send("settle", [evmKey(key)]);
+  }
+
+  watchEvents(parameters: WatchEscrowEventsParameters): Unwatch {
+    return watchTronEscrowEvents(this.tronWeb, this.escrow, parameters);
+  }
+
+  /** A constant call (no transaction); contract errors decoded. */
+  private async read(method: string, args: unknown[], contract = this.escrow): Promise<Result> {
+    try {
+      return (await constantCall(this.client, method, method, this.interfaceOf(contract), contract, args)).output;
+    } catch (error) {
+      throw toTronError(this.client, method, error);
+    }
+  }
+
+  private async send(
+    action: string,
+    args: unknown[],
+    contract = this.escrow,
+    onEstimate?: (output: Result) => void,
+  ): Promise<TxResult> {
+    return sendContractCall(this.client, { action, iface: this.interfaceOf(contract), contract, args, onEstimate });
+  }
+
+  private interfaceOf(contract: string): Interface {
+    return contract === this.escrow ? escrowInterface : tokenInterface;
+  }
+}
+
+/** A channel key with its addresses as the ABI encoder expects them (0x-hex; TRON forms accepted). */
+function evmKey(key: ChannelKey): ChannelKey {
+  return {
+    ...key,
+    payer: normalizeAddress(key.payer),
+    payee: normalizeAddress(key.payee),
+    signer: normalizeAddress(key.signer),
+  };
+}
