@@ -1,4 +1,5 @@
 import type { Log, Provider } from "ethers";
+import { pollingLoop } from "../pollingLoop";
 import { logId } from "../events";
 import type { Unwatch } from "../types";
 
@@ -32,8 +33,6 @@ export function pollLogs(
 ): Unwatch {
   const delivered = new Map<string, bigint>();
   let cursor: bigint | undefined = fromBlock;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
 
   const poll = async (): Promise<void> => {
     const head = BigInt(await provider.getBlockNumber()) - BigInt(confirmations);
@@ -57,19 +56,5 @@ export function pollLogs(
     if (fresh.length > 0) await onLogs(fresh);
   };
 
-  const loop = async (): Promise<void> => {
-    if (stopped) return;
-    try {
-      await poll();
-    } catch (error) {
-      onError?.(error instanceof Error ? error : new Error(String(error)));
-    }
-    if (!stopped) timer = setTimeout(() => void loop(), pollingInterval);
-  };
-  void loop();
-
-  return () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-  };
+  return pollingLoop(poll, pollingInterval, onError);
 }

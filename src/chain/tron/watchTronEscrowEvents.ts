@@ -1,4 +1,5 @@
 import type { TronWeb } from "tronweb";
+import { pollingLoop } from "../pollingLoop";
 import { normalizeAddress } from "../../voucher/normalizeAddress";
 import { toTronAddress } from "../../voucher/toTronAddress";
 import { logId } from "../events";
@@ -45,8 +46,6 @@ export function watchTronEscrowEvents(
   const blockHashes = new Map<bigint, string>();
   let start = fromBlock;
   let cursor: bigint | undefined = fromBlock;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const request = (path: string, body: Record<string, unknown>): Promise<any> =>
@@ -120,21 +119,7 @@ export function watchTronEscrowEvents(
     if (fresh.length > 0) await onEvents(fresh);
   };
 
-  const loop = async (): Promise<void> => {
-    if (stopped) return;
-    try {
-      await poll();
-    } catch (error) {
-      onError?.(error instanceof Error ? error : new Error(String(error)));
-    }
-    if (!stopped) timer = setTimeout(() => void loop(), pollingInterval);
-  };
-  void loop();
-
-  return () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-  };
+  return pollingLoop(poll, pollingInterval, onError);
 }
 
 const bytes32 = (value: string): string => "0x" + value.replace(/^0x/, "").toLowerCase();
