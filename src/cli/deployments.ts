@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { normalizeAddress } from "../voucher/normalizeAddress";
 import { CliUsageError } from "./errors";
 
 /** The repository root: artifacts and the Hardhat config are found from here, whatever the cwd. */
@@ -36,7 +37,8 @@ export function deploymentFile(dir: string, network: string): string {
 export function readDeployment(file: string): DeploymentRecord | undefined {
   if (!existsSync(file)) return undefined;
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as DeploymentRecord;
+    const raw = JSON.parse(readFileSync(file, "utf8")) as DeploymentRecord | TronDeploymentRecord;
+    return "contracts" in raw ? fromTronRecord(raw) : raw;
   } catch (error) {
     throw new CliUsageError(`${file} is not valid JSON: ${(error as Error).message}`, {
       metaMessages: ["Fix or delete it, then deploy again (seedpay deploy)."],
@@ -73,4 +75,35 @@ export function readCompilerSettings(sourceName: string, contractName: string): 
   // outputSelection says what Hardhat asked the compiler to emit; it does not change the bytecode.
   const { outputSelection: _ignored, ...settings } = buildInfo.input.settings;
   return { version: buildInfo.solcLongVersion, settings };
+}
+
+/** The format TronBox's migration and scripts/deploy.ts write (see deployments/README.md). */
+type TronDeployedContract = { address: string; txId: string | null; block: number; codeHash: string };
+type TronDeploymentRecord = {
+  network: string;
+  chainId: number;
+  deployer: string;
+  deployedAt: string;
+  contracts: { token: TronDeployedContract; escrow: TronDeployedContract; bond?: TronDeployedContract };
+  compiler: { version: string; settings: Record<string, unknown> };
+};
+
+/** Reads a TRON deployment record in this CLI's shape (addresses as 0x-hex). */
+function fromTronRecord(r: TronDeploymentRecord): DeploymentRecord {
+  const contract = (c: TronDeployedContract): DeployedContract => ({
+    address: normalizeAddress(c.address),
+    txHash: c.txId ? `0x${c.txId.replace(/^0x/, "")}` : "",
+    blockNumber: c.block,
+    codeHash: c.codeHash,
+  });
+  return {
+    network: r.network,
+    chainId: String(r.chainId),
+    deployer: r.deployer,
+    deployedAt: r.deployedAt,
+    escrow: { ...contract(r.contracts.escrow), minDisputeWindow: 3600, maxDisputeWindow: 2592000 },
+    token: { ...contract(r.contracts.token), testToken: r.contracts.token.txId !== null },
+    bond: r.contracts.bond ? contract(r.contracts.bond) : undefined,
+    compiler: r.compiler,
+  };
 }

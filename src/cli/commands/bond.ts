@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { hexlify } from "ethers";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { DealTerms } from "../../chain/bondTypes";
@@ -34,10 +35,10 @@ function termsToJson(t: DealTerms): TermsJson {
   };
 }
 
-function readTerms(file: string): DealTerms {
+function readTerms(s: Session, file: string): DealTerms {
   let j: TermsJson;
   try {
-    j = JSON.parse(readFileSync(file, "utf8")) as TermsJson;
+    j = JSON.parse(readFileSync(path.resolve(s.out.io.cwd, file), "utf8")) as TermsJson;
     return {
       client: String(j.client),
       provider: String(j.provider),
@@ -91,7 +92,7 @@ function dealAction(
 ): Command {
   return extra(new Command(name).summary(summary).addOption(bondOption()).addOption(termsOption())).action(
     action<Common & Record<string, unknown>>(io, async (s, o) => {
-      const terms = readTerms(o.terms);
+      const terms = readTerms(s, o.terms);
       const bond = await bondOf(s, o.bond);
       const tx = await s.txs.track(name, () => run(bond, terms, o));
       const state = await bond.getDeal(terms);
@@ -116,8 +117,8 @@ export function bondCommand(io: CliIo): Command {
       .summary("print a file's BEP 52 pieces root (64 hex characters, last line)")
       .argument("<file>")
       .action(
-        action(io, async (_s, _o, [file]) => {
-          const tree = await buildMerkleTree(file);
+        action(io, async (s, _o, [file]) => {
+          const tree = await buildMerkleTree(path.resolve(s.out.io.cwd, file));
           if (!tree.piecesRoot) throw new CliUsageError(`${file} is empty: an empty file has no pieces root`);
           const root = tree.piecesRoot.toString("hex");
           return {
@@ -134,8 +135,8 @@ export function bondCommand(io: CliIo): Command {
       .argument("<file>")
       .argument("<index>", "block index", indexArg)
       .action(
-        action(io, async (_s, _o, [file, index]) => {
-          const p = await proveBlockFromFile(file, Number(index));
+        action(io, async (s, _o, [file, index]) => {
+          const p = await proveBlockFromFile(path.resolve(s.out.io.cwd, file), Number(index));
           const json = {
             index: p.index,
             piecesRoot: hexlify(p.piecesRoot),
@@ -203,7 +204,7 @@ export function bondCommand(io: CliIo): Command {
       )
       .action(
         action<OfferOptions>(io, async (s, o) => {
-          const tree = await buildMerkleTree(o.file);
+          const tree = await buildMerkleTree(path.resolve(s.out.io.cwd, o.file));
           if (!tree.piecesRoot) throw new CliUsageError(`${o.file} is empty: an empty file cannot be bonded`);
           const wallet = await s.wallet();
           const terms: DealTerms = {
@@ -222,7 +223,7 @@ export function bondCommand(io: CliIo): Command {
           const b = await bondOf(s, o.bond);
           await s.txs.track("approve", () => b.approve(o.price));
           const tx = await s.txs.track("offer", () => b.offer(terms));
-          writeFileSync(o.termsOut, `${JSON.stringify(termsToJson(terms), null, 2)}\n`);
+          writeFileSync(path.resolve(s.out.io.cwd, o.termsOut), `${JSON.stringify(termsToJson(terms), null, 2)}\n`);
           return {
             json: { dealId: tx.dealId, terms: termsToJson(terms), termsFile: o.termsOut },
             text: [
@@ -272,14 +273,14 @@ export function bondCommand(io: CliIo): Command {
       .addOption(new Option("--interval <ms>", "polling interval").argParser(Number).default(2000))
       .action(
         action<RespondOptions>(io, async (s, o) => {
-          const terms = readTerms(o.terms);
+          const terms = readTerms(s, o.terms);
           const b = await bondOf(s, o.bond);
           const answered: string[] = [];
           const errors: Error[] = [];
           await new Promise<void>((resolve) => {
             const stop = startResponder({
               bond: b,
-              deals: [{ terms, path: o.file }],
+              deals: [{ terms, path: path.resolve(s.out.io.cwd, o.file) }],
               pollingInterval: o.interval,
               onAnswered: (a) => {
                 answered.push(`${a.index}`);
@@ -329,7 +330,7 @@ export function bondCommand(io: CliIo): Command {
       .addOption(termsOption())
       .action(
         action<Common>(io, async (s, o) => {
-          const terms = readTerms(o.terms);
+          const terms = readTerms(s, o.terms);
           const b = await bondOf(s, o.bond);
           const st = await b.getDeal(terms);
           return {
