@@ -1,8 +1,7 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
-import { getAddress, Wallet, ZeroAddress } from "ethers";
+import { Wallet, ZeroAddress } from "ethers";
 import { Trx } from "tronweb";
-import { secp256k1 } from "@noble/curves/secp256k1";
 import { createVoucherSigner, type VoucherSigner } from "../../../src/voucher/createVoucherSigner";
 import { createVoucherVerifier, type VerificationResult } from "../../../src/voucher/createVoucherVerifier";
 import { hashCloseConsent, hashVoucher } from "../../../src/voucher/hashVoucher";
@@ -10,17 +9,8 @@ import type { Secp256k1BackendName } from "../../../src/voucher/secp256k1Backend
 import { toTronAddress } from "../../../src/voucher/toTronAddress";
 import { escrowDomain, VOUCHER_TYPES } from "../../../src/voucher/typedData";
 import { BTT, MAX_AMOUNT, escrowFixture, openChannel, type Escrow } from "../../contracts/fixture";
+import { N, word, randomId, randomAddress, split, join, offCurveR } from "./signatureHelpers";
 
-const N = secp256k1.Point.CURVE().n;
-const word = (x: bigint) => x.toString(16).padStart(64, "0");
-const join = (r: bigint, s: bigint, v: number) => "0x" + word(r) + word(s) + v.toString(16).padStart(2, "0");
-const split = (sig: string) => ({
-  r: BigInt("0x" + sig.slice(2, 66)),
-  s: BigInt("0x" + sig.slice(66, 130)),
-  v: parseInt(sig.slice(130), 16),
-});
-const randomId = () => "0x" + randomBytes(32).toString("hex");
-const randomAddress = () => getAddress("0x" + randomBytes(20).toString("hex"));
 const DEPOSIT = 100n * BTT;
 
 type Verdict = { name: string; recovered?: string };
@@ -49,17 +39,6 @@ function predicted(result: VerificationResult): Verdict {
   if (result.reason === "invalid-length") return { name: "SignatureLengthInvalid" };
   if (result.reason === "malleable") return { name: "SignatureSMalleable" };
   return { name: "WrongSigner", recovered: result.recovered ?? ZeroAddress };
-}
-
-function offCurveR(): bigint {
-  const Fp = secp256k1.Point.Fp;
-  for (let x = 1n; ; x++) {
-    try {
-      Fp.sqrt(Fp.add(Fp.pow(x, 3n), 7n));
-    } catch {
-      return x;
-    }
-  }
 }
 
 /** Valid and broken signatures for (channelId, amount) by `signer`, labelled. */

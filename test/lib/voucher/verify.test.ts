@@ -1,33 +1,12 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
-import { getAddress, Wallet } from "ethers";
-import { secp256k1 } from "@noble/curves/secp256k1";
+import { Wallet } from "ethers";
 import { createVoucherSigner } from "../../../src/voucher/createVoucherSigner";
 import { createVoucherVerifier } from "../../../src/voucher/createVoucherVerifier";
 import { InvalidAddressError, InvalidChannelIdError } from "../../../src/voucher/errors";
 import type { Secp256k1BackendName } from "../../../src/voucher/secp256k1Backend";
 import { toTronAddress } from "../../../src/voucher/toTronAddress";
-
-const SHASTA = 2494104990n;
-const N = secp256k1.Point.CURVE().n;
-const word = (x: bigint) => x.toString(16).padStart(64, "0");
-const randomId = () => "0x" + randomBytes(32).toString("hex");
-const randomAddress = () => getAddress("0x" + randomBytes(20).toString("hex"));
-
-/** Splits a 65-byte hex signature. */
-function split(signature: string) {
-  return {
-    r: BigInt("0x" + signature.slice(2, 66)),
-    s: BigInt("0x" + signature.slice(66, 130)),
-    v: parseInt(signature.slice(130), 16),
-  };
-}
-const join = (r: bigint, s: bigint, v: number) => "0x" + word(r) + word(s) + v.toString(16).padStart(2, "0");
-/** The malleated twin: (r, n - s) with the other v recovers the same key. */
-function highS(signature: string): string {
-  const { r, s, v } = split(signature);
-  return join(r, N - s, v === 27 ? 28 : 27);
-}
+import { SHASTA, N, word, randomId, randomAddress, split, join, highS } from "./signatureHelpers";
 
 for (const backend of ["native", "noble"] as Secp256k1BackendName[]) {
   describe(`voucher/createVoucherVerifier (${backend})`, function () {

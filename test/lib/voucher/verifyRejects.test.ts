@@ -1,45 +1,14 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { randomBytes } from "node:crypto";
-import { getAddress, Wallet } from "ethers";
+import { Wallet } from "ethers";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { createVoucherSigner } from "../../../src/voucher/createVoucherSigner";
 import { createVoucherVerifier } from "../../../src/voucher/createVoucherVerifier";
 import { InvalidAmountError, InvalidChannelIdError, InvalidSignatureError } from "../../../src/voucher/errors";
 import { hashVoucher } from "../../../src/voucher/hashVoucher";
 import type { Secp256k1BackendName } from "../../../src/voucher/secp256k1Backend";
-
-const SHASTA = 2494104990n;
-const N = secp256k1.Point.CURVE().n;
-const word = (x: bigint) => x.toString(16).padStart(64, "0");
-const randomId = () => "0x" + randomBytes(32).toString("hex");
-const randomAddress = () => getAddress("0x" + randomBytes(20).toString("hex"));
-
-/** Splits a 65-byte hex signature. */
-function split(signature: string) {
-  return {
-    r: BigInt("0x" + signature.slice(2, 66)),
-    s: BigInt("0x" + signature.slice(66, 130)),
-    v: parseInt(signature.slice(130), 16),
-  };
-}
-const join = (r: bigint, s: bigint, v: number) => "0x" + word(r) + word(s) + v.toString(16).padStart(2, "0");
-/** The malleated twin: (r, n - s) with the other v recovers the same key. */
-function highS(signature: string): string {
-  const { r, s, v } = split(signature);
-  return join(r, N - s, v === 27 ? 28 : 27);
-}
-/** The smallest r that is no curve point's x-coordinate: no key recovers from it. */
-function offCurveR(): bigint {
-  const Fp = secp256k1.Point.Fp;
-  for (let x = 1n; ; x++) {
-    try {
-      Fp.sqrt(Fp.add(Fp.pow(x, 3n), 7n));
-    } catch {
-      return x;
-    }
-  }
-}
+import { SHASTA, N, word, randomId, randomAddress, split, join, highS, offCurveR } from "./signatureHelpers";
 
 for (const backend of ["native", "noble"] as Secp256k1BackendName[]) {
   describe(`voucher/createVoucherVerifier rejections (${backend})`, function () {
