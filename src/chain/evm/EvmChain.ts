@@ -10,6 +10,7 @@ import type {
   Unwatch,
   WatchEscrowEventsParameters,
 } from "../types";
+import { toSeedpayError } from "../escrowErrors";
 import { TxSender } from "./TxSender";
 import { watchEscrowEvents } from "./watchEscrowEvents";
 
@@ -54,29 +55,31 @@ export class EvmChain implements ChainAdapter {
     return new EvmChain(parameters, await parameters.signer.getAddress());
   }
 
-  async chainId(): Promise<bigint> {
-    return (await this.provider.getNetwork()).chainId;
+  chainId(): Promise<bigint> {
+    return this.read("read the chain id", async () => (await this.provider.getNetwork()).chainId);
   }
 
-  async token(): Promise<string> {
-    return this.contract.token();
+  token(): Promise<string> {
+    return this.read("read the escrow's token", () => this.contract.token());
   }
 
-  async getChannel(id: string): Promise<ChannelState> {
-    const s = await this.contract.getChannel(id);
-    return { status: STATUSES[Number(s.status)], deposit: s.deposit, claimed: s.claimed, closesAt: s.closesAt };
+  getChannel(id: string): Promise<ChannelState> {
+    return this.read(`read channel ${id}`, async () => {
+      const s = await this.contract.getChannel(id);
+      return { status: STATUSES[Number(s.status)], deposit: s.deposit, claimed: s.claimed, closesAt: s.closesAt };
+    });
   }
 
-  async escrowBalance(account: string): Promise<bigint> {
-    return this.contract.balanceOf(account);
+  escrowBalance(account: string): Promise<bigint> {
+    return this.read(`read ${account}'s escrow balance`, () => this.contract.balanceOf(account));
   }
 
-  async tokenBalance(account: string): Promise<bigint> {
-    return (await this.erc20()).balanceOf(account);
+  tokenBalance(account: string): Promise<bigint> {
+    return this.read(`read ${account}'s token balance`, async () => (await this.erc20()).balanceOf(account));
   }
 
-  async allowance(owner: string): Promise<bigint> {
-    return (await this.erc20()).allowance(owner, this.escrow);
+  allowance(owner: string): Promise<bigint> {
+    return this.read(`read ${owner}'s allowance`, async () => (await this.erc20()).allowance(owner, this.escrow));
   }
 
   async approve(amount: bigint): Promise<TxResult> {
@@ -142,6 +145,15 @@ export class EvmChain implements ChainAdapter {
   private async erc20(): Promise<IERC20> {
     this.tokenContract ??= IERC20__factory.connect(await this.contract.token(), this.contract.runner);
     return this.tokenContract;
+  }
+
+  /** Runs a read, turning whatever fails (an unreachable node, a wrong address) into a SeedpayError. */
+  private async read<T>(action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toSeedpayError(action, error);
+    }
   }
 
   private send(

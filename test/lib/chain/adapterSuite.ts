@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { SeedpayError } from "../../../src/errors/base";
 import { EscrowRevertedError, TransactionFailedError } from "../../../src/chain/escrowErrors";
 import type {
   ChainAdapter,
@@ -182,6 +183,9 @@ export function describeChainAdapter(name: string, setup: () => Promise<AdapterF
       const error = await chain.settle(keyOf(f)).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(TransactionFailedError);
       expect((error as Error).message).to.contain("settle failed");
+      // Reads fail the same way: a typed error naming what was being read.
+      const read = await chain.getChannel("0x" + "00".repeat(32)).catch((e: unknown) => e);
+      expect(read).to.be.instanceOf(SeedpayError);
     });
 
     it("watches events: each delivered once, in order, across a failing node and re-reads", async () => {
