@@ -28,3 +28,13 @@ export class SeedpayError extends Error {
     this.details = details;
   }
 }
+
+/** Shows a caller's value in a message without flooding a log with a huge input. */
+export function showValue(value: unknown): string {
+  let text: string;
+  if (typeof value === "string") text = JSON.stringify(value);
+  else if (typeof value === "bigint") text = `${value}n`;
+  else if (value instanceof Uint8Array) text = `Uint8Array(${value.length})`;
+  else text = String(value);
+  return text.length > 90 ? `${text.slice(0, 87)}...` : text;
+}

@@ -1,14 +1,4 @@
-import { SeedpayError } from "../errors/base";
-
-/** Shows a caller's value in a message without flooding a log with a huge input. */
-function show(value: unknown): string {
-  let text: string;
-  if (typeof value === "string") text = JSON.stringify(value);
-  else if (typeof value === "bigint") text = `${value}n`;
-  else if (value instanceof Uint8Array) text = `Uint8Array(${value.length})`;
-  else text = String(value);
-  return text.length > 90 ? `${text.slice(0, 87)}...` : text;
-}
+import { SeedpayError, showValue as show } from "../errors/base";
 
 export type InvalidMerkleInputErrorType = InvalidMerkleInputError;
 /** A tree, proof or block argument that cannot be what the caller meant (wrong size, index out of range). */
