@@ -5,6 +5,8 @@ import "@nomicfoundation/hardhat-chai-matchers";
 import "@nomicfoundation/hardhat-ethers";
 import "@typechain/hardhat";
 import "solidity-coverage";
+// Makes coverage results independent of the checkout path (see the file).
+import "./scripts/solidity-coverage-fixes";
 
 /** Solidity version shipped by the `solc` npm package; the newest TronBox 4.10 accepts. */
 const SOLC_VERSION = "0.8.29";
