@@ -1,17 +1,16 @@
 import { expect } from "chai";
 import {
-  STATES,
-  Status,
   at,
-  balancesOf,
+  type Bond,
   bondFixture,
   dealIdOf,
   dealIn,
   expectDeal,
-  storedState,
-  terms,
-  type Bond,
+  expectRefusedUnchanged,
+  STATES,
+  Status,
   type Terms,
+  terms,
 } from "./fixture";
 
 describe("accept", () => {
@@ -93,14 +92,12 @@ describe("accept", () => {
     it(`accept: ${c.name}`, async () => {
       const b = await bondFixture();
       const { t, args } = await c.arrange(b);
-      const who = [b.client.address, b.provider.address, b.other.address];
-      const before = await balancesOf(b, who);
-      const state = await storedState(b, t);
-      await expect(b.bond.connect((c.by ?? ((x) => x.provider))(b)).accept(t))
-        .to.be.revertedWithCustomError(c.from === "token" ? b.token : b.bond, c.error)
-        .withArgs(...args);
-      expect(await balancesOf(b, who)).to.deep.equal(before);
-      expect(await storedState(b, t)).to.deep.equal(state);
+      const by = (c.by ?? ((x) => x.provider))(b);
+      await expectRefusedUnchanged(b, t, () => b.bond.connect(by).accept(t), {
+        from: c.from === "token" ? "token" : "bond",
+        error: c.error,
+        args,
+      });
     });
   }
 });

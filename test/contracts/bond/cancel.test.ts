@@ -1,16 +1,15 @@
 import { expect } from "chai";
 import {
-  STATES,
-  Status,
-  balancesOf,
+  type Bond,
   bondFixture,
   dealIdOf,
   dealIn,
   expectDeal,
-  storedState,
-  terms,
-  type Bond,
+  expectRefusedUnchanged,
+  STATES,
+  Status,
   type Terms,
+  terms,
 } from "./fixture";
 
 describe("cancel", () => {
@@ -95,14 +94,8 @@ describe("cancel", () => {
     it(`cancel: ${c.name}`, async () => {
       const b = await bondFixture();
       const { t, args } = await c.arrange(b);
-      const who = [b.client.address, b.provider.address, b.other.address];
-      const before = await balancesOf(b, who);
-      const state = await storedState(b, t);
-      await expect(b.bond.connect((c.by ?? ((x) => x.client))(b)).cancel(t))
-        .to.be.revertedWithCustomError(b.bond, c.error)
-        .withArgs(...args);
-      expect(await balancesOf(b, who)).to.deep.equal(before);
-      expect(await storedState(b, t)).to.deep.equal(state);
+      const by = (c.by ?? ((x) => x.client))(b);
+      await expectRefusedUnchanged(b, t, () => b.bond.connect(by).cancel(t), { from: "bond", error: c.error, args });
     });
   }
 });

@@ -2,23 +2,22 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { MaxUint256 } from "ethers";
 import {
-  FILE,
-  STATES,
-  Status,
   answer,
   at,
-  balancesOf,
+  type Bond,
   bondFixture,
   challengeNow,
+  type Deal,
   dealIdOf,
   dealIn,
   expectDeal,
+  expectRefusedUnchanged,
+  FILE,
   makeFile,
-  storedState,
-  terms,
-  type Bond,
-  type Deal,
+  STATES,
+  Status,
   type Terms,
+  terms,
 } from "./fixture";
 
 describe("challenge", () => {
@@ -226,14 +225,12 @@ describe("challenge", () => {
       const b = await bondFixture();
       const d = await dealIn(b, c.state ?? "Active", c.terms?.(b));
       const args = c.arrange ? await c.arrange(b, d) : [];
-      const who = [b.client.address, b.provider.address, b.other.address];
-      const before = await balancesOf(b, who);
-      const state = await storedState(b, d.t);
-      await expect(b.bond.connect((c.by ?? ((x) => x.client))(b)).challenge(d.t, c.index ?? 0n))
-        .to.be.revertedWithCustomError(c.from === "token" ? b.token : b.bond, c.error)
-        .withArgs(...args);
-      expect(await balancesOf(b, who)).to.deep.equal(before);
-      expect(await storedState(b, d.t)).to.deep.equal(state);
+      const by = (c.by ?? ((x) => x.client))(b);
+      await expectRefusedUnchanged(b, d.t, () => b.bond.connect(by).challenge(d.t, c.index ?? 0n), {
+        from: c.from === "token" ? "token" : "bond",
+        error: c.error,
+        args,
+      });
     });
   }
 

@@ -1,21 +1,20 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import {
-  STATES,
-  Status,
   answer,
   at,
-  balancesOf,
+  type Bond,
   bondFixture,
   challengeNow,
   dealIdOf,
   dealIn,
   earnedAt,
   expectDeal,
-  storedState,
-  terms,
-  type Bond,
+  expectRefusedUnchanged,
+  STATES,
+  Status,
   type Terms,
+  terms,
 } from "./fixture";
 
 describe("withdrawEarnings", () => {
@@ -203,14 +202,12 @@ describe("withdrawEarnings", () => {
     it(`withdrawEarnings: ${c.name}`, async () => {
       const b = await bondFixture();
       const { t, args } = await c.arrange(b);
-      const who = [b.client.address, b.provider.address, b.other.address];
-      const before = await balancesOf(b, who);
-      const state = await storedState(b, t);
-      await expect(b.bond.connect((c.by ?? ((x) => x.provider))(b)).withdrawEarnings(t))
-        .to.be.revertedWithCustomError(b.bond, c.error)
-        .withArgs(...args);
-      expect(await balancesOf(b, who)).to.deep.equal(before);
-      expect(await storedState(b, t)).to.deep.equal(state);
+      const by = (c.by ?? ((x) => x.provider))(b);
+      await expectRefusedUnchanged(b, t, () => b.bond.connect(by).withdrawEarnings(t), {
+        from: "bond",
+        error: c.error,
+        args,
+      });
     });
   }
 });

@@ -1,20 +1,19 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import {
-  STATES,
-  Status,
   answer,
   at,
-  balancesOf,
+  type Bond,
   bondFixture,
   challengeNow,
   dealIdOf,
   dealIn,
   expectDeal,
-  storedState,
-  terms,
-  type Bond,
+  expectRefusedUnchanged,
+  STATES,
+  Status,
   type Terms,
+  terms,
 } from "./fixture";
 
 describe("finish", () => {
@@ -181,14 +180,11 @@ describe("finish", () => {
     it(`finish: ${c.name}`, async () => {
       const b = await bondFixture();
       const { t, args } = await c.arrange(b);
-      const who = [b.client.address, b.provider.address, b.other.address];
-      const before = await balancesOf(b, who);
-      const state = await storedState(b, t);
-      await expect(b.bond.connect(b.other).finish(t))
-        .to.be.revertedWithCustomError(b.bond, c.error)
-        .withArgs(...args);
-      expect(await balancesOf(b, who)).to.deep.equal(before);
-      expect(await storedState(b, t)).to.deep.equal(state);
+      await expectRefusedUnchanged(b, t, () => b.bond.connect(b.other).finish(t), {
+        from: "bond",
+        error: c.error,
+        args,
+      });
     });
   }
 

@@ -244,3 +244,23 @@ export async function storedState(b: Pick<Bond, "bond">, t: Terms): Promise<bigi
 
 /** Every state `dealIn` can arrange. */
 export const STATES = ["Offered", "Active", "Challenged", "Slashed", "Finished", "Cancelled"] as const;
+
+/**
+ * Runs `call`, expects it to revert with `error(...args)` raised by `from` (the bond, or the token
+ * for a bubbled token error), and checks that no balance and nothing stored for `t` changed.
+ */
+export async function expectRefusedUnchanged(
+  b: Bond,
+  t: Terms,
+  call: () => Promise<unknown>,
+  expected: { from: "bond" | "token"; error: string; args: readonly unknown[] },
+): Promise<void> {
+  const who = [b.client.address, b.provider.address, b.other.address];
+  const before = await balancesOf(b, who);
+  const state = await storedState(b, t);
+  await expect(call())
+    .to.be.revertedWithCustomError(expected.from === "token" ? b.token : b.bond, expected.error)
+    .withArgs(...expected.args);
+  expect(await balancesOf(b, who)).to.deep.equal(before);
+  expect(await storedState(b, t)).to.deep.equal(state);
+}

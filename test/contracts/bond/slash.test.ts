@@ -1,22 +1,21 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import {
-  FILE,
-  STATES,
-  Status,
   answer,
   at,
-  balancesOf,
+  type Bond,
   bondFixture,
   challengeNow,
   dealIdOf,
   dealIn,
   earnedAt,
   expectDeal,
-  storedState,
-  terms,
-  type Bond,
+  expectRefusedUnchanged,
+  FILE,
+  STATES,
+  Status,
   type Terms,
+  terms,
 } from "./fixture";
 
 describe("slash", () => {
@@ -254,14 +253,8 @@ describe("slash", () => {
     it(`slash: ${c.name}`, async () => {
       const b = await bondFixture();
       const { t, args } = await c.arrange(b);
-      const who = [b.client.address, b.provider.address, b.other.address];
-      const before = await balancesOf(b, who);
-      const state = await storedState(b, t);
-      await expect(b.bond.connect((c.by ?? ((x) => x.client))(b)).slash(t))
-        .to.be.revertedWithCustomError(b.bond, c.error)
-        .withArgs(...args);
-      expect(await balancesOf(b, who)).to.deep.equal(before);
-      expect(await storedState(b, t)).to.deep.equal(state);
+      const by = (c.by ?? ((x) => x.client))(b);
+      await expectRefusedUnchanged(b, t, () => b.bond.connect(by).slash(t), { from: "bond", error: c.error, args });
     });
   }
 
