@@ -185,6 +185,9 @@ export type { MerkleTree, BlockProof, Torrent, BencodeValue } from "./storage";
 // Storage bonds: client actions and the provider's challenge responder
 export { EvmBond, dealId } from "./chain/evm/EvmBond";
 export type { EvmBondParameters } from "./chain/evm/EvmBond";
+export { TronBond } from "./chain/tron/TronBond";
+export type { TronBondParameters } from "./chain/tron/TronBond";
+export type { TronClientParameters } from "./chain/tron/createTronClient";
 export type { BondAdapter, ChallengeEvent, DealState, DealStatus, DealTerms } from "./chain/bondTypes";
 export { startResponder, WrongFileError } from "./storage/bond/startResponder";
 export type { StartResponderParameters } from "./storage/bond/startResponder";
@@ -195,3 +198,5 @@ export type { TronChainParameters } from "./chain/tron/TronChain";
 export type { TronTransaction } from "./chain/tron/sendContractCall";
 export { watchTronEscrowEvents, decodeTronEscrowEvent } from "./chain/tron/watchTronEscrowEvents";
 export type { TronGridEvent, WatchTronEscrowEventsOptions } from "./chain/tron/watchTronEscrowEvents";
+export { watchTronEvents } from "./chain/tron/watchTronEvents";
+export type { WatchTronEventsOptions, WatchTronEventsParameters } from "./chain/tron/watchTronEvents";

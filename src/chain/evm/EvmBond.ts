@@ -11,6 +11,7 @@ import {
 import { IERC20__factory, StorageBond__factory, type StorageBond } from "../../../typechain-types";
 import type { BondAdapter, ChallengeEvent, DealState, DealStatus, DealTerms } from "../bondTypes";
 import type { TxResult, Unwatch } from "../types";
+import { toSeedpayError } from "../escrowErrors";
 import { pollLogs } from "./pollLogs";
 import { TxSender } from "./TxSender";
 
@@ -59,7 +60,7 @@ export class EvmBond implements BondAdapter {
   }
 
   async getDeal(terms: DealTerms): Promise<DealState> {
-    const s = await this.contract.getDeal(terms);
+    const s = await this.read("getDeal", () => this.contract.getDeal(terms));
     return {
       status: STATUSES[Number(s.status)],
       acceptedAt: s.acceptedAt,
@@ -72,7 +73,7 @@ export class EvmBond implements BondAdapter {
   }
 
   async approve(amount: bigint): Promise<TxResult> {
-    const token = IERC20__factory.connect(await this.contract.token(), this.contract.runner);
+    const token = IERC20__factory.connect(await this.read("token", () => this.contract.token()), this.contract.runner);
     return this.send("approve", (o) => token.approve(this.bond, amount, o));
   }
 
@@ -139,6 +140,15 @@ export class EvmBond implements BondAdapter {
         }
       },
     });
+  }
+
+  /** A contract read; failures (node unreachable, ...) become SeedpayErrors as writes' do. */
+  private async read<T>(action: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw toSeedpayError(action, error);
+    }
   }
 
   private send(
