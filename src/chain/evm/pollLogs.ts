@@ -33,12 +33,16 @@ export function pollLogs(
 ): Unwatch {
   const delivered = new Map<string, bigint>();
   let cursor: bigint | undefined = fromBlock;
+  // Nothing before where the watch starts is delivered, re-read window included.
+  let floor: bigint | undefined = fromBlock;
 
   const poll = async (): Promise<void> => {
     const head = BigInt(await provider.getBlockNumber()) - BigInt(confirmations);
     if (cursor === undefined) cursor = head + 1n;
+    if (floor === undefined) floor = cursor;
     if (head < cursor) return;
-    const from = cursor > REREAD ? cursor - REREAD : 0n;
+    const behind = cursor > REREAD ? cursor - REREAD : 0n;
+    const from = behind > floor ? behind : floor;
     const logs = await provider.getLogs({ address, topics: [topics], fromBlock: from, toBlock: head });
     const fresh: { log: Log; id: string; positionInTx: number }[] = [];
     const positions = new Map<string, number>();

@@ -188,6 +188,31 @@ export function describeChainAdapter(name: string, setup: () => Promise<AdapterF
       expect(read).to.be.instanceOf(SeedpayError);
     });
 
+    it("watches from where it is told: nothing before fromBlock, only new events without one", async () => {
+      const f = await setup();
+      const { payerChain, payeeChain } = f;
+      await payerChain.approve(100n * BTT);
+      const k = keyOf(f);
+      await payerChain.open(k, 10n * BTT); // within the blocks a watcher re-reads for reorgs
+      const from = (await f.blockNumber()) + 1n;
+      const fromGiven: EscrowEvent[] = [];
+      const fromNow: EscrowEvent[] = [];
+      const unwatch = [
+        payerChain.watchEvents({ fromBlock: from, pollingInterval: 10, onEvents: (b) => void fromGiven.push(...b) }),
+        payerChain.watchEvents({ pollingInterval: 10, onEvents: (b) => void fromNow.push(...b) }),
+      ];
+      try {
+        await new Promise((r) => setTimeout(r, 300)); // both watchers have polled at least once
+        await payeeChain.claim({ key: k, amount: 1n * BTT, signature: await f.signVoucher(k, 1n * BTT) });
+        await until(() => fromGiven.length > 0 && fromNow.length > 0);
+        await new Promise((r) => setTimeout(r, 200)); // and polled again over the same blocks
+      } finally {
+        for (const stop of unwatch) stop();
+      }
+      expect(fromGiven.map((e) => e.type)).to.deep.equal(["ChannelClaimed"]);
+      expect(fromNow.map((e) => e.type)).to.deep.equal(["ChannelClaimed"]);
+    });
+
     it("watches events: each delivered once, in order, across a failing node and re-reads", async () => {
       const f = await setup();
       const { payerChain, payeeChain } = f;
