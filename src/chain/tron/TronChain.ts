@@ -1,16 +1,9 @@
 import { Interface, type Result } from "ethers";
-import { TronWeb } from "tronweb";
+import type { TronWeb } from "tronweb";
 import { ChannelEscrow__factory, IERC20__factory } from "../../../typechain-types";
 import { normalizeAddress } from "../../voucher/normalizeAddress";
 import { channelId, type ChannelKey } from "../../voucher/typedData";
-import {
-  constantCall,
-  hex41,
-  sendContractCall,
-  toTronError,
-  type TronClient,
-  type TronTransaction,
-} from "./sendContractCall";
+import { constantCall, sendContractCall, toTronError, type TronClient } from "./sendContractCall";
 import type {
   ChainAdapter,
   ChannelState,
@@ -21,29 +14,15 @@ import type {
   WatchEscrowEventsParameters,
 } from "../types";
 import { watchTronEscrowEvents } from "./watchTronEscrowEvents";
+import { createTronClient, type TronClientParameters } from "./createTronClient";
 
 const STATUSES: ChannelStatus[] = ["none", "open", "closing", "closed"];
 const escrowInterface = new Interface(ChannelEscrow__factory.abi);
 const tokenInterface = new Interface(IERC20__factory.abi);
 
-export type TronChainParameters = {
-  /** The node's URL (full node, solidity node and event API on one host, as TronGrid and the devnode serve them). */
-  fullHost: string;
-  /** 64 hex characters, with or without 0x. */
-  privateKey: string;
+export type TronChainParameters = TronClientParameters & {
   /** The ChannelEscrow's address: base58 `T…`, `41…` hex or 0x-hex. */
   escrow: string;
-  /** Fee limit = energy estimate × this × the energy price; default 1.3. */
-  feeLimitMargin?: number;
-  /** Wait until a transaction is in a block ("included", default) or in a solidified block. */
-  confirm?: "included" | "solidified";
-  /** Milliseconds between polls for a transaction's outcome; default 250. */
-  pollingInterval?: number;
-  /**
-   * Signs a built transaction; default: TronWeb with `privateKey`. Lets a wallet or an HSM sign;
-   * the node refuses a signature that is not the owner's (SIGERROR).
-   */
-  sign?: (transaction: TronTransaction) => Promise<TronTransaction>;
 };
 
 /**
@@ -61,25 +40,11 @@ export class TronChain implements ChainAdapter {
   private chainIdValue?: bigint;
 
   constructor(parameters: TronChainParameters) {
-    const privateKey = parameters.privateKey.replace(/^0x/, "");
-    if (!/^[0-9a-fA-F]{64}$/.test(privateKey)) {
-      throw new Error("TronChain: privateKey must be 64 hex characters (with or without 0x)");
-    }
-    this.tronWeb = new TronWeb({ fullHost: parameters.fullHost, privateKey });
+    const { tronWeb, account, client } = createTronClient("TronChain", parameters);
+    this.tronWeb = tronWeb;
+    this.account = account;
+    this.client = client;
     this.escrow = normalizeAddress(parameters.escrow);
-    const account = this.tronWeb.address.fromPrivateKey(privateKey);
-    if (!account) throw new Error("TronChain: privateKey is not a valid secp256k1 key");
-    this.account = normalizeAddress(account);
-    const feeLimitMargin = parameters.feeLimitMargin ?? 1.3;
-    if (!(feeLimitMargin > 0)) throw new Error(`TronChain: feeLimitMargin must be positive, not ${feeLimitMargin}`);
-    this.client = {
-      tronWeb: this.tronWeb,
-      owner: hex41(this.account),
-      feeLimitMargin,
-      confirm: parameters.confirm ?? "included",
-      pollingInterval: parameters.pollingInterval ?? 250,
-      sign: parameters.sign ?? ((tx) => this.tronWeb.trx.sign(tx as never, privateKey) as Promise<TronTransaction>),
-    };
   }
 
   /** Connects to an escrow (the same as the constructor; async to match EvmChain.connect). */
