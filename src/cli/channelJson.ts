@@ -3,28 +3,31 @@ import type { ChannelRecord } from "../store/types";
 import type { ChannelKey } from "../voucher/typedData";
 import type { CreditPolicy } from "../channel/creditPolicy";
 
+/** How a chain shows addresses: EIP-55 0x (EVM, the default) or base58 T… (TRON). */
+export type AddressFormat = (address: string) => string;
+
 /** A channel key in JSON (the salt is a uint64: a string, like every other big number). */
-export function keyJson(key: ChannelKey): Record<string, unknown> {
+export function keyJson(key: ChannelKey, format: AddressFormat = getAddress): Record<string, unknown> {
   return {
-    payer: getAddress(key.payer),
-    payee: getAddress(key.payee),
-    signer: getAddress(key.signer),
+    payer: format(key.payer),
+    payee: format(key.payee),
+    signer: format(key.signer),
     disputeWindow: key.disputeWindow,
     salt: key.salt.toString(),
   };
 }
 
-/** The key with EIP-55 addresses, for people (the store keeps addresses lowercase). */
-export function displayKey(key: ChannelKey): ChannelKey {
-  return { ...key, payer: getAddress(key.payer), payee: getAddress(key.payee), signer: getAddress(key.signer) };
+/** The key with the chain's address form, for people (the store keeps addresses lowercase 0x). */
+export function displayKey(key: ChannelKey, format: AddressFormat = getAddress): ChannelKey {
+  return { ...key, payer: format(key.payer), payee: format(key.payee), signer: format(key.signer) };
 }
 
-export function channelJson(channel: ChannelRecord): Record<string, unknown> {
+export function channelJson(channel: ChannelRecord, format: AddressFormat = getAddress): Record<string, unknown> {
   return {
     id: channel.id,
     role: channel.role,
     status: channel.status,
-    key: keyJson(channel.key),
+    key: keyJson(channel.key, format),
     openedTx: channel.openedTx,
   };
 }

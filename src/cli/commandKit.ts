@@ -23,7 +23,9 @@ export function action<O extends Record<string, unknown>>(
     const command = args[args.length - 1] as Command;
     const globals = command.optsWithGlobals<GlobalOptions>();
     const out = new Output(io, globals.json === true);
-    const session = new Session(out, globals, command.name());
+    // "bond offer", not "offer": messages name the command as it is typed.
+    const parent = command.parent?.parent ? `${command.parent.name()} ` : "";
+    const session = new Session(out, globals, `${parent}${command.name()}`);
     try {
       const result = await body(session, command.opts<O>(), command.args);
       if (result) out.result(result);

@@ -39,7 +39,13 @@ async function requestChainId(url: string, timeoutMs: number): Promise<bigint> {
   } catch (error) {
     throw new NodeUnreachableError(url, describeFetchError(error, timeoutMs));
   }
-  if (!response.ok) throw new NodeUnreachableError(url, `HTTP ${response.status} ${response.statusText}`);
+  if (!response.ok) {
+    // TRON's HTTP API (the devnode, TronGrid) answers a JSON-RPC POST to "/" with 404.
+    throw new NodeUnreachableError(url, `HTTP ${response.status} ${response.statusText}`, [
+      "Start the embedded chain with `seedpay node`, or point to a running node with --rpc URL / SEEDPAY_RPC.",
+      "A TRON node (`seedpay devnode`, TronGrid) is not JSON-RPC: use --tron URL or --network development|shasta|nile|mainnet.",
+    ]);
+  }
   let body: { result?: unknown; error?: { message?: string } };
   try {
     body = (await response.json()) as typeof body;
@@ -52,7 +58,7 @@ async function requestChainId(url: string, timeoutMs: number): Promise<bigint> {
   return BigInt(body.result);
 }
 
-function describeFetchError(error: unknown, timeoutMs: number): string {
+export function describeFetchError(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === "TimeoutError") return `no answer within ${timeoutMs / 1000} s`;
   switch (e.cause?.code) {

@@ -13,21 +13,24 @@ export type DeployContractsParameters = {
   txs: TxLog;
 };
 
+/** The test token's constructor arguments (scripts/tronbox-deployments.js's TEST_TOKEN_ARGS). */
+export const TEST_TOKEN_ARGS = ["Test BTT", "tBTT"];
+
 /**
  * Deploys the ChannelEscrow and the StorageBond (and a TestToken when no token is given) from the
- * compiled artifacts,
- * and returns the record `seedpay deploy` writes: addresses, transactions, blocks, the runtime
- * code hashes read back from the chain and the compiler settings.
+ * compiled artifacts on an EVM chain, and returns the deployment (`toDeploymentFile` gives the
+ * file `seedpay deploy` writes): addresses, transactions, blocks, the runtime code hashes read
+ * back from the chain and the compiler settings.
  */
 export async function deployContracts(p: DeployContractsParameters): Promise<DeploymentRecord> {
   const provider = p.deployer.provider!;
   const chainId = (await provider.getNetwork()).chainId;
   let token: DeploymentRecord["token"];
   if (p.token === undefined) {
-    const deployed = await deploy(p, "contracts/test/TestToken.sol", "TestToken", ["Test BTT", "tBTT"]);
+    const deployed = await deploy(p, "contracts/test/TestToken.sol", "TestToken", TEST_TOKEN_ARGS);
     token = { ...deployed, testToken: true };
   } else {
-    token = { address: p.token, testToken: false };
+    token = { address: p.token, codeHash: keccak256(await provider.getCode(p.token)), testToken: false };
   }
   const escrow = await deploy(p, "contracts/ChannelEscrow.sol", "ChannelEscrow", [
     token.address,

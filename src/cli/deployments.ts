@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { normalizeAddress } from "../voucher/normalizeAddress";
 import { CliUsageError } from "./errors";
@@ -6,7 +6,42 @@ import { CliUsageError } from "./errors";
 /** The repository root: artifacts and the Hardhat config are found from here, whatever the cwd. */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
-/** What `seedpay deploy` writes to deployments/<network>.json. */
+/**
+ * deployments/<network>.json, as every writer writes it: `seedpay deploy` (EVM and TRON), TronBox's
+ * migration and scripts/deploy.ts (both through scripts/tronbox-deployments.js). deployments/README.md
+ * documents it.
+ */
+export type DeploymentFile = {
+  network: string;
+  /** The chain id; on TRON the low 4 bytes of the genesis block id. */
+  chainId: number;
+  /** The account that sent the deployment transactions (T… on TRON, 0x on EVM). */
+  deployer: string;
+  contracts: { token: DeploymentContract; escrow: DeploymentContract; bond?: DeploymentContract };
+  compiler: { version: string; settings: Record<string, unknown> };
+  deployedAt: string;
+};
+
+/** One contract of a DeploymentFile. */
+export type DeploymentContract = {
+  /** base58 T… on TRON, EIP-55 0x on EVM. */
+  address: string;
+  /** TRON only: the `41…` hex form TRON's HTTP API takes. */
+  hex?: string;
+  /** The deployment transaction (TRON txID, EVM 0x hash); null for a contract deployed elsewhere (BTT, --token). */
+  txId: string | null;
+  /** The block of the deployment transaction; null when txId is. */
+  block: number | null;
+  /** keccak256 of the runtime code read back from the chain (immutables included). */
+  codeHash: string;
+  /** Addresses as the chain shows them, numbers as numbers. */
+  constructorArgs: unknown[];
+};
+
+/**
+ * A deployment as the CLI uses it, read from either file shape: the one above or the one
+ * `seedpay deploy` wrote before it (`escrow`/`token`/`bond` at the top). Addresses as 0x-hex.
+ */
 export type DeploymentRecord = {
   network: string;
   chainId: string;
@@ -37,8 +72,8 @@ export function deploymentFile(dir: string, network: string): string {
 export function readDeployment(file: string): DeploymentRecord | undefined {
   if (!existsSync(file)) return undefined;
   try {
-    const raw = JSON.parse(readFileSync(file, "utf8")) as DeploymentRecord | TronDeploymentRecord;
-    return "contracts" in raw ? fromTronRecord(raw) : raw;
+    const raw = JSON.parse(readFileSync(file, "utf8")) as DeploymentRecord | DeploymentFile;
+    return "contracts" in raw ? fromDeploymentFile(raw) : raw;
   } catch (error) {
     throw new CliUsageError(`${file} is not valid JSON: ${(error as Error).message}`, {
       metaMessages: ["Fix or delete it, then deploy again (seedpay deploy)."],
@@ -46,9 +81,12 @@ export function readDeployment(file: string): DeploymentRecord | undefined {
   }
 }
 
-export function writeDeployment(file: string, record: DeploymentRecord): void {
+/** Writes a deployment file whole or not at all (a crash mid-write must not leave half a record). */
+export function writeDeployment(file: string, record: DeploymentFile): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(temporary, file);
 }
 
 type Artifact = { abi: unknown[]; bytecode: string; sourceName: string; contractName: string };
@@ -77,31 +115,55 @@ export function readCompilerSettings(sourceName: string, contractName: string): 
   return { version: buildInfo.solcLongVersion, settings };
 }
 
-/** The format TronBox's migration and scripts/deploy.ts write (see deployments/README.md). */
-type TronDeployedContract = { address: string; txId: string | null; block: number; codeHash: string };
-type TronDeploymentRecord = {
-  network: string;
-  chainId: number;
-  deployer: string;
-  deployedAt: string;
-  contracts: { token: TronDeployedContract; escrow: TronDeployedContract; bond?: TronDeployedContract };
-  compiler: { version: string; settings: Record<string, unknown> };
-};
+/**
+ * The file an EVM deployment (deployContracts) is written as: the DeploymentFile shape, with the
+ * constructor arguments TronBox's migration records (test token: name and symbol; escrow: token
+ * and dispute-window bounds; bond: token).
+ */
+export function toDeploymentFile(r: DeploymentRecord, testTokenArgs: string[]): DeploymentFile {
+  const contract = (c: Partial<DeployedContract> & { address: string }, constructorArgs: unknown[]) => ({
+    address: c.address,
+    txId: c.txHash || null,
+    block: c.txHash ? (c.blockNumber ?? null) : null,
+    codeHash: c.codeHash ?? "",
+    constructorArgs,
+  });
+  const token = r.token.address;
+  return {
+    network: r.network,
+    chainId: Number(r.chainId),
+    deployer: r.deployer,
+    contracts: {
+      token: contract(r.token, r.token.testToken ? testTokenArgs : []),
+      escrow: contract(r.escrow, [token, r.escrow.minDisputeWindow, r.escrow.maxDisputeWindow]),
+      ...(r.bond ? { bond: contract(r.bond, [token]) } : {}),
+    },
+    compiler: r.compiler,
+    deployedAt: r.deployedAt,
+  };
+}
 
-/** Reads a TRON deployment record in this CLI's shape (addresses as 0x-hex). */
-function fromTronRecord(r: TronDeploymentRecord): DeploymentRecord {
-  const contract = (c: TronDeployedContract): DeployedContract => ({
+/** The CLI's view of a DeploymentFile (addresses as 0x-hex). */
+function fromDeploymentFile(r: DeploymentFile): DeploymentRecord {
+  const contract = (c: DeploymentContract): DeployedContract => ({
     address: normalizeAddress(c.address),
     txHash: c.txId ? `0x${c.txId.replace(/^0x/, "")}` : "",
-    blockNumber: c.block,
+    blockNumber: c.block ?? 0,
     codeHash: c.codeHash,
   });
+  // The escrow's constructor is (token, minDisputeWindow, maxDisputeWindow).
+  const [, min, max] = r.contracts.escrow.constructorArgs ?? [];
   return {
     network: r.network,
     chainId: String(r.chainId),
     deployer: r.deployer,
     deployedAt: r.deployedAt,
-    escrow: { ...contract(r.contracts.escrow), minDisputeWindow: 3600, maxDisputeWindow: 2592000 },
+    escrow: {
+      ...contract(r.contracts.escrow),
+      minDisputeWindow: Number(min ?? 3600),
+      maxDisputeWindow: Number(max ?? 2592000),
+    },
+    // A token deployed by the deployment itself is always the test token; BTT or --token has no txId.
     token: { ...contract(r.contracts.token), testToken: r.contracts.token.txId !== null },
     bond: r.contracts.bond ? contract(r.contracts.bond) : undefined,
     compiler: r.compiler,

@@ -39,18 +39,25 @@ export class InvalidKeyError extends SeedpayError {
   }
 }
 
-/** The JSON-RPC node did not answer. */
+/** The node did not answer (or is not the kind of node the command was pointed at). */
 export class NodeUnreachableError extends SeedpayError {
   override name = "NodeUnreachableError";
   constructor(
     readonly url: string,
     reason: string,
+    hints: string[] = [
+      "Start the embedded chain with `seedpay node`, or point to a running node with --rpc URL / SEEDPAY_RPC.",
+    ],
   ) {
-    super(`cannot reach the node at ${url} (${reason})`, {
-      metaMessages: [
-        "Start the embedded chain with `seedpay node`, or point to a running node with --rpc URL / SEEDPAY_RPC.",
-      ],
-    });
+    super(`cannot reach the node at ${url} (${reason})`, { metaMessages: hints });
+  }
+}
+
+/** The node is on another chain than the one the network name or the deployment file says. */
+export class WrongChainError extends SeedpayError {
+  override name = "WrongChainError";
+  constructor(shortMessage: string, options: SeedpayErrorOptions = {}) {
+    super(shortMessage, options);
   }
 }
 

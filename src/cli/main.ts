@@ -19,7 +19,18 @@ import { toJson } from "./format";
 import type { CliIo } from "./output";
 
 const GLOBAL_HELP = `
-Keys come only from the environment or key files, never from arguments:
+The node: an EVM JSON-RPC node (--rpc, default http://127.0.0.1:8545: \`seedpay node\`) or a TRON node
+through TronWeb (--tron URL, or --network NAME for TRON's networks, as in tronbox.js):
+  --network development   http://127.0.0.1:9090, \`seedpay devnode\` (TRONBOX_DEVELOPMENT_URL overrides)
+  --network shasta        https://api.shasta.trongrid.io, chain 2494104990 (TRONBOX_SHASTA_URL)
+  --network nile          https://nile.trongrid.io, chain 3448148188 (TRONBOX_NILE_URL)
+  --network mainnet       https://api.trongrid.io, chain 728126428 (TRONBOX_MAINNET_URL)
+  TRON_PRO_API_KEY        TronGrid's API key, sent when set
+The network also names the deployment file, <deployments>/<network>.json (default: localhost on EVM,
+development on TRON). On TRON, addresses are printed in base58 (T…); any form is accepted.
+
+Keys come only from the environment or key files, never from arguments (TRON keys are the same
+64 hex digits):
   SEEDPAY_PRIVATE_KEY / --key-file FILE          the wallet (sends transactions)
   SEEDPAY_SIGNER_KEY  / --signer-key-file FILE   the hot key that signs vouchers (default: the wallet key)
 
@@ -31,6 +42,11 @@ Walkthrough on the embedded chain (see the README, "Pay and claim with the CLI")
   $ seedpay open --payee 0x… --deposit 10
   $ seedpay pay --channel 0x1a2b3c4d --amount 0.25 | SEEDPAY_PRIVATE_KEY=… seedpay --db payee.db receive
   $ seedpay status
+
+The same on the TRON development node (README, "The CLI on TRON"):
+  $ seedpay devnode                                # terminal 1: prints funded TRON keys
+  $ seedpay --network development deploy --test-token   # or: npx tronbox migrate --network development
+  $ seedpay --network development open --payee T… --deposit 10
 `;
 
 /** The `seedpay` program, writing to `io` (a test passes its own streams and environment). */
@@ -38,11 +54,13 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command("seedpay")
     .description("Pay torrent peers in BTT through one-way payment channels: open, pay, receive, claim, close, settle.")
     .version(packageVersion(), "-V, --version")
-    .option("--rpc <url>", "JSON-RPC node (env SEEDPAY_RPC; default http://127.0.0.1:8545)")
+    .option("--rpc <url>", "EVM JSON-RPC node (env SEEDPAY_RPC; default http://127.0.0.1:8545)")
+    .option("--tron <url>", "TRON node, TronWeb's fullHost (env SEEDPAY_TRON), e.g. http://127.0.0.1:9090")
     .option("--escrow <address>", "ChannelEscrow address (env SEEDPAY_ESCROW; default: from the deployment file)")
     .option(
       "--network <name>",
-      "deployment file to use: <deployments>/<name>.json (env SEEDPAY_NETWORK; default localhost)",
+      "deployment file <deployments>/<name>.json (env SEEDPAY_NETWORK; default localhost, or development on " +
+        "TRON); development, shasta, nile and mainnet also choose TRON's node for that network",
     )
     .option("--deployments <dir>", "where deployment files live (env SEEDPAY_DEPLOYMENTS; default ./deployments)")
     .option("--db <path>", "channel and voucher store, SQLite (env SEEDPAY_DB; default ./seedpay.db)")

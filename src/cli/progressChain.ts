@@ -14,11 +14,17 @@ import type { Output } from "./output";
 /** A transaction a command sent, for its summary and `--json`. */
 export type SentTransaction = { action: string; hash: string; blockNumber: number; gasUsed: string };
 
-/** Records every transaction and reports each on stderr: "sending open… confirmed in block 7, gas 69,122". */
+/**
+ * Records every transaction and reports each on stderr: "sending open… confirmed in block 7, gas 69,122"
+ * (on TRON "energy 53,664": what a TxResult's gasUsed counts there).
+ */
 export class TxLog {
   readonly sent: SentTransaction[] = [];
 
-  constructor(private readonly out: Output) {}
+  constructor(
+    private readonly out: Output,
+    readonly unit: "gas" | "energy" = "gas",
+  ) {}
 
   async track<T extends TxResult>(action: string, send: () => Promise<T>): Promise<T> {
     this.out.begin(`sending ${action}… `);
@@ -29,7 +35,7 @@ export class TxLog {
       this.out.done("failed");
       throw error;
     }
-    this.out.done(`confirmed in block ${result.blockNumber}, gas ${formatGas(result.gasUsed)}`);
+    this.out.done(`confirmed in block ${result.blockNumber}, ${this.unit} ${formatGas(result.gasUsed)}`);
     this.sent.push({
       action,
       hash: result.hash,

@@ -1,24 +1,27 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { Contract, VoidSigner, Wallet, getAddress } from "ethers";
-import type { EvmChain } from "../chain/evm/EvmChain";
+import { Wallet, getAddress } from "ethers";
 import type { ChainAdapter } from "../chain/types";
 import type { ChannelRecord, ChannelRole, VoucherStore } from "../store/types";
 import type { SqliteStore } from "../store/sqliteStore";
 import type { VoucherSigner } from "../voucher/createVoucherSigner";
 import type { VoucherVerifier } from "../voucher/createVoucherVerifier";
-import { connectNode, type ConnectedNode } from "./connectNode";
+import { normalizeAddress } from "../voucher/normalizeAddress";
+import { EvmNode, type ChainNode } from "./chainNode";
+import { connectNode } from "./connectNode";
 import { deploymentFile, readDeployment } from "./deployments";
-import { ChannelNotInStoreError, CliUsageError, EscrowNotFoundError } from "./errors";
+import { ChannelNotInStoreError, CliUsageError, EscrowNotFoundError, WrongChainError } from "./errors";
 import { findWalletKey, loadSignerKey, loadWalletKey } from "./keys";
+import { resolveTarget, type ChainTarget } from "./networks";
 import type { CliIo, Output } from "./output";
 import { ProgressChain, TxLog } from "./progressChain";
+import { connectTron, toBase58, type TronNode } from "./tronNode";
 
-// The chain adapter, store and voucher crypto load on first use: through ts-node the contract
-// bindings alone take a second or more, which `--help` and a mistyped option should not wait for.
+// The store and voucher crypto load on first use (the chain adapters too, in chainNode.ts and
+// tronNode.ts): through ts-node the contract bindings alone take a second or more, which `--help`
+// and a mistyped option should not wait for.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const lazy = {
-  EvmChain: () => (require("../chain/evm/EvmChain") as typeof import("../chain/evm/EvmChain")).EvmChain,
   SqliteStore: () => (require("../store/sqliteStore") as typeof import("../store/sqliteStore")).SqliteStore,
   createVoucherSigner: () =>
     (require("../voucher/createVoucherSigner") as typeof import("../voucher/createVoucherSigner")).createVoucherSigner,
@@ -28,13 +31,13 @@ const lazy = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-export const DEFAULT_RPC = "http://127.0.0.1:8545";
+export { DEFAULT_RPC } from "./networks";
 export const DEFAULT_DB = "seedpay.db";
-export const DEFAULT_NETWORK = "localhost";
 
 /** The options every command accepts (see main.ts for their help). */
 export type GlobalOptions = {
   rpc?: string;
+  tron?: string;
   escrow?: string;
   db?: string;
   network?: string;
@@ -46,19 +49,19 @@ export type GlobalOptions = {
 };
 
 /**
- * What one command run needs, created on first use and released by `close`: the node connection,
- * the escrow, the wallet, the store. Flags win over environment variables, which win over defaults.
+ * What one command run needs, created on first use and released by `close`: the node connection
+ * (EVM JSON-RPC or TRON's HTTP API), the escrow, the wallet, the store. Flags win over environment
+ * variables, which win over defaults (networks.ts says how the node is chosen).
  */
 export class Session {
   readonly txs: TxLog;
-  readonly rpc: string;
+  readonly target: ChainTarget;
   readonly dbPath: string;
-  readonly network: string;
   readonly deploymentsDir: string;
-  private nodePromise?: Promise<ConnectedNode>;
+  private nodePromise?: Promise<ChainNode>;
   private escrowPromise?: Promise<string>;
   private storeValue?: SqliteStore;
-  private walletValue?: Wallet;
+  private chainValue?: Promise<ProgressChain>;
 
   constructor(
     readonly out: Output,
@@ -67,10 +70,9 @@ export class Session {
     readonly command: string,
   ) {
     const env = this.io.env;
-    this.txs = new TxLog(out);
-    this.rpc = options.rpc ?? env.SEEDPAY_RPC ?? DEFAULT_RPC;
+    this.target = resolveTarget(options, env);
+    this.txs = new TxLog(out, this.target.kind === "tron" ? "energy" : "gas");
     this.dbPath = path.resolve(this.io.cwd, options.db ?? env.SEEDPAY_DB ?? DEFAULT_DB);
-    this.network = options.network ?? env.SEEDPAY_NETWORK ?? DEFAULT_NETWORK;
     this.deploymentsDir = path.resolve(this.io.cwd, options.deployments ?? env.SEEDPAY_DEPLOYMENTS ?? "deployments");
   }
 
@@ -78,16 +80,45 @@ export class Session {
     return this.out.io;
   }
 
+  /** The deployment file's name: --network, SEEDPAY_NETWORK, else `localhost` (EVM) or `development` (TRON). */
+  get network(): string {
+    return this.target.network;
+  }
+
+  get isTron(): boolean {
+    return this.target.kind === "tron";
+  }
+
   get deploymentPath(): string {
     return deploymentFile(this.deploymentsDir, this.network);
   }
 
-  node(): Promise<ConnectedNode> {
-    this.nodePromise ??= connectNode(this.rpc);
+  node(): Promise<ChainNode> {
+    this.nodePromise ??=
+      this.target.kind === "tron"
+        ? connectTron(this.target)
+        : connectNode(this.target.url).then((connected) => new EvmNode(connected));
     return this.nodePromise;
   }
 
-  /** The escrow's address, checked to be a ChannelEscrow on the connected chain. */
+  /** The EVM node, for what only runs there (`seedpay node`'s chain, bonds); refuses on TRON. */
+  async evmNode(what = `\`seedpay ${this.command}\``): Promise<EvmNode> {
+    const node = await this.node();
+    if (!(node instanceof EvmNode)) {
+      throw new CliUsageError(`${what} runs on EVM JSON-RPC nodes only, not on TRON (${node.url})`, {
+        metaMessages: ["Point it at an EVM node with --rpc URL (e.g. `seedpay node`'s http://127.0.0.1:8545)."],
+      });
+    }
+    return node;
+  }
+
+  /** The TRON node; undefined on EVM. */
+  async tronNode(): Promise<TronNode | undefined> {
+    const node = await this.node();
+    return node.kind === "tron" ? (node as TronNode) : undefined;
+  }
+
+  /** The escrow's address (0x-hex), checked to be a ChannelEscrow on the connected chain. */
   escrow(): Promise<string> {
     this.escrowPromise ??= this.resolveEscrow();
     return this.escrowPromise;
@@ -97,32 +128,41 @@ export class Session {
     return (await this.node()).chainId;
   }
 
-  /** The wallet that signs transactions, connected to the node. */
-  async wallet(): Promise<Wallet> {
-    if (!this.walletValue) {
-      const key = loadWalletKey(this.out, this.options, this.command);
-      this.walletValue = new Wallet(key, (await this.node()).provider);
-    }
-    return this.walletValue;
+  /** An address as people see it on this chain: base58 T… on TRON, EIP-55 0x on EVM. */
+  address(address: string): string {
+    return this.isTron ? toBase58(address) : getAddress(normalizeAddress(address));
   }
 
-  /** The wallet's address if a key is configured, without requiring one. */
+  /** The ethers wallet that signs EVM transactions (deploy, mint, bonds). */
+  async wallet(): Promise<Wallet> {
+    const node = await this.evmNode();
+    return node.wallet(loadWalletKey(this.out, this.options, this.command));
+  }
+
+  /** The wallet's key; commands that send transactions need it. */
+  walletKey(): string {
+    return loadWalletKey(this.out, this.options, this.command);
+  }
+
+  /** The wallet's address (0x-hex) if a key is configured, without requiring one. */
   walletAddress(): string | undefined {
     const key = findWalletKey(this.out, this.options);
     return key === undefined ? undefined : new Wallet(key).address;
   }
 
   /** The escrow through the wallet, reporting each transaction. */
-  async chain(): Promise<ProgressChain> {
-    const signer = await this.wallet();
-    const inner: EvmChain = await lazy.EvmChain().connect({ signer, escrow: await this.escrow() });
-    return new ProgressChain(inner, this.txs);
+  chain(): Promise<ProgressChain> {
+    this.chainValue ??= (async () => {
+      const key = this.walletKey();
+      const node = await this.node();
+      return new ProgressChain(await node.connect(key, await this.escrow()), this.txs);
+    })();
+    return this.chainValue;
   }
 
   /** The escrow for reading only, as `account` (sending anything through it fails). */
   async readChain(account: string): Promise<ChainAdapter> {
-    const signer = new VoidSigner(account, (await this.node()).provider);
-    return lazy.EvmChain().connect({ signer, escrow: await this.escrow() });
+    return (await this.node()).readOnly(account, await this.escrow());
   }
 
   async voucherSigner(): Promise<VoucherSigner> {
@@ -163,12 +203,15 @@ export class Session {
     const wanted = idOrPrefix.toLowerCase();
     const matches = (await this.channels()).filter((c) => c.id.startsWith(wanted));
     if (matches.length === 0) {
-      throw new ChannelNotInStoreError(`no channel ${idOrPrefix} in ${this.dbPath} for escrow ${await this.escrow()}`, {
-        metaMessages: [
-          "A payer's channels get there with `seedpay open`, a payee's with `seedpay receive`; `seedpay status` lists them.",
-          "Check --db (SEEDPAY_DB) and the escrow (--escrow / --network).",
-        ],
-      });
+      throw new ChannelNotInStoreError(
+        `no channel ${idOrPrefix} in ${this.dbPath} for escrow ${this.address(await this.escrow())}`,
+        {
+          metaMessages: [
+            "A payer's channels get there with `seedpay open`, a payee's with `seedpay receive`; `seedpay status` lists them.",
+            "Check --db (SEEDPAY_DB), the node and the escrow (--escrow / --network).",
+          ],
+        },
+      );
     }
     if (matches.length > 1) {
       throw new ChannelNotInStoreError(`--channel ${idOrPrefix} matches ${matches.length} channels`, {
@@ -187,11 +230,13 @@ export class Session {
 
   close(): void {
     this.storeValue?.close();
-    void this.nodePromise?.then((n) => n.provider.destroy()).catch(() => undefined);
+    void this.nodePromise?.then((n) => n.close()).catch(() => undefined);
   }
 
   private async resolveEscrow(): Promise<string> {
-    const { chainId, provider, url } = await this.node();
+    const node = await this.node();
+    const { chainId, url } = node;
+    const nodeFlag = this.isTron ? "--tron / --network" : "--rpc";
     let address: string;
     let source: string;
     if (this.options.escrow ?? this.io.env.SEEDPAY_ESCROW) {
@@ -201,44 +246,59 @@ export class Session {
       const file = this.deploymentPath;
       const deployment = readDeployment(file);
       if (!deployment) {
+        const deploy = this.isTron
+          ? [
+              `deploy one to this node: seedpay deploy --test-token --network ${this.network}` +
+                (this.network === "development" ? "" : ` --tron ${url}`),
+              `(or npx tronbox migrate --network ${this.network}; both write ${path.relative(this.io.cwd, file)})`,
+            ]
+          : ["or deploy one to this node: seedpay deploy --test-token"];
         throw new EscrowNotFoundError(`no escrow configured, and ${path.relative(this.io.cwd, file)} does not exist`, {
           metaMessages: [
-            "Pass --escrow ADDR or set SEEDPAY_ESCROW, or choose a deployment with --network NAME,",
-            "or deploy one to this node: seedpay deploy --test-token",
+            "Pass --escrow ADDR or set SEEDPAY_ESCROW, choose a deployment with --network NAME",
+            `(--deployments DIR says where the files are, default ./deployments), ${deploy[0]}`,
+            ...deploy.slice(1),
           ],
         });
       }
       source = path.relative(this.io.cwd, file);
       if (BigInt(deployment.chainId) !== chainId) {
-        throw new EscrowNotFoundError(
+        throw new WrongChainError(
           `${source} is a deployment on chain ${deployment.chainId}, but the node at ${url} is chain ${chainId}`,
-          { metaMessages: ["Point --rpc at that chain's node, or choose another deployment with --network NAME."] },
+          {
+            metaMessages: [`Point ${nodeFlag} at that chain's node, or choose another deployment with --network NAME.`],
+          },
         );
       }
       address = parseAddress(deployment.escrow.address, source);
     }
-    if ((await provider.getCode(address)) === "0x") {
-      throw new EscrowNotFoundError(`no contract at ${address} (from ${source}) on chain ${chainId} at ${url}`, {
+    const shown = this.address(address);
+    if (!(await node.hasCode(address))) {
+      throw new EscrowNotFoundError(`no contract at ${shown} (from ${source}) on chain ${chainId} at ${url}`, {
         metaMessages: [
-          "A restarted development node starts an empty chain: deploy again (seedpay deploy --test-token).",
-          "Otherwise check --rpc and --escrow / --network.",
+          this.isTron
+            ? "A restarted development node starts an empty chain: deploy again (seedpay deploy --test-token --network development)."
+            : "A restarted development node starts an empty chain: deploy again (seedpay deploy --test-token).",
+          `Otherwise check ${nodeFlag} and --escrow / --network.`,
         ],
       });
     }
     try {
-      await new Contract(address, ["function token() view returns (address)"], provider).token();
+      await node.view(address, "function token() view returns (address)");
     } catch {
-      throw new EscrowNotFoundError(`the contract at ${address} (from ${source}) is not a ChannelEscrow`);
+      throw new EscrowNotFoundError(`the contract at ${shown} (from ${source}) is not a ChannelEscrow`);
     }
     return address;
   }
 }
 
-/** A 0x address from an option or a file, EIP-55 checksummed. */
+/** An address from an option or a file (0x, or TRON base58 / 41-hex), as EIP-55 0x-hex. */
 export function parseAddress(text: string, source: string): string {
   try {
-    return getAddress(text);
+    return normalizeAddress(text);
   } catch {
-    throw new CliUsageError(`${source}: ${JSON.stringify(text)} is not an address (0x + 40 hex digits)`);
+    throw new CliUsageError(
+      `${source}: ${JSON.stringify(text)} is not an address (0x + 40 hex digits, or a TRON T… address)`,
+    );
   }
 }

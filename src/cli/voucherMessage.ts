@@ -1,7 +1,7 @@
-import { getAddress } from "ethers";
 import { channelId as toChannelId, type ChannelKey } from "../voucher/typedData";
 import { CliUsageError } from "./errors";
-import { keyJson } from "./channelJson";
+import { keyJson, type AddressFormat } from "./channelJson";
+import { normalizeAddress } from "../voucher/normalizeAddress";
 
 /**
  * A voucher as `seedpay pay` prints it and `seedpay receive` reads it: the signed amount plus
@@ -18,13 +18,14 @@ export type VoucherMessage = {
 
 export const VOUCHER_MESSAGE_TYPE = "seedpay-voucher/1";
 
-export function encodeVoucherMessage(v: VoucherMessage): Record<string, unknown> {
+/** The message as JSON, addresses in the chain's form (`format`: base58 on TRON); `decode` reads any form. */
+export function encodeVoucherMessage(v: VoucherMessage, format?: AddressFormat): Record<string, unknown> {
   return {
     type: VOUCHER_MESSAGE_TYPE,
     chainId: v.chainId.toString(),
-    escrow: v.escrow,
+    escrow: format ? format(v.escrow) : v.escrow,
     channelId: v.channelId,
-    key: keyJson(v.key),
+    key: keyJson(v.key, format),
     cumulativeAmount: v.cumulativeAmount.toString(),
     signature: v.signature,
   };
@@ -85,9 +86,9 @@ function uint(value: unknown, field: string, bits: number): bigint {
 function address(value: unknown, field: string): string {
   try {
     if (typeof value !== "string") throw new Error();
-    return getAddress(value);
+    return normalizeAddress(value);
   } catch {
-    throw invalid(`"${field}" must be a 0x address`);
+    throw invalid(`"${field}" must be an address (0x, or TRON base58 T…)`);
   }
 }
 

@@ -44,7 +44,7 @@ export function claimCommand(io: CliIo): Command {
         const chain = await s.chain();
         const store = s.store();
         const chosen = o.channel ? [await s.findChannel(o.channel, "payee")] : await s.channels("payee");
-        const now = BigInt((await (await s.node()).provider.getBlock("latest"))!.timestamp);
+        const now = BigInt((await (await s.node()).head()).timestamp);
         const due: Due[] = [];
         const skipped: string[] = [];
         for (const stored of chosen) {
@@ -110,10 +110,10 @@ export function claimCommand(io: CliIo): Command {
             transactions: s.txs.sent,
           },
           text: [
-            `claimed ${formatBtt(credited)} from ${due.length} channel${due.length === 1 ? "" : "s"} in one ${due.length === 1 ? "claim" : "claimMany"} transaction (gas ${formatGas(tx.gasUsed)})`,
+            `claimed ${formatBtt(credited)} from ${due.length} channel${due.length === 1 ? "" : "s"} in one ${due.length === 1 ? "claim" : "claimMany"} transaction (${s.txs.unit} ${formatGas(tx.gasUsed)})`,
             ...lines,
             ...skipped.map((line) => `  skipped ${line}`),
-            `escrow balance of ${chain.account}: ${formatBtt(balance)} (seedpay withdraw moves it to the wallet)`,
+            `escrow balance of ${s.address(chain.account)}: ${formatBtt(balance)} (seedpay withdraw moves it to the wallet)`,
           ],
         };
       }),

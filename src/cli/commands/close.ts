@@ -56,7 +56,7 @@ export function closeCommand(io: CliIo): Command {
             `closed channel ${closed.id}: ${formatBtt(closed.claimed)} paid to the payee in total ` +
               `(+${formatBtt(closed.claimed - channel.claimed)} now), ${formatBtt(refunded)} refunded to the payer`,
             o.withdraw
-              ? `withdrew ${formatBtt(withdrawn)} from the escrow to ${chain.account}`
+              ? `withdrew ${formatBtt(withdrawn)} from the escrow to ${s.address(chain.account)}`
               : "the payee's balance stays in the escrow (seedpay withdraw)",
           ],
         };
@@ -66,14 +66,15 @@ export function closeCommand(io: CliIo): Command {
 
 /** The amount of the Withdrawn event in a transaction. */
 async function withdrawnIn(s: Session, hash: string): Promise<bigint> {
-  const receipt = await (await s.node()).provider.getTransactionReceipt(hash);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { decodeEscrowLog } = require("../../chain/events") as typeof import("../../chain/events");
+  const logs = await (await s.node()).logs(hash);
   const escrow = (await s.escrow()).toLowerCase();
-  for (const [position, log] of (receipt?.logs ?? []).entries()) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ChannelEscrow__factory } = require("../../../typechain-types") as typeof import("../../../typechain-types");
+  const iface = ChannelEscrow__factory.createInterface();
+  for (const log of logs) {
     if (log.address.toLowerCase() !== escrow) continue;
-    const event = decodeEscrowLog(log, position);
-    if (event?.type === "Withdrawn") return event.amount;
+    const event = iface.parseLog(log);
+    if (event?.name === "Withdrawn") return event.args.amount as bigint;
   }
   return 0n;
 }

@@ -24,6 +24,10 @@ export function devnodeCommand(io: CliIo): Command {
       examples([
         ["seedpay devnode", "serve http://127.0.0.1:9090 (TronBox's development network) until Ctrl-C"],
         ["seedpay devnode --block-time 3000", "blocks every 3 s, as on TRON"],
+        [
+          "SEEDPAY_PRIVATE_KEY=<key #0> seedpay --network development deploy --test-token",
+          "in another terminal: deploy to it (or npx tronbox migrate --network development)",
+        ],
       ]),
     )
     .action(
@@ -38,7 +42,10 @@ export function devnodeCommand(io: CliIo): Command {
             "Funded accounts, 1,000,000 TRX each. Well-known development keys: public, for this local node only.",
             ...node.accounts.map((a, i) => `  #${String(i).padEnd(2)} ${a.address}  ${a.privateKey}`),
             "",
-            "Stop with Ctrl-C.",
+            node.url === "http://127.0.0.1:9090"
+              ? "The CLI finds it with --network development; deploy with `seedpay --network development deploy --test-token`"
+              : `The CLI finds it with --tron ${node.url} (or TRONBOX_DEVELOPMENT_URL=${node.url} and --network development);`,
+            "or `npx tronbox migrate --network development`. Every start is a new, empty chain. Stop with Ctrl-C.",
           ],
         });
         await untilInterrupted();

@@ -1,5 +1,4 @@
 import { Command, Option } from "commander";
-import { Contract } from "ethers";
 import { Payer } from "../../channel/payer";
 import { channelJson, displayKey, EXPLICIT_PAYMENTS } from "../channelJson";
 import { action, addressArg, bttArg, examples, secondsArg } from "../commandKit";
@@ -30,25 +29,26 @@ export function openCommand(io: CliIo): Command {
       examples([
         ["seedpay open --payee 0x3C44…93BC --deposit 10", "open with 10 BTT and a 24 h dispute window"],
         ["seedpay open --payee 0x3C44…93BC --deposit 10 --window 3600 --json", "a 1 h window, JSON output"],
+        ["seedpay --network shasta open --payee TJRab…Ffs4 --deposit 10", "on TRON Shasta (TronGrid)"],
       ]),
     )
     .action(
       action<OpenOptions>(io, async (s, o) => {
         const chain = await s.chain();
         const signer = await s.voucherSigner();
-        const escrow = new Contract(
-          chain.escrow,
-          ["function disputeWindowBounds() view returns (uint256, uint256)"],
-          (await s.node()).provider,
-        );
-        const [min, max] = (await escrow.disputeWindowBounds()) as [bigint, bigint];
+        const [min, max] = (await (
+          await s.node()
+        ).view(chain.escrow, "function disputeWindowBounds() view returns (uint256, uint256)")) as unknown as [
+          bigint,
+          bigint,
+        ];
         if (BigInt(o.window) < min || BigInt(o.window) > max) {
           throw new CliUsageError(`--window ${o.window} is outside this escrow's dispute windows ${min}..${max} s`);
         }
         const balance = await chain.tokenBalance(chain.account);
         if (balance < o.deposit) {
           throw new CliUsageError(
-            `the wallet ${chain.account} holds ${formatBtt(balance)}; a deposit of ${formatBtt(o.deposit)} needs more`,
+            `the wallet ${s.address(chain.account)} holds ${formatBtt(balance)}; a deposit of ${formatBtt(o.deposit)} needs more`,
           );
         }
         const payer = new Payer({
@@ -59,14 +59,18 @@ export function openCommand(io: CliIo): Command {
           disputeWindow: o.window,
         });
         const channel = await payer.open(o.payee, o.deposit);
-        const key = displayKey(channel.key);
+        const key = displayKey(channel.key, (a) => s.address(a));
         return {
-          json: { channel: channelJson(channel), deposit: amountJson(channel.deposit), transactions: s.txs.sent },
+          json: {
+            channel: channelJson(channel, (a) => s.address(a)),
+            deposit: amountJson(channel.deposit),
+            transactions: s.txs.sent,
+          },
           text: [
             `opened channel ${channel.id}`,
             `  payer ${key.payer} → payee ${key.payee}`,
             `  deposit ${formatBtt(channel.deposit)}, dispute window ${formatDuration(o.window)}, vouchers signed by ${key.signer}`,
-            `  gas ${formatGas(s.txs.gasUsed)} (${s.txs.sent.map((tx) => tx.action).join(" + ")})`,
+            `  ${s.txs.unit} ${formatGas(s.txs.gasUsed)} (${s.txs.sent.map((tx) => tx.action).join(" + ")})`,
             `pay with: seedpay pay --channel ${channel.id.slice(0, 10)} --amount <btt>`,
           ],
         };

@@ -1,5 +1,4 @@
 import { Command, Option } from "commander";
-import { getAddress } from "ethers";
 import { Payer } from "../../channel/payer";
 import { syncChannel } from "../../channel/syncChannel";
 import { EXPLICIT_PAYMENTS } from "../channelJson";
@@ -49,7 +48,7 @@ export function payCommand(io: CliIo): Command {
         const signer = await s.voucherSigner();
         if (signer.address.toLowerCase() !== stored.key.signer.toLowerCase()) {
           throw new CliUsageError(
-            `channel ${stored.id} takes vouchers signed by ${getAddress(stored.key.signer)}, but the signer key is ${signer.address}`,
+            `channel ${stored.id} takes vouchers signed by ${s.address(stored.key.signer)}, but the signer key is ${s.address(signer.address)}`,
             { metaMessages: ["Set SEEDPAY_SIGNER_KEY (or --signer-key-file) to the key the channel was opened with."] },
           );
         }
@@ -74,14 +73,17 @@ export function payCommand(io: CliIo): Command {
           );
         }
         const voucher = payer.pay(channel.id, increment);
-        const message = encodeVoucherMessage({
-          chainId: await s.chainId(),
-          escrow: chain.escrow,
-          channelId: channel.id,
-          key: channel.key,
-          cumulativeAmount: voucher.cumulativeAmount,
-          signature: voucher.signature,
-        });
+        const message = encodeVoucherMessage(
+          {
+            chainId: await s.chainId(),
+            escrow: chain.escrow,
+            channelId: channel.id,
+            key: channel.key,
+            cumulativeAmount: voucher.cumulativeAmount,
+            signature: voucher.signature,
+          },
+          (a) => s.address(a),
+        );
         const remaining = channel.deposit - voucher.cumulativeAmount;
         if (s.out.json) {
           return {

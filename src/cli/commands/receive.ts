@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { getAddress } from "ethers";
 import type { ChainAdapter } from "../../chain/types";
 import { Payee } from "../../channel/payee";
 import type { ChannelRecord, VoucherStore } from "../../store/types";
@@ -47,9 +46,13 @@ export function receiveCommand(io: CliIo): Command {
         const chainId = await s.chainId();
         if (message.chainId !== chainId || message.escrow.toLowerCase() !== chain.escrow.toLowerCase()) {
           throw new CliUsageError(
-            `the voucher is for escrow ${message.escrow} on chain ${message.chainId}; ` +
-              `this payee uses escrow ${chain.escrow} on chain ${chainId}`,
-            { metaMessages: ["Point --rpc and --escrow / --network at the voucher's escrow."] },
+            `the voucher is for escrow ${s.address(message.escrow)} on chain ${message.chainId}; ` +
+              `this payee uses escrow ${s.address(chain.escrow)} on chain ${chainId}`,
+            {
+              metaMessages: [
+                "Point the node (--rpc, or --tron / --network on TRON) and --escrow at the voucher's escrow.",
+              ],
+            },
           );
         }
         const store = s.store();
@@ -69,7 +72,7 @@ export function receiveCommand(io: CliIo): Command {
         const channel = known ? await refreshKnown(store, chain, known) : await payee.acceptChannel(message.key);
         if (!known) {
           s.out.note(
-            `accepted new channel ${channel.id} from ${getAddress(channel.key.payer)}: open on-chain with ${formatBtt(channel.deposit)}, ` +
+            `accepted new channel ${channel.id} from ${s.address(channel.key.payer)}: open on-chain with ${formatBtt(channel.deposit)}, ` +
               `dispute window ${formatDuration(channel.key.disputeWindow)}`,
           );
         }
@@ -92,7 +95,7 @@ export function receiveCommand(io: CliIo): Command {
             duplicate,
             newChannel: !known,
             channelId: channel.id,
-            payer: getAddress(channel.key.payer),
+            payer: s.address(channel.key.payer),
             cumulative: amountJson(message.cumulativeAmount),
             increment: amountJson(increment),
             unclaimed: amountJson(unclaimed),

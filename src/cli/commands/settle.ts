@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { getAddress } from "ethers";
 import { action, examples } from "../commandKit";
 import { CliUsageError } from "../errors";
 import { amountJson, formatBtt, formatDuration } from "../format";
@@ -28,7 +27,7 @@ export function settleCommand(io: CliIo): Command {
             metaMessages: onChain.status === "open" ? ["The payer starts a close first: seedpay start-close"] : [],
           });
         }
-        const now = BigInt((await (await s.node()).provider.getBlock("latest"))!.timestamp);
+        const now = BigInt((await (await s.node()).head()).timestamp);
         if (now < onChain.closesAt) {
           throw new CliUsageError(
             `the dispute window of channel ${channel.id} is not over: ${formatDuration(onChain.closesAt - now)} left ` +
@@ -47,7 +46,7 @@ export function settleCommand(io: CliIo): Command {
             transactions: s.txs.sent,
           },
           text: [
-            `settled channel ${settled.id}: ${formatBtt(refunded)} refunded to the payer ${getAddress(settled.key.payer)}, ` +
+            `settled channel ${settled.id}: ${formatBtt(refunded)} refunded to the payer ${s.address(settled.key.payer)}, ` +
               `${formatBtt(settled.claimed)} went to the payee`,
           ],
         };

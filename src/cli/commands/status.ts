@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { getAddress } from "ethers";
 import { keyJson } from "../channelJson";
 import { action, examples } from "../commandKit";
 import { amountJson, bttString, formatBtt, formatDuration, shortAddress, shortId } from "../format";
@@ -23,18 +22,21 @@ export function statusCommand(io: CliIo): Command {
       examples([
         ["seedpay status", "everything"],
         ["seedpay status --json | jq '.channels[] | select(.unclaimed.baseUnits != \"0\")'", "what is left to claim"],
+        ["seedpay status --network development", "on the TRON devnode (`seedpay devnode`): addresses in base58"],
       ]),
     )
     .action(
       action<StatusOptions>(io, async (s, o) => {
-        const { url, chainId, provider } = await s.node();
+        const node = await s.node();
+        const { url, chainId } = node;
         const escrow = await s.escrow();
-        const block = (await provider.getBlock("latest"))!;
+        const block = await node.head();
         const now = BigInt(block.timestamp);
         const account = s.walletAddress();
         // Only reads: any address will do as the adapter's account.
         const chain = await s.readChain(account ?? escrow);
         const token = await chain.token();
+        const show = (address: string): string => s.address(address);
         const store = s.store();
         const stored = o.channel ? [await s.findChannel(o.channel)] : await s.channels();
 
@@ -62,13 +64,13 @@ export function statusCommand(io: CliIo): Command {
           totalUnclaimed += unclaimed;
           const closesAt = channel.status === "closing" ? BigInt(channel.closesAt ?? 0) : undefined;
           const left = closesAt === undefined ? undefined : closesAt > now ? closesAt - now : 0n;
-          const counterpart = getAddress(channel.role === "payer" ? channel.key.payee : channel.key.payer);
+          const counterpart = show(channel.role === "payer" ? channel.key.payee : channel.key.payer);
           rows.push({
             id: channel.id,
             role: channel.role,
             counterpart,
             status,
-            key: keyJson(channel.key),
+            key: keyJson(channel.key, show),
             deposit: amountJson(channel.deposit),
             claimed: amountJson(channel.claimed),
             voucher: amountJson(voucher),
@@ -93,10 +95,10 @@ export function statusCommand(io: CliIo): Command {
           ? { address: account, wallet: await chain.tokenBalance(account), escrow: await chain.escrowBalance(account) }
           : undefined;
         const text = [
-          `node    ${url}, chain ${chainId}, block ${block.number}, chain time ${new Date(block.timestamp * 1000).toISOString()}`,
-          `escrow  ${escrow} (token ${token})`,
+          `node    ${url} (${node.kind === "tron" ? "TRON" : "EVM"}), chain ${chainId}, block ${block.number}, chain time ${new Date(block.timestamp * 1000).toISOString()}`,
+          `escrow  ${show(escrow)} (token ${show(token)})`,
           balances
-            ? `account ${balances.address}: wallet ${formatBtt(balances.wallet)}, in the escrow ${formatBtt(balances.escrow)}`
+            ? `account ${show(balances.address)}: wallet ${formatBtt(balances.wallet)}, in the escrow ${formatBtt(balances.escrow)}`
             : "account (no wallet key: balances not shown)",
           `store   ${s.dbPath}: ${rows.length} channel${rows.length === 1 ? "" : "s"} on this escrow`,
         ];
@@ -111,11 +113,11 @@ export function statusCommand(io: CliIo): Command {
         }
         return {
           json: {
-            node: { url, chainId: chainId.toString(), block: block.number, time: block.timestamp },
-            escrow,
-            token,
+            node: { url, kind: node.kind, chainId: chainId.toString(), block: block.number, time: block.timestamp },
+            escrow: show(escrow),
+            token: show(token),
             account: balances && {
-              address: balances.address,
+              address: show(balances.address),
               wallet: amountJson(balances.wallet),
               escrow: amountJson(balances.escrow),
             },

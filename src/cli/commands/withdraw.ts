@@ -17,6 +17,7 @@ export function withdrawCommand(io: CliIo): Command {
       examples([
         ["seedpay withdraw", "withdraw everything to the wallet"],
         ["seedpay withdraw --amount 1.5 --to 0x9965…A4dc", "part of it, elsewhere"],
+        ["seedpay withdraw --network shasta", "on TRON Shasta (addresses T…)"],
       ]),
     )
     .action(
@@ -24,22 +25,25 @@ export function withdrawCommand(io: CliIo): Command {
         const chain = await s.chain();
         const balance = await chain.escrowBalance(chain.account);
         const amount = o.amount ?? balance;
-        if (balance === 0n) throw new CliUsageError(`${chain.account} has nothing in the escrow to withdraw`);
+        if (balance === 0n)
+          throw new CliUsageError(`${s.address(chain.account)} has nothing in the escrow to withdraw`);
         if (amount > balance) {
           throw new CliUsageError(
-            `${chain.account} has ${formatBtt(balance)} in the escrow; cannot withdraw ${formatBtt(amount)}`,
+            `${s.address(chain.account)} has ${formatBtt(balance)} in the escrow; cannot withdraw ${formatBtt(amount)}`,
           );
         }
         const to = o.to ?? chain.account;
         await chain.withdraw(to, amount);
         return {
           json: {
-            to,
+            to: s.address(to),
             withdrawn: amountJson(amount),
             escrowBalance: amountJson(balance - amount),
             transactions: s.txs.sent,
           },
-          text: [`withdrew ${formatBtt(amount)} to ${to}; ${formatBtt(balance - amount)} left in the escrow`],
+          text: [
+            `withdrew ${formatBtt(amount)} to ${s.address(to)}; ${formatBtt(balance - amount)} left in the escrow`,
+          ],
         };
       }),
     );

@@ -49,15 +49,21 @@ describe("seedpay CLI: walkthrough on the embedded chain", () => {
     expect(run.stderr).to.match(/sending deploy ChannelEscrow… confirmed in block 2, gas [\d,]+\n/);
     const file = path.join(cwd, "deployments", "localhost.json");
     const record = JSON.parse(readFileSync(file, "utf8"));
-    expect(record.chainId).to.equal("2494104990");
-    expect(record.escrow).to.include({ minDisputeWindow: 3600, maxDisputeWindow: 2592000, blockNumber: 2 });
-    expect(record.token.testToken).to.equal(true);
+    // The shape TronBox's migration and scripts/deploy.ts write (deployments/README.md).
+    expect(record.chainId).to.equal(2494104990);
+    const { token, escrow, bond } = record.contracts;
+    expect(escrow).to.include({ block: 2 });
+    expect(escrow.txId).to.match(/^0x[0-9a-f]{64}$/);
+    expect(escrow.constructorArgs).to.deep.equal([token.address, 3600, 2592000]);
+    expect(token.constructorArgs).to.deep.equal(["Test BTT", "tBTT"]);
+    expect(token.txId).to.match(/^0x[0-9a-f]{64}$/);
+    expect(bond.constructorArgs).to.deep.equal([token.address]);
     expect(record.compiler.settings).to.deep.include({ evmVersion: "london", viaIR: true });
     const code = (await node.provider.request({
       method: "eth_getCode",
-      params: [record.escrow.address, "latest"],
+      params: [escrow.address, "latest"],
     })) as string;
-    expect(record.escrow.codeHash).to.equal(keccak256(code));
+    expect(escrow.codeHash).to.equal(keccak256(code));
 
     // A second deploy would orphan the recorded escrow: refused without --force.
     const again = await seedpay(["deploy", "--test-token"], {
