@@ -101,6 +101,10 @@ export class Evm {
     await this.request("hardhat_setCode", [address, code]);
   }
 
+  async setStorageAt(address: string, slot: string, value: bigint): Promise<void> {
+    await this.request("hardhat_setStorageAt", [address, slot, "0x" + value.toString(16).padStart(64, "0")]);
+  }
+
   async storageAt(address: string, slot: string, tag: string): Promise<bigint> {
     return BigInt(await this.request<string>("eth_getStorageAt", [address, slot, tag]));
   }

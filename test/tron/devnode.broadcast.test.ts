@@ -119,6 +119,38 @@ describe("devnode: transactions and broadcast", function () {
     expect(await tw.trx.getBalance(node.accounts[0].address)).to.equal(balance - 1_000);
   });
 
+  it("a call or a deployment the EVM completes but the fee limit cannot pay for leaves no trace in state", async () => {
+    const token = tw.contract(TOKEN().abi as never, tokenAddress) as Json;
+    const owner = node.accounts[0].address;
+    const supply = await token.totalSupply().call();
+    const balance = await tw.trx.getBalance(owner);
+    // mint costs ~11k energy; 5k cannot pay for it (the EVM, with ample gas, finishes it).
+    const mintID = await token.mint(owner, 7n).send({ feeLimit: 500_000 });
+    const minted = await waitForInfo(tw, mintID);
+    expect(minted.receipt.result).to.equal("OUT_OF_ENERGY");
+    expect(minted.fee).to.equal(500_000);
+    expect(minted.log).to.equal(undefined);
+    expect(await token.totalSupply().call()).to.equal(supply);
+    expect(await token.balanceOf(owner).call()).to.equal(supply);
+
+    // A TestToken deployment needs ~590k energy: 300k runs the constructor but cannot pay for it.
+    const art = TOKEN();
+    const create = await tw.transactionBuilder.createSmartContract(
+      { abi: art.abi as never, bytecode: art.bytecode, parameters: ["X", "X"], feeLimit: 30_000_000 },
+      owner,
+    );
+    const signed = await tw.trx.sign(create);
+    expect((await tw.trx.sendRawTransaction(signed)).result).to.equal(true);
+    const info = await waitForInfo(tw, signed.txID);
+    expect(info.receipt.result).to.equal("OUT_OF_ENERGY");
+    expect(info.fee).to.equal(30_000_000);
+    const address = "0x" + utils.address.toHex(create.contract_address ?? info.contract_address).slice(2);
+    expect(await node.provider.request({ method: "eth_getCode", params: [address, "latest"] })).to.equal("0x");
+    const name = await node.provider.request({ method: "eth_getStorageAt", params: [address, "0x3", "latest"] });
+    expect(BigInt(name as string)).to.equal(0n); // ERC20 _name, set by the constructor
+    expect(await tw.trx.getBalance(owner)).to.equal(balance - 500_000 - 30_000_000);
+  });
+
   it("moves TRX with TransferContract", async () => {
     const to = node.accounts[5].address;
     const before = await tw.trx.getBalance(to);

@@ -188,13 +188,19 @@ export class DevChain implements ChainView {
   private async execute(s: Submission, timestampSec: number): Promise<void> {
     const c = s.contract;
     const balance = await this.evm.balance(c.owner);
-    const snapshot = await this.evm.snapshot();
+    // No evm_snapshot here: Hardhat keeps each one until reverted to, at a cost that grows with the
+    // chain, so one per transaction exhausted memory within thousands of transactions. A
+    // transaction TRON would not have completed is undone from its trace instead (undoExecution).
     let raw: RawOutcome;
     let contractAddress: EvmAddress | undefined;
     try {
-      ({ raw, contractAddress } = await this.run(s, balance, snapshot, timestampSec));
+      ({ raw, contractAddress } = await this.run(s, balance, timestampSec));
     } catch (e) {
-      await this.evm.revert(snapshot);
+      // The EVM refused to run it (nothing changed), or a devnode fault after it ran: at least
+      // take the init code off the address a failed creation would otherwise leave it at.
+      if (c.kind === "CreateSmartContract") {
+        await this.evm.setCode(contractAddressFor(s.txID, c.owner), "0x").catch(() => undefined);
+      }
       throw e;
     }
     await this.record(s, raw, contractAddress);
@@ -203,7 +209,6 @@ export class DevChain implements ChainView {
   private async run(
     s: Submission,
     balance: bigint,
-    snapshot: string,
     timestampSec: number,
   ): Promise<{ raw: RawOutcome; contractAddress?: EvmAddress }> {
     const c = s.contract;
@@ -240,10 +245,6 @@ export class DevChain implements ChainView {
           energyLimit,
           timestampSec,
         });
-      }
-      if (raw.discard) {
-        await this.evm.revert(snapshot);
-        await this.evm.mineEmpty(timestampSec);
       }
       const fee = BigInt(raw.energy) * price;
       await this.evm.setBalance(c.owner, (await this.evm.balance(c.owner)) - fee);

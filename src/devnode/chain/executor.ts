@@ -6,6 +6,7 @@ import { priceTrace } from "../energy/priceTrace";
 import type { TracePrice } from "../energy/priceTrace";
 import { gasForEnergy } from "../evm";
 import type { Evm, EvmLog, EvmTrace } from "../evm";
+import { undoExecution } from "./undoExecution";
 
 /** What the executor reports before fees and bandwidth are added. */
 export interface RawOutcome {
@@ -14,7 +15,7 @@ export interface RawOutcome {
   returnData: string;
   logs: EvmLog[];
   resMessage?: string;
-  /** State changes must be discarded (the EVM kept them, TRON would not). */
+  /** The EVM completed the transaction but TRON would not have: its state changes were undone. */
   discard: boolean;
 }
 
@@ -98,7 +99,9 @@ export async function executeTrigger(evm: Evm, p: TriggerParams): Promise<RawOut
   const [receipt, trace] = await Promise.all([evm.receipt(hash), evm.trace(hash)]);
   const parent = "0x" + (BigInt(receipt.blockNumber) - 1n).toString(16);
   const price = await priceTrace(trace, pricingContext(evm, p.contract, parent));
-  return classify(trace, price, price.energy, p.energyLimit, receipt.logs);
+  const outcome = classify(trace, price, price.energy, p.energyLimit, receipt.logs);
+  if (outcome.discard) await undoExecution(evm, trace, { top: p.contract, owner: p.owner, parentTag: parent });
+  return outcome;
 }
 
 export interface CreateParams {
@@ -134,6 +137,7 @@ export async function executeCreate(evm: Evm, p: CreateParams): Promise<RawOutco
   const runtime = trace.returnValue.replace(/^0x/, "");
   const energy = price.energy + (trace.failed ? 0 : ENERGY.CREATE_DATA * (runtime.length / 2));
   const outcome = classify(trace, price, energy, p.energyLimit, receipt.logs);
+  if (outcome.discard) await undoExecution(evm, trace, { top: p.address, owner: p.owner, parentTag: parent });
   await evm.setCode(p.address, outcome.contractRet === "SUCCESS" ? "0x" + runtime : "0x");
   return outcome;
 }

@@ -288,10 +288,20 @@ describe("TronChain on the devnode", function () {
         feeLimitMargin: 0.5,
         pollingInterval: 20,
       });
+      // The EVM completes the open (its gas is ample); TRON's energy runs out: the devnode must
+      // undo the open and the token pull nested in it, and charge the whole fee limit.
+      const tokenBalance = await payerChain.tokenBalance(payerChain.account);
+      const escrowTokens = await payerChain.tokenBalance(payerChain.escrow);
       const error = await chain.open(key(3n), 1n * BTT).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(TransactionFailedError);
       expect((error as Error).message).to.contain("ran out of energy");
       expect((error as Error).message).to.contain("raise feeLimitMargin");
+      expect((await chain.getChannel(channelId(evmKey(key(3n))))).status).to.equal("none");
+      expect(await payerChain.tokenBalance(payerChain.account)).to.equal(tokenBalance);
+      expect(await payerChain.tokenBalance(payerChain.escrow)).to.equal(escrowTokens);
+      // And the chain goes on: the same open with an adequate fee limit succeeds.
+      await payerChain.open(key(3n), 1n * BTT);
+      expect((await chain.getChannel(channelId(evmKey(key(3n))))).deposit).to.equal(1n * BTT);
     });
   });
 });
