@@ -73,6 +73,8 @@ export async function constantCall(
     throw new Error(`the call to ${method} failed: ${reason}`);
   }
   const output = iface.decodeFunctionResult(fragment, returned);
+  // energy_used already includes energy_penalty, the dynamic-energy surcharge java-tron adds to
+  // popular contracts (TRON's API reference for triggerconstantcontract), so the fee limit follows it.
   return { output, energy: Number(answer.energy_used ?? 0), selector, parameter };
 }
 
