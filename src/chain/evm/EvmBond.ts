@@ -9,13 +9,13 @@ import {
   type Signer,
 } from "ethers";
 import { IERC20__factory, StorageBond__factory, type StorageBond } from "../../../typechain-types";
-import type { BondAdapter, ChallengeEvent, DealState, DealStatus, DealTerms } from "../bondTypes";
+import type { BondAdapter, ChallengeEvent, DealState, DealTerms } from "../bondTypes";
+import { toDealState } from "../dealState";
 import type { TxResult, Unwatch } from "../types";
 import { toSeedpayError } from "../escrowErrors";
 import { pollLogs } from "./pollLogs";
 import { TxSender } from "./TxSender";
 
-const STATUSES: DealStatus[] = ["none", "offered", "active", "challenged", "slashed", "finished", "cancelled"];
 const bondInterface = new Interface(StorageBond__factory.abi);
 const CHALLENGED_TOPIC = bondInterface.getEvent("BlockChallenged")!.topicHash;
 const TERMS_ABI = [
@@ -61,15 +61,7 @@ export class EvmBond implements BondAdapter {
 
   async getDeal(terms: DealTerms): Promise<DealState> {
     const s = await this.read("getDeal", () => this.contract.getDeal(terms));
-    return {
-      status: STATUSES[Number(s.status)],
-      acceptedAt: s.acceptedAt,
-      withdrawn: s.withdrawn,
-      earned: s.earned,
-      challenges: s.challenges,
-      challengedIndex: s.challengedIndex,
-      challengeDeadline: s.challengeDeadline,
-    };
+    return toDealState(s);
   }
 
   async approve(amount: bigint): Promise<TxResult> {

@@ -2,14 +2,14 @@ import { hexlify, Interface, type Result } from "ethers";
 import type { TronWeb } from "tronweb";
 import { IERC20__factory, StorageBond__factory } from "../../../typechain-types";
 import { normalizeAddress } from "../../voucher/normalizeAddress";
-import type { BondAdapter, ChallengeEvent, DealState, DealStatus, DealTerms } from "../bondTypes";
+import type { BondAdapter, ChallengeEvent, DealState, DealTerms } from "../bondTypes";
+import { toDealState } from "../dealState";
 import { dealId } from "../evm/EvmBond";
 import type { TxResult, Unwatch } from "../types";
 import { createTronClient, type TronClientParameters } from "./createTronClient";
 import { constantCall, sendContractCall, toTronError, type TronClient } from "./sendContractCall";
 import { eventBytes32, watchTronEvents } from "./watchTronEvents";
 
-const STATUSES: DealStatus[] = ["none", "offered", "active", "challenged", "slashed", "finished", "cancelled"];
 const bondInterface = new Interface(StorageBond__factory.abi);
 const tokenInterface = new Interface(IERC20__factory.abi);
 
@@ -51,15 +51,7 @@ export class TronBond implements BondAdapter {
 
   async getDeal(terms: DealTerms): Promise<DealState> {
     const [s] = await this.read("getDeal", [evmTerms(terms)]);
-    return {
-      status: STATUSES[Number(s.status)],
-      acceptedAt: s.acceptedAt,
-      withdrawn: s.withdrawn,
-      earned: s.earned,
-      challenges: s.challenges,
-      challengedIndex: s.challengedIndex,
-      challengeDeadline: s.challengeDeadline,
-    };
+    return toDealState(s);
   }
 
   /** The bond's token (0x-hex). */

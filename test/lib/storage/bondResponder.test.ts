@@ -1,14 +1,13 @@
 import { expect } from "chai";
-import { hexlify, randomBytes } from "ethers";
+import { randomBytes } from "ethers";
 import hre from "hardhat";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { DealTerms } from "../../../src/chain/bondTypes";
 import { EvmBond } from "../../../src/chain/evm/EvmBond";
 import { EscrowRevertedError } from "../../../src/chain/escrowErrors";
 import { startResponder, WrongFileError } from "../../../src/storage/bond/startResponder";
-import { buildMerkleTree } from "../../../src/storage/buildMerkleTree";
+import { openDeal } from "./bondDeal";
 
 const { ethers, network } = hre;
 const HOUR = 3600;
@@ -24,28 +23,12 @@ async function setup() {
   const keeperBond = await EvmBond.connect({ signer: keeper, bond: bondAddress });
 
   const dir = mkdtempSync(path.join(tmpdir(), "seedpay-bond-"));
-  const file = path.join(dir, "data.bin");
-  writeFileSync(file, randomBytes(5 * 16384 + 100));
-  const other = path.join(dir, "other.bin");
-  writeFileSync(other, randomBytes(5 * 16384 + 100));
-  const tree = await buildMerkleTree(file);
-  const terms: DealTerms = {
+  const { terms, file } = await openDeal(dir, clientBond, providerBond, {
     client: client.address,
     provider: provider.address,
-    piecesRoot: hexlify(tree.piecesRoot!),
-    fileLength: BigInt(tree.length),
-    price: 10n ** 21n,
-    bond: 5n * 10n ** 20n,
-    duration: 30 * 24 * HOUR,
-    responseWindow: 6 * HOUR,
-    challengeFee: 10n ** 18n,
-    maxChallenges: 10,
-    salt: 1n,
-  };
-  await clientBond.approve(10n ** 22n);
-  await providerBond.approve(10n ** 22n);
-  await clientBond.offer(terms);
-  await providerBond.accept(terms);
+  });
+  const other = path.join(dir, "other.bin");
+  writeFileSync(other, randomBytes(5 * 16384 + 100));
   return { clientBond, providerBond, keeperBond, terms, file, other, token, client };
 }
 

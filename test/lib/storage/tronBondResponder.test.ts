@@ -1,15 +1,13 @@
 import { expect } from "chai";
-import { hexlify, randomBytes } from "ethers";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { DealTerms } from "../../../src/chain/bondTypes";
 import { TronBond } from "../../../src/chain/tron/TronBond";
 import { startDevnode, type Devnode } from "../../../src/devnode";
 import { startResponder } from "../../../src/storage/bond/startResponder";
-import { buildMerkleTree } from "../../../src/storage/buildMerkleTree";
 import { TOKEN, deploy, artifact, tronWebFor, waitForInfo } from "../../tron/helpers";
 import { until } from "../chain/adapterSuite";
+import { openDeal } from "./bondDeal";
 
 const HOUR = 3600;
 
@@ -43,26 +41,10 @@ describe("storage bond responder through TronBond on the devnode", function () {
     const clientBond = bondOf(client.privateKey);
     const providerBond = bondOf(provider.privateKey);
 
-    const file = path.join(dir, "data.bin");
-    writeFileSync(file, randomBytes(5 * 16384 + 100));
-    const tree = await buildMerkleTree(file);
-    const terms: DealTerms = {
+    const { terms, file } = await openDeal(dir, clientBond, providerBond, {
       client: client.address,
       provider: provider.address,
-      piecesRoot: hexlify(tree.piecesRoot!),
-      fileLength: BigInt(tree.length),
-      price: 10n ** 21n,
-      bond: 5n * 10n ** 20n,
-      duration: 30 * 24 * HOUR,
-      responseWindow: 6 * HOUR,
-      challengeFee: 10n ** 18n,
-      maxChallenges: 10,
-      salt: 1n,
-    };
-    await clientBond.approve(10n ** 22n);
-    await providerBond.approve(10n ** 22n);
-    await clientBond.offer(terms);
-    await providerBond.accept(terms);
+    });
     const before = await clientBond.challenge(terms, 5n);
 
     const answered: { index: bigint; energy: bigint }[] = [];
