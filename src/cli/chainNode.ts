@@ -1,4 +1,5 @@
 import { Contract, Interface, VoidSigner, Wallet, getAddress, type Result } from "ethers";
+import type { BondAdapter } from "../chain/bondTypes";
 import type { ChainAdapter } from "../chain/types";
 import type { ConnectedNode } from "./connectNode";
 
@@ -25,6 +26,8 @@ export interface ChainNode {
   connect(privateKey: string, escrow: string): Promise<ChainAdapter>;
   /** The escrow for reading only, as `account` (sending anything through it fails). */
   readOnly(account: string, escrow: string): Promise<ChainAdapter>;
+  /** The StorageBond at `bond`: through a wallet that sends transactions, or for reading only without a key. */
+  bond(bond: string, privateKey?: string): Promise<BondAdapter>;
   /** The logs of a mined transaction (`hash` as a TxResult gives it). */
   logs(hash: string): Promise<RawLog[]>;
   /** An address as people see it on this chain: EIP-55 0x on EVM, base58 T… on TRON. */
@@ -34,6 +37,7 @@ export interface ChainNode {
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const loadEvmChain = () => (require("../chain/evm/EvmChain") as typeof import("../chain/evm/EvmChain")).EvmChain;
+const loadEvmBond = () => (require("../chain/evm/EvmBond") as typeof import("../chain/evm/EvmBond")).EvmBond;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** An EVM JSON-RPC node (Hardhat, `seedpay node`, BTTC) through ethers. */
@@ -85,6 +89,12 @@ export class EvmNode implements ChainNode {
 
   readOnly(account: string, escrow: string): Promise<ChainAdapter> {
     return loadEvmChain().connect({ signer: new VoidSigner(account, this.provider), escrow });
+  }
+
+  bond(bond: string, privateKey?: string): Promise<BondAdapter> {
+    // A VoidSigner reads; anything sent through it fails before reaching the node.
+    const signer = privateKey ? this.wallet(privateKey) : new VoidSigner(bond, this.provider);
+    return loadEvmBond().connect({ signer, bond });
   }
 
   async logs(hash: string): Promise<RawLog[]> {

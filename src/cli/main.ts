@@ -3,6 +3,7 @@ import { SeedpayError } from "../errors/base";
 import { bondCommand } from "./commands/bond";
 import { claimCommand } from "./commands/claim";
 import { closeCommand } from "./commands/close";
+import { consentCommand } from "./commands/consent";
 import { deployCommand } from "./commands/deploy";
 import { devnodeCommand } from "./commands/devnode";
 import { mintCommand } from "./commands/mint";
@@ -42,6 +43,7 @@ Walkthrough on the embedded chain (see the README, "Pay and claim with the CLI")
   $ seedpay open --payee 0x… --deposit 10
   $ seedpay pay --channel 0x1a2b3c4d --amount 0.25 | SEEDPAY_PRIVATE_KEY=… seedpay --db payee.db receive
   $ seedpay status
+  $ SEEDPAY_PRIVATE_KEY=… seedpay --db payee.db consent --channel 0x1a2b3c4d | seedpay close --consent -
 
 The same on the TRON development node (README, "The CLI on TRON"):
   $ seedpay devnode                                # terminal 1: prints funded TRON keys
@@ -52,7 +54,10 @@ The same on the TRON development node (README, "The CLI on TRON"):
 /** The `seedpay` program, writing to `io` (a test passes its own streams and environment). */
 export function buildProgram(io: CliIo): Command {
   const program = new Command("seedpay")
-    .description("Pay torrent peers in BTT through one-way payment channels: open, pay, receive, claim, close, settle.")
+    .description(
+      "Pay torrent peers in BTT through one-way payment channels: open, pay, receive, claim, close, settle;\n" +
+        "and bond storage deals (seedpay bond). On EVM nodes and on TRON.",
+    )
     .version(packageVersion(), "-V, --version")
     .option("--rpc <url>", "EVM JSON-RPC node (env SEEDPAY_RPC; default http://127.0.0.1:8545)")
     .option("--tron <url>", "TRON node, TronWeb's fullHost (env SEEDPAY_TRON), e.g. http://127.0.0.1:9090")
@@ -81,6 +86,7 @@ export function buildProgram(io: CliIo): Command {
     receiveCommand,
     claimCommand,
     closeCommand,
+    consentCommand,
     startCloseCommand,
     settleCommand,
     withdrawCommand,

@@ -101,7 +101,7 @@ export class Session {
     return this.nodePromise;
   }
 
-  /** The EVM node, for what only runs there (`seedpay node`'s chain, bonds); refuses on TRON. */
+  /** The EVM node, for what only runs there; refuses on TRON. */
   async evmNode(what = `\`seedpay ${this.command}\``): Promise<EvmNode> {
     const node = await this.node();
     if (!(node instanceof EvmNode)) {
@@ -133,7 +133,7 @@ export class Session {
     return this.isTron ? toBase58(address) : getAddress(normalizeAddress(address));
   }
 
-  /** The ethers wallet that signs EVM transactions (deploy, mint, bonds). */
+  /** The ethers wallet that signs EVM transactions (deploy, mint). */
   async wallet(): Promise<Wallet> {
     const node = await this.evmNode();
     return node.wallet(loadWalletKey(this.out, this.options, this.command));
@@ -167,6 +167,15 @@ export class Session {
 
   async voucherSigner(): Promise<VoucherSigner> {
     const key = loadSignerKey(this.out, this.options, this.command);
+    return lazy.createVoucherSigner()({ privateKey: key, chainId: await this.chainId(), escrow: await this.escrow() });
+  }
+
+  /**
+   * The wallet key as a TIP-712 signer on this escrow's domain: a close consent is the payee's,
+   * and the escrow checks it against `key.payee`, the wallet, not the channel's voucher signer.
+   */
+  async walletSigner(): Promise<VoucherSigner> {
+    const key = this.walletKey();
     return lazy.createVoucherSigner()({ privateKey: key, chainId: await this.chainId(), escrow: await this.escrow() });
   }
 

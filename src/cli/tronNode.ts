@@ -1,5 +1,6 @@
 import { Interface, Wallet, getAddress, type FunctionFragment, type Result } from "ethers";
 import type { TronWeb } from "tronweb";
+import type { BondAdapter } from "../chain/bondTypes";
 import type { ChainAdapter } from "../chain/types";
 import type { TronClient, TronTransaction } from "../chain/tron/sendContractCall";
 import { encodeBase58Check } from "../voucher/base58check";
@@ -13,6 +14,7 @@ import { CliUsageError, NodeUnreachableError, WrongChainError } from "./errors";
 const lazy = {
   TronWeb: () => (require("tronweb") as typeof import("tronweb")).TronWeb,
   TronChain: () => (require("../chain/tron/TronChain") as typeof import("../chain/tron/TronChain")).TronChain,
+  TronBond: () => (require("../chain/tron/TronBond") as typeof import("../chain/tron/TronBond")).TronBond,
   send: () => require("../chain/tron/sendContractCall") as typeof import("../chain/tron/sendContractCall"),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -149,6 +151,13 @@ export class TronNode implements ChainNode {
    */
   readOnly(_account: string, escrow: string): Promise<ChainAdapter> {
     return this.connect(Wallet.createRandom().privateKey, escrow);
+  }
+
+  /** Without a key, a throwaway one, as readOnly does: constant calls need an owner, not an account. */
+  async bond(bond: string, privateKey = Wallet.createRandom().privateKey): Promise<BondAdapter> {
+    const adapter = await lazy.TronBond().connect({ fullHost: this.url, privateKey, bond });
+    if (this.apiKey) adapter.tronWeb.setHeader({ "TRON-PRO-API-KEY": this.apiKey });
+    return adapter;
   }
 
   async logs(hash: string): Promise<RawLog[]> {

@@ -1,7 +1,7 @@
 import { channelId as toChannelId, type ChannelKey } from "../voucher/typedData";
 import { CliUsageError } from "./errors";
 import { keyJson, type AddressFormat } from "./channelJson";
-import { normalizeAddress } from "../voucher/normalizeAddress";
+import { isRecord, messageFields } from "./messageFields";
 
 /**
  * A voucher as `seedpay pay` prints it and `seedpay receive` reads it: the signed amount plus
@@ -42,19 +42,12 @@ export function decodeVoucherMessage(text: string): VoucherMessage {
   if (isRecord(parsed) && isRecord(parsed.voucher)) parsed = parsed.voucher;
   if (!isRecord(parsed)) throw invalid("expected a JSON object");
   if (parsed.type !== VOUCHER_MESSAGE_TYPE) throw invalid(`"type" must be "${VOUCHER_MESSAGE_TYPE}"`);
-  const key = parsed.key;
-  if (!isRecord(key)) throw invalid('"key" must be the channel key object');
+  const { uint, address, hex, key } = messageFields(invalid);
   const message: VoucherMessage = {
     chainId: uint(parsed.chainId, "chainId", 256),
     escrow: address(parsed.escrow, "escrow"),
     channelId: hex(parsed.channelId, "channelId", [32]),
-    key: {
-      payer: address(key.payer, "key.payer"),
-      payee: address(key.payee, "key.payee"),
-      signer: address(key.signer, "key.signer"),
-      disputeWindow: Number(uint(key.disputeWindow, "key.disputeWindow", 32)),
-      salt: uint(key.salt, "key.salt", 64),
-    },
+    key: key(parsed.key),
     cumulativeAmount: uint(parsed.cumulativeAmount, "cumulativeAmount", 256),
     signature: hex(parsed.signature, "signature", [64, 65]),
   };
@@ -68,33 +61,4 @@ function invalid(reason: string): CliUsageError {
   return new CliUsageError(`not a seedpay voucher: ${reason}`, {
     metaMessages: ["Pass the JSON `seedpay pay` printed, as an argument or on stdin."],
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function uint(value: unknown, field: string, bits: number): bigint {
-  const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
-  if (typeof text !== "string" || !/^\d{1,78}$/.test(text))
-    throw invalid(`"${field}" must be a decimal integer string`);
-  const n = BigInt(text);
-  if (n >= 1n << BigInt(bits)) throw invalid(`"${field}" does not fit in ${bits} bits`);
-  return n;
-}
-
-function address(value: unknown, field: string): string {
-  try {
-    if (typeof value !== "string") throw new Error();
-    return normalizeAddress(value);
-  } catch {
-    throw invalid(`"${field}" must be an address (0x, or TRON base58 T…)`);
-  }
-}
-
-function hex(value: unknown, field: string, lengths: number[]): string {
-  if (typeof value !== "string" || !/^0x[0-9a-fA-F]*$/.test(value) || !lengths.includes((value.length - 2) / 2)) {
-    throw invalid(`"${field}" must be 0x + ${lengths.map((n) => n * 2).join(" or ")} hex digits`);
-  }
-  return value.toLowerCase();
 }

@@ -1,27 +1,56 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { Command } from "commander";
 import { Payee } from "../../channel/payee";
 import { action, examples } from "../commandKit";
+import { decodeConsentMessage } from "../consentMessage";
 import { CliUsageError } from "../errors";
 import { amountJson, formatBtt } from "../format";
-import type { CliIo } from "../output";
+import type { CliIo, CommandResult } from "../output";
 import { describeMissing, refreshChannel } from "../refreshChannel";
 import type { Session } from "../session";
 
-type CloseOptions = { channel: string; withdraw: boolean };
+type CloseOptions = { channel?: string; consent?: string; withdraw: boolean };
 
 export function closeCommand(io: CliIo): Command {
   return new Command("close")
-    .summary("payee: close a channel at once with its best voucher, then withdraw")
+    .summary("close a channel at once: the payee with its best voucher, or the payer with the payee's consent")
     .description(
-      "The payee closes the channel immediately, claiming its best voucher if it pays anything new; the rest " +
-        "of the deposit goes back to the payer. Then everything credited to the payee in the escrow is " +
-        "withdrawn to the wallet (unless --no-withdraw).",
+      [
+        "Closes a channel immediately, without a dispute window, in one of two ways:",
+        "  the payee, --channel ID: claims its best voucher if it pays anything new, the rest of the deposit goes",
+        "    back to the payer; then what the escrow holds for the payee is withdrawn (unless --no-withdraw).",
+        "  the payer, --consent FILE (- reads stdin): with the close consent the payee signed (`seedpay consent`).",
+        "    The consent is checked first (this chain and escrow, a channel this store pays on, the payee's",
+        "    signature over this amount) and refused before anything is sent; then the payee is credited the",
+        "    consented amount in the escrow and the rest is refunded to the payer.",
+        "Without the payee's consent, the payer closes with start-close and, after the dispute window, settle.",
+      ].join("\n"),
     )
-    .requiredOption("--channel <id>", "the channel: its id, or a unique prefix of it (0x1a2b3c4d)")
-    .option("--no-withdraw", "leave the payee's balance in the escrow")
-    .addHelpText("after", examples([["seedpay close --channel 0x1a2b3c4d", "close, claim the last voucher, withdraw"]]))
+    .option("--channel <id>", "the channel: its id, or a unique prefix of it (0x1a2b3c4d)")
+    .option("--consent <file>", "payer: the payee's close consent (JSON from `seedpay consent`; - reads stdin)")
+    .option("--no-withdraw", "payee: leave the payee's balance in the escrow")
+    .addHelpText(
+      "after",
+      examples([
+        ["seedpay close --channel 0x1a2b3c4d", "payee: close, claim the last voucher, withdraw"],
+        ["seedpay close --consent consent.json", "payer: close with the payee's consent, refund the rest now"],
+        [
+          "SEEDPAY_PRIVATE_KEY=$PAYEE_KEY seedpay --db payee.db consent --channel 0x1a2b3c4d | seedpay close --consent -",
+          "the same, piped from the payee",
+        ],
+      ]),
+    )
     .action(
       action<CloseOptions>(io, async (s, o) => {
+        if (o.consent !== undefined) return closeWithConsent(s, o.consent, o.channel);
+        if (o.channel === undefined) {
+          throw new CliUsageError("say which channel: --channel ID (as the payee), or --consent FILE (as the payer)", {
+            metaMessages: [
+              "The payer closes at once only with the payee's consent (`seedpay consent`, run by the payee).",
+            ],
+          });
+        }
         const chain = await s.chain();
         const store = s.store();
         const { channel, onChain } = await refreshChannel(store, chain, await s.findChannel(o.channel, "payee"));
@@ -62,6 +91,119 @@ export function closeCommand(io: CliIo): Command {
         };
       }),
     );
+}
+
+/**
+ * The payer's immediate close. Everything the escrow would check is checked here first, so a consent
+ * for another channel, escrow or chain, signed by another key or altered after signing, is refused
+ * before a transaction (and its fee) is sent.
+ */
+async function closeWithConsent(s: Session, source: string, channelFlag: string | undefined): Promise<CommandResult> {
+  const message = decodeConsentMessage(await readConsent(s, source));
+  const chainId = await s.chainId();
+  const escrow = await s.escrow();
+  if (message.chainId !== chainId || message.escrow.toLowerCase() !== escrow.toLowerCase()) {
+    throw new CliUsageError(
+      `the consent is for escrow ${s.address(message.escrow)} on chain ${message.chainId}; ` +
+        `this payer uses escrow ${s.address(escrow)} on chain ${chainId}`,
+      { metaMessages: ["Point the node (--rpc, or --tron / --network on TRON) and --escrow at the consent's escrow."] },
+    );
+  }
+  if (channelFlag !== undefined && !message.channelId.startsWith(channelFlag.toLowerCase())) {
+    throw new CliUsageError(`the consent is for channel ${message.channelId}, not ${channelFlag}`, {
+      metaMessages: ["Ask the payee for a consent on this channel: seedpay consent --channel " + channelFlag],
+    });
+  }
+  const store = s.store();
+  const stored = store.getChannel(message.channelId);
+  if (!stored || stored.role !== "payer") {
+    throw new CliUsageError(
+      `the consent is for channel ${message.channelId}, which is not a channel ${s.dbPath} pays on`,
+      {
+        metaMessages: [
+          "Close with the payer's store (--db) of that channel; `seedpay status` lists this store's channels.",
+        ],
+      },
+    );
+  }
+  const verdict = (await s.verifier()).verifyCloseConsent({
+    channelId: message.channelId,
+    finalAmount: message.finalAmount,
+    signature: message.signature,
+    expectedSigner: stored.key.payee,
+  });
+  if (!verdict.valid) {
+    const by = verdict.recovered ? `signed by ${s.address(verdict.recovered)}` : `unusable (${verdict.reason})`;
+    throw new CliUsageError(
+      `the consent to close channel ${message.channelId} at ${formatBtt(message.finalAmount)} is ${by}, ` +
+        `not by its payee ${s.address(stored.key.payee)}`,
+      {
+        metaMessages: [
+          "Either it was altered after signing (amount, channel or escrow), or signed with another key than the",
+          "payee's wallet key (the voucher signer key does not do). Ask the payee for a new one: seedpay consent.",
+          "Nothing was sent.",
+        ],
+      },
+    );
+  }
+  const chain = await s.chain();
+  const { channel, onChain } = await refreshChannel(store, chain, stored);
+  if (onChain.status === "none") throw new CliUsageError(`channel ${channel.id}: ${describeMissing(channel)}`);
+  if (onChain.status === "closed") throw new CliUsageError(`channel ${channel.id} is already closed`);
+  // What the escrow will do with the amount: never above the deposit, never below what was claimed.
+  const final =
+    message.finalAmount > channel.deposit
+      ? channel.deposit
+      : message.finalAmount < channel.claimed
+        ? channel.claimed
+        : message.finalAmount;
+  if (final !== message.finalAmount) {
+    s.out.note(
+      `the consent says ${formatBtt(message.finalAmount)}; the escrow closes at ${formatBtt(final)} ` +
+        `(the deposit is ${formatBtt(channel.deposit)}, ${formatBtt(channel.claimed)} already claimed)`,
+    );
+  }
+  await chain.closeWithConsent(channel.key, message.finalAmount, message.signature);
+  const { channel: closed } = await refreshChannel(store, chain, channel);
+  const refunded = closed.deposit - closed.claimed;
+  return {
+    json: {
+      channelId: closed.id,
+      status: closed.status,
+      claimed: amountJson(closed.claimed),
+      claimedNow: amountJson(closed.claimed - channel.claimed),
+      refunded: amountJson(refunded),
+      transactions: s.txs.sent,
+    },
+    text: [
+      `closed channel ${closed.id} with the payee's consent: ${formatBtt(refunded)} refunded to the payer ` +
+        `${s.address(closed.key.payer)}, ${formatBtt(closed.claimed)} paid to the payee in total ` +
+        `(+${formatBtt(closed.claimed - channel.claimed)} now, credited in the escrow: the payee withdraws it with ` +
+        "`seedpay withdraw`)",
+    ],
+  };
+}
+
+/** The consent's JSON from a file, or stdin for "-". */
+async function readConsent(s: Session, source: string): Promise<string> {
+  if (source !== "-") {
+    try {
+      return readFileSync(path.resolve(s.io.cwd, source), "utf8");
+    } catch (error) {
+      throw new CliUsageError(
+        `--consent ${source}: cannot read it (${(error as { code?: string }).code ?? "unreadable"})`,
+        { metaMessages: ["Pass the file the payee's `seedpay consent` output went to, or - to read stdin."] },
+      );
+    }
+  }
+  if (s.io.stdin.isTTY) {
+    throw new CliUsageError("--consent -: no consent on stdin: pipe in the JSON the payee's `seedpay consent` printed");
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of s.io.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  const text = Buffer.concat(chunks).toString("utf8").trim();
+  if (!text) throw new CliUsageError("--consent -: stdin is empty: pipe in the JSON `seedpay consent` printed");
+  return text;
 }
 
 /** The amount of the Withdrawn event in a transaction. */

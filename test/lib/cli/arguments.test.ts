@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { rmSync } from "node:fs";
 import { formatDuration, parseBtt } from "../../../src/cli/format";
+import { decodeConsentMessage } from "../../../src/cli/consentMessage";
 import { decodeVoucherMessage } from "../../../src/cli/voucherMessage";
+import { normalizeAddress } from "../../../src/voucher/normalizeAddress";
 import { KEYS, seedpay, tempDir } from "./helpers";
 
 // Arguments are checked before anything touches the network or the store: no node is needed.
@@ -109,6 +111,7 @@ describe("seedpay CLI: arguments", () => {
       "receive",
       "claim",
       "close",
+      "consent",
       "start-close",
       "settle",
       "withdraw",
@@ -152,5 +155,38 @@ describe("seedpay CLI: arguments", () => {
     expect(() =>
       decodeVoucherMessage(JSON.stringify({ ...good, key: { ...good.key, salt: (2n ** 64n).toString() } })),
     ).to.throw(/"key.salt" does not fit in 64 bits/);
+  });
+
+  it("checks a close consent message completely before using it", () => {
+    const { channelId } = require("../../../src/voucher/typedData") as typeof import("../../../src/voucher/typedData");
+    const key = {
+      payer: "TPjjvMwjPoDC32V2dGDYTkLH4E5LAtBZ6C",
+      payee: PAYEE,
+      signer: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      disputeWindow: 3600,
+      salt: "7",
+    };
+    const good = {
+      type: "seedpay-close-consent/1",
+      chainId: "2494104990",
+      escrow: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+      channelId: channelId({ ...key, payer: normalizeAddress(key.payer), salt: 7n }),
+      key,
+      finalAmount: "0",
+      signature: `0x${"11".repeat(65)}`,
+    };
+    // Base58 addresses come back 0x; a zero final amount is a valid consent (the payee takes nothing more).
+    const decoded = decodeConsentMessage(JSON.stringify(good));
+    expect(decoded.key.payer).to.equal(normalizeAddress(key.payer));
+    expect(decoded.finalAmount).to.equal(0n);
+    expect(decodeConsentMessage(JSON.stringify({ consent: good })).channelId).to.equal(good.channelId); // --json output
+    expect(() => decodeConsentMessage(JSON.stringify({ ...good, type: "seedpay-voucher/1" }))).to.throw(
+      /not a seedpay close consent: "type" must be "seedpay-close-consent\/1"/,
+    );
+    expect(() => decodeConsentMessage(JSON.stringify({ ...good, finalAmount: "1.5" }))).to.throw(/"finalAmount"/);
+    expect(() => decodeConsentMessage(JSON.stringify({ ...good, signature: "0x1234" }))).to.throw(/"signature"/);
+    expect(() => decodeConsentMessage(JSON.stringify({ ...good, key: { ...key, salt: "8" } }))).to.throw(
+      /is not the id of "key"/,
+    );
   });
 });

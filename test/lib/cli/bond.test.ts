@@ -74,7 +74,8 @@ describe("seedpay CLI: storage bonds", () => {
       "deal.json",
     ]);
     expect(offer.stdout).to.match(/^offered deal 0x[0-9a-f]{64}/);
-    await as("payee", ["bond", "accept", "--terms", "deal.json"]);
+    const accept = await as("payee", ["bond", "accept", "--terms", "deal.json"]);
+    expect(accept.stdout).to.match(/^accept: deal 0x[0-9a-f]{64} is now active \(gas [\d,]+\)\n$/);
     const challenged = await as("payer", ["bond", "challenge", "--terms", "deal.json", "--index", "2"]);
     expect(challenged.stdout).to.contain("is now challenged");
     const respond = await as("payee", [
@@ -87,7 +88,8 @@ describe("seedpay CLI: storage bonds", () => {
       "--interval",
       "50",
     ]);
-    expect(respond.stdout).to.contain("answered 1 challenge(s); deal is active");
+    expect(respond.stdout).to.match(/^answered the challenge of block 2; deal 0x[0-9a-f]{64} is active\n$/);
+    expect(respond.stderr).to.match(/^sending respond… confirmed in block \d+, gas [\d,]+\n$/);
     const status = await as("payer", ["--json", "bond", "status", "--terms", "deal.json"]);
     expect(JSON.parse(status.stdout)).to.include({ status: "active", challenges: "1" });
   });

@@ -207,6 +207,65 @@ describe("seedpay CLI: on TRON (the devnode)", function () {
     expect(withdraw.stdout).to.equal(`withdrew 2 BTT to ${address(2)}; 0 BTT left in the escrow\n`);
   });
 
+  it("closes at once with the payee's consent: `consent` piped into `close --consent -`, as processes", async () => {
+    const payer = { ...env, SEEDPAY_PRIVATE_KEY: key(1), SEEDPAY_SIGNER_KEY: signerKey };
+    const payee = { ...env, SEEDPAY_PRIVATE_KEY: key(2) };
+    const open = ok(
+      await seedpay(["--db", "payer.db", "--json", "open", "--payee", address(2), "--deposit", "6"], {
+        env: payer,
+        cwd,
+      }),
+      "open",
+    );
+    const id = json<{ channel: { id: string } }>(open).channel.id;
+    const pay = ok(
+      await seedpay(["--db", "payer.db", "pay", "--channel", id, "--amount", "2"], { env: payer, cwd }),
+      "pay",
+    );
+    ok(await seedpay(["--db", "payee.db", "receive"], { env: payee, cwd, input: pay.stdout }), "receive");
+    const wallet = async (): Promise<bigint> =>
+      BigInt(
+        json<{ account: { wallet: Amount } }>(
+          ok(await seedpay(["--db", "payer.db", "--json", "status"], { env: payer, cwd }), "status"),
+        ).account.wallet.baseUnits,
+      );
+
+    const consent = ok(
+      await seedpayProcess(["--db", "payee.db", "consent", "--channel", id.slice(0, 10)], { env: payee, cwd }),
+      "consent",
+    );
+    const message = JSON.parse(consent.stdout);
+    expect(message).to.include({ channelId: id, escrow: readEscrow(cwd), finalAmount: (2n * 10n ** 18n).toString() });
+    expect(message.key).to.include({ payer: address(1), payee: address(2) });
+
+    // Altered on the way: refused before anything is sent, with the addresses in base58.
+    const before = await wallet();
+    const tampered = await seedpay(["--db", "payer.db", "close", "--consent", "-"], {
+      env: payer,
+      cwd,
+      input: JSON.stringify({ ...message, finalAmount: "1" }),
+    });
+    expect(tampered.code).to.equal(1);
+    expect(tampered.stderr).to.match(
+      new RegExp(
+        `^error: the consent to close channel ${id} at 0.000000000000000001 BTT is signed by T\\w{33}, not by its payee ${address(2)}\n`,
+      ),
+    );
+    expect(tampered.stderr).to.not.contain("sending");
+    expect(await wallet()).to.equal(before);
+
+    const closed = ok(
+      await seedpayProcess(["--db", "payer.db", "close", "--consent", "-"], { env: payer, cwd, input: consent.stdout }),
+      "close --consent",
+    );
+    expect(closed.stderr).to.match(/^sending closeWithConsent… confirmed in block \d+, energy [\d,]+\n$/);
+    expect(closed.stdout).to.equal(
+      `closed channel ${id} with the payee's consent: 4 BTT refunded to the payer ${address(1)}, 2 BTT paid to the ` +
+        "payee in total (+2 BTT now, credited in the escrow: the payee withdraws it with `seedpay withdraw`)\n",
+    );
+    expect(await wallet()).to.equal(before + 4n * 10n ** 18n);
+  });
+
   it("refuses an unreachable node, a node of another chain and a missing deployment, saying what to do", async () => {
     const port = await freePort();
     const unreachableUrl = `http://127.0.0.1:${port}`;
