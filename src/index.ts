@@ -147,6 +147,20 @@ export type { OutgoingVoucher, PayerParameters } from "./channel/payer";
 export { Payee, ChannelRefusedError } from "./channel/payee";
 export type { PayeeParameters, ReceiveVoucherResult, VoucherRefusal } from "./channel/payee";
 export { syncChannel } from "./channel/syncChannel";
+export { startWatchtower, watchtowerCursorKey, WatchtowerCursorError } from "./channel/watchtower";
+export { decideWatchtowerClaim } from "./channel/watchtowerDecision";
+export type { WatchtowerDecision } from "./channel/watchtowerDecision";
+export type {
+  StartWatchtowerParameters,
+  StartWatchtowerReturnType,
+  Watchtower,
+  WatchtowerClaimedChannel,
+  WatchtowerEvent,
+  WatchtowerGiveUpReason,
+  WatchtowerPendingClaim,
+  WatchtowerSkipReason,
+  WatchtowerStatus,
+} from "./channel/watchtowerTypes";
 export { decideClaim, decideServe, nextVoucherAmount, priceOf, topUpNeeded } from "./channel/creditPolicy";
 export type {
   ClaimDecision,

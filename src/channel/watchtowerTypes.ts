@@ -1,0 +1,122 @@
+import type { ChainAdapter, TxResult } from "../chain/types";
+import type { VoucherStore } from "../store/types";
+
+export type StartWatchtowerParameters = {
+  /** The escrow to watch, and the account that pays the fees of claims (any account: the escrow pays the payee). */
+  chain: ChainAdapter;
+  /** Holds the payee channels and their best received vouchers, and the tower's cursor (meta key, see docs/escrow.md). */
+  store: VoucherStore;
+  /** Reports everything the tower does; the library prints nothing. A listener that throws is ignored. */
+  onEvent?: (event: WatchtowerEvent) => void;
+  /**
+   * First block to read when the store holds no cursor yet (a first start), e.g. the escrow's
+   * deployment block; default: the current block. Ignored once a cursor is stored.
+   */
+  fromBlock?: bigint;
+  /** Milliseconds between event polls; default 1000. */
+  pollingInterval?: number;
+  /** Blocks an event must be buried under before the tower acts on it; default 0 (a claim on a reorged close is harmless). */
+  confirmations?: number;
+  /** Most claims in one claimMany transaction; default 50. */
+  maxBatchSize?: number;
+  /** Milliseconds before the first retry of a failed claim; doubles per failure; default 1000. */
+  retryDelay?: number;
+  /** Longest wait between retries, milliseconds; default 60000. */
+  maxRetryDelay?: number;
+};
+
+/** Why a channel was dropped without a claim: nothing is lost. */
+export type WatchtowerSkipReason =
+  /** The escrow already credited the best voucher (or more). */
+  | "already-claimed"
+  /** The store holds no voucher for this channel. */
+  | "no-voucher"
+  /** The channel was settled or closed with nothing of the best voucher left unpaid. */
+  | "settled"
+  /** The chain says the channel is open (the close was reorganised away). */
+  | "not-closing";
+
+/** Why the tower stopped trying to claim a channel: the payee may have lost `unclaimed`. */
+export type WatchtowerGiveUpReason =
+  /** The channel was settled before a claim landed. */
+  | "settled-unclaimed"
+  /** The escrow refuses the stored voucher (wrong signer, unknown channel, malformed signature): retrying cannot help. */
+  | "voucher-refused";
+
+/** One channel paid by a watchtower claim. */
+export type WatchtowerClaimedChannel = {
+  channelId: string;
+  payee: string;
+  /** The channel's claimed total after the claim (the voucher, capped at the deposit). */
+  claimed: bigint;
+  /** What this claim added. */
+  paid: bigint;
+};
+
+/** What the tower did, for logs and alerts. Amounts in token base units; chain times in unix seconds. */
+export type WatchtowerEvent =
+  | {
+      type: "started";
+      /** Where event reading starts (undefined: the current block). */
+      fromBlock: bigint | undefined;
+      /** True when resuming from a stored cursor. */
+      resumed: boolean;
+      /** Stored channels checked on the chain at start-up. */
+      scanning: number;
+    }
+  | {
+      type: "closeSeen";
+      channelId: string;
+      payee: string;
+      closesAt: bigint;
+      /** `event`: a ChannelCloseStarted log; `startup`: found closing by the start-up scan. */
+      source: "event" | "startup";
+    }
+  | { type: "claimed"; tx: TxResult; credited: bigint; channels: WatchtowerClaimedChannel[] }
+  | {
+      type: "claimFailed";
+      channelIds: string[];
+      /** Consecutive failures so far (of the first channel listed). */
+      attempt: number;
+      /** When the next attempt runs. */
+      retryInMs: number;
+      error: Error;
+    }
+  | { type: "skipped"; channelId: string; reason: WatchtowerSkipReason; detail: string }
+  | {
+      type: "gaveUp";
+      channelId: string;
+      reason: WatchtowerGiveUpReason;
+      /** The best voucher's amount (capped at the deposit) minus what the escrow credited. */
+      unclaimed: bigint;
+      detail: string;
+      error?: Error;
+    }
+  /** Reading events failed (the watcher keeps polling), or the store refused a write (the cursor is not advanced). */
+  | { type: "error"; error: Error };
+
+/** A channel the tower still has to claim. */
+export type WatchtowerPendingClaim = {
+  channelId: string;
+  /** Unix seconds; undefined until the chain or an event told it. */
+  closesAt: bigint | undefined;
+  /** Consecutive failed attempts. */
+  attempts: number;
+  /** Unix milliseconds (local clock) of the next attempt. */
+  nextAttemptAt: number;
+};
+
+export type WatchtowerStatus = {
+  stopped: boolean;
+  /** The last block whose escrow events were handled and stored; undefined before the first. */
+  cursor: bigint | undefined;
+  pending: WatchtowerPendingClaim[];
+};
+
+export type Watchtower = {
+  /** Stops watching and retrying; resolves once no claim is in flight (then the store may be closed). */
+  stop(): Promise<void>;
+  status(): WatchtowerStatus;
+};
+
+export type StartWatchtowerReturnType = Watchtower;
