@@ -15,6 +15,7 @@ import { settleCommand } from "./commands/settle";
 import { startCloseCommand } from "./commands/startClose";
 import { statusCommand } from "./commands/status";
 import { topUpCommand } from "./commands/topUp";
+import { watchCommand } from "./commands/watch";
 import { withdrawCommand } from "./commands/withdraw";
 import { toJson } from "./format";
 import type { CliIo } from "./output";
@@ -91,6 +92,7 @@ export function buildProgram(io: CliIo): Command {
     settleCommand,
     withdrawCommand,
     statusCommand,
+    watchCommand,
     bondCommand,
   ]) {
     program.addCommand(make(io));

@@ -123,7 +123,8 @@ export class ProgressChain implements ChainAdapter {
     return this.txs.track("claim", () => this.inner.claim(request));
   }
   claimMany(requests: ClaimRequest[]): Promise<TxResult & { credited: bigint }> {
-    return this.txs.track(`claimMany (${requests.length} channels)`, () => this.inner.claimMany(requests));
+    const n = requests.length;
+    return this.txs.track(`claimMany (${n} channel${n === 1 ? "" : "s"})`, () => this.inner.claimMany(requests));
   }
   withdraw(to: string, amount: bigint): Promise<TxResult> {
     return this.txs.track("withdraw", () => this.inner.withdraw(to, amount));

@@ -116,6 +116,7 @@ describe("seedpay CLI: arguments", () => {
       "settle",
       "withdraw",
       "status",
+      "watch",
     ]);
     for (const command of commands) {
       const help = await seedpay([command, "--help"], { cwd });
