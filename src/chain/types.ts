@@ -61,7 +61,11 @@ export type EscrowEvent = EventMeta &
 export type WatchEscrowEventsParameters = {
   /** First block to read; default: the current block. */
   fromBlock?: bigint;
-  /** Called with each new batch of events, in chain order, never the same log twice. */
+  /**
+   * Called with each new batch of events, in chain order, never the same log twice once it has
+   * returned. If it throws (or rejects), the error goes to `onError` and the batch comes again at
+   * the next poll: events are not lost to a failing handler.
+   */
   onEvents: (events: EscrowEvent[]) => void | Promise<void>;
   /** Called when a poll fails (node unreachable, ...); the watcher keeps polling. */
   onError?: (error: Error) => void;

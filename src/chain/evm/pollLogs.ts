@@ -22,7 +22,8 @@ const REREAD = 12n;
  * Polls an EVM node for logs and delivers each once, in chain order.
  *
  * Survives a dropped connection (a failed poll is reported to onError and retried from the same
- * cursor), and never delivers a log twice: every poll re-reads a few blocks behind the cursor,
+ * cursor), and never delivers a log twice once `onLogs` has returned (one that throws is reported
+ * to onError and gets the same logs again): every poll re-reads a few blocks behind the cursor,
  * and logs already delivered (by transaction hash and position in the transaction, which a reorg
  * that re-includes the transaction keeps) are skipped. `confirmations` holds logs back until
  * buried that deep.
@@ -51,13 +52,15 @@ export function pollLogs(
       positions.set(log.transactionHash, positionInTx + 1);
       const id = logId(log.transactionHash, positionInTx);
       if (delivered.has(id)) continue;
-      delivered.set(id, BigInt(log.blockNumber));
       fresh.push({ log, id, positionInTx });
     }
+    // Marked as delivered only once the handler has taken them: a handler that throws gets the
+    // same logs again on the next poll (at least once, rather than lost for this run).
+    if (fresh.length > 0) await onLogs(fresh);
+    for (const { log, id } of fresh) delivered.set(id, BigInt(log.blockNumber));
     cursor = head + 1n;
     // Forget ids that can no longer be re-read.
     for (const [id, block] of delivered) if (block + REREAD < from) delivered.delete(id);
-    if (fresh.length > 0) await onLogs(fresh);
   };
 
   return pollingLoop(poll, pollingInterval, onError);

@@ -132,12 +132,13 @@ export function watchTronEvents<T>(
       ids.push([id, number]);
       if (decoded !== undefined) fresh.push(decoded);
     }
-    // Mark as delivered only once the whole poll succeeded: a failure retries the same range.
+    // Mark as delivered only once the handler has taken them: a failed poll, or a handler that
+    // throws, retries the same range (at least once, rather than an event lost for this run).
+    if (fresh.length > 0) await onEvents(fresh);
     for (const [id, number] of ids) delivered.set(id, number);
     cursor = head + 1n;
     for (const [id, number] of delivered) if (number + REREAD < from) delivered.delete(id);
     for (const number of blockHashes.keys()) if (number < from) blockHashes.delete(number);
-    if (fresh.length > 0) await onEvents(fresh);
   };
 
   return pollingLoop(poll, pollingInterval, onError);

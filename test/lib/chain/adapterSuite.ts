@@ -213,6 +213,39 @@ export function describeChainAdapter(name: string, setup: () => Promise<AdapterF
       expect(fromNow.map((e) => e.type)).to.deep.equal(["ChannelClaimed"]);
     });
 
+    it("delivers a batch again when the handler throws, and never after it returned", async () => {
+      const f = await setup();
+      const { payerChain } = f;
+      await payerChain.approve(100n * BTT);
+      const from = await f.blockNumber();
+      const taken: EscrowEvent[] = [];
+      const errors: Error[] = [];
+      let failures = 0;
+      const unwatch = payerChain.watchEvents({
+        fromBlock: from,
+        pollingInterval: 10,
+        onEvents: (batch) => {
+          if (failures < 2) {
+            failures++;
+            throw new Error("the handler's database is down");
+          }
+          taken.push(...batch);
+        },
+        onError: (e) => void errors.push(e),
+      });
+      const k = keyOf(f);
+      try {
+        await payerChain.open(k, 10n * BTT);
+        await until(() => taken.length > 0);
+        await new Promise((r) => setTimeout(r, 200)); // more polls over the same blocks
+      } finally {
+        unwatch();
+      }
+      expect(errors.map((e) => e.message)).to.deep.equal(Array(2).fill("the handler's database is down"));
+      expect(taken.map((e) => e.type)).to.deep.equal(["ChannelOpened"]);
+      expect(taken[0]).to.deep.include({ channelId: channelId(k) });
+    });
+
     it("watches events: each delivered once, in order, across a failing node and re-reads", async () => {
       const f = await setup();
       const { payerChain, payeeChain } = f;
