@@ -90,6 +90,11 @@ export interface ChainAdapter {
   readonly account: string;
 
   chainId(): Promise<bigint>;
+  /**
+   * The newest block and its time in unix seconds: the chain's clock, which dispute windows are
+   * measured by (a local clock may be off, and development chains move theirs at will).
+   */
+  latestBlock(): Promise<{ number: bigint; timestamp: bigint }>;
   token(): Promise<string>;
   getChannel(channelId: string): Promise<ChannelState>;
   /** What `account` can withdraw from the escrow. */

@@ -60,6 +60,20 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
   const cursorKey = watchtowerCursorKey(chainId, escrow);
   let cursor = readCursor(store.getMeta(cursorKey), cursorKey);
 
+  // Dispute windows run on the chain's clock, which may differ from this machine's (and a
+  // development chain moves its own): retries are paced against chain time, refreshed as we go.
+  let clockSkewMs = 0;
+  const readChainClock = async (): Promise<bigint | undefined> => {
+    try {
+      const head = await chain.latestBlock();
+      clockSkewMs = Number(head.timestamp) * 1000 - Date.now();
+      return head.number;
+    } catch {
+      return undefined; // the node is down: keep the last skew; the watcher retries on its own
+    }
+  };
+  const headAtStart = await readChainClock();
+
   const jobs = new Map<string, Job>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -96,12 +110,20 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
 
   const fail = (batch: Job[], error: Error): void => {
     const now = Date.now();
+    const chainNow = now + clockSkewMs;
     const delays = batch.map((job) => {
       job.attempts += 1;
-      const delay = nextRetryDelay({ attempts: job.attempts, closesAt: job.closesAt, now, retryDelay, maxRetryDelay });
+      const delay = nextRetryDelay({
+        attempts: job.attempts,
+        closesAt: job.closesAt,
+        now: chainNow,
+        retryDelay,
+        maxRetryDelay,
+      });
       job.nextAttemptAt = now + delay;
       return delay;
     });
+    void readChainClock();
     emit({
       type: "claimFailed",
       channelIds: batch.map((j) => j.channelId),
@@ -284,7 +306,10 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
   for (const { channel } of scan) {
     addJob(channel.id, "startup", channel.closesAt === null ? undefined : BigInt(channel.closesAt));
   }
-  const start = cursor === undefined ? fromBlock : cursor > RESUME_OVERLAP ? cursor - RESUME_OVERLAP : 0n;
+  // A first start reads from the block that was newest at start (not from whatever block the
+  // watcher's first poll sees), so a close landing in between is not missed.
+  const start =
+    cursor === undefined ? (fromBlock ?? headAtStart) : cursor > RESUME_OVERLAP ? cursor - RESUME_OVERLAP : 0n;
   emit({ type: "started", fromBlock: start, resumed: cursor !== undefined, scanning: scan.length });
   const unwatch = chain.watchEvents({
     fromBlock: start,

@@ -52,7 +52,7 @@ export type RetryDelayParameters = {
   attempts: number;
   /** The dispute window's end, unix seconds, if known. */
   closesAt: bigint | undefined;
-  /** Unix milliseconds. */
+  /** Unix milliseconds by the chain's clock (the one `closesAt` is measured by). */
   now: number;
   retryDelay: number;
   maxRetryDelay: number;

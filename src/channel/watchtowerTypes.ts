@@ -10,7 +10,7 @@ export type StartWatchtowerParameters = {
   onEvent?: (event: WatchtowerEvent) => void;
   /**
    * First block to read when the store holds no cursor yet (a first start), e.g. the escrow's
-   * deployment block; default: the current block. Ignored once a cursor is stored.
+   * deployment block; default: the newest block when the tower starts. Ignored once a cursor is stored.
    */
   fromBlock?: bigint;
   /** Milliseconds between event polls; default 1000. */

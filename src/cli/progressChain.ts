@@ -91,6 +91,9 @@ export class ProgressChain implements ChainAdapter {
   chainId(): Promise<bigint> {
     return this.inner.chainId();
   }
+  latestBlock(): Promise<{ number: bigint; timestamp: bigint }> {
+    return this.inner.latestBlock();
+  }
   token(): Promise<string> {
     return this.inner.token();
   }

@@ -59,6 +59,14 @@ export class EvmChain implements ChainAdapter {
     return this.read("read the chain id", async () => (await this.provider.getNetwork()).chainId);
   }
 
+  latestBlock(): Promise<{ number: bigint; timestamp: bigint }> {
+    return this.read("read the latest block", async () => {
+      const block = await this.provider.getBlock("latest");
+      if (!block) throw new Error("the node has no latest block");
+      return { number: BigInt(block.number), timestamp: BigInt(block.timestamp) };
+    });
+  }
+
   token(): Promise<string> {
     return this.read("read the escrow's token", () => this.contract.token());
   }

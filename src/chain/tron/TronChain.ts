@@ -65,6 +65,16 @@ export class TronChain implements ChainAdapter {
     return this.chainIdValue;
   }
 
+  /** TRON block headers carry milliseconds; `block.timestamp` in the TVM is seconds. */
+  async latestBlock(): Promise<{ number: bigint; timestamp: bigint }> {
+    try {
+      const header = (await this.tronWeb.trx.getCurrentBlock()).block_header.raw_data;
+      return { number: BigInt(header.number), timestamp: BigInt(header.timestamp) / 1000n };
+    } catch (error) {
+      throw toTronError(this.client, "latestBlock", error);
+    }
+  }
+
   async token(): Promise<string> {
     this.tokenAddress ??= normalizeAddress((await this.read("token", []))[0] as string);
     return this.tokenAddress;

@@ -177,6 +177,21 @@ export function describeChainAdapter(name: string, setup: () => Promise<AdapterF
       expect((tooMuch as EscrowRevertedError).args).to.deep.equal([f.payee, 4n * BTT, 5n * BTT]);
     });
 
+    it("reads the newest block and the chain's clock, which moves with a transaction and with time", async () => {
+      const f = await setup();
+      const before = await f.payerChain.latestBlock();
+      expect(before.number).to.equal(await f.blockNumber());
+      await f.payerChain.approve(1n);
+      const after = await f.payerChain.latestBlock();
+      expect(after.number > before.number).to.equal(true);
+      expect(after.timestamp >= before.timestamp).to.equal(true);
+      await f.increaseTime(7200);
+      await f.payerChain.approve(2n); // a block after the jump
+      expect((await f.payerChain.latestBlock()).timestamp - after.timestamp >= 7200n).to.equal(true);
+      const down = await f.unreachable();
+      expect(await down.latestBlock().catch((e: unknown) => e)).to.be.instanceOf(SeedpayError);
+    });
+
     it("reports an unreachable node as a TransactionFailedError", async () => {
       const f = await setup();
       const chain = await f.unreachable();

@@ -161,6 +161,15 @@ export function describeWatchtower(name: string, setup: () => Promise<TowerFixtu
       expect((await f.payerChain.tokenBalance(f.payer)) - payerTokens).to.equal(7n * BTT);
     });
 
+    it("on a first start without fromBlock, reads from the block newest at start (chain clock), not from its first poll", async () => {
+      const store = new MemoryStore();
+      await channel(store, f.payees[0], 1n * BTT, []);
+      const head = await f.blockNumber();
+      const run = await start(store);
+      const [started] = of(run.events, "started");
+      expect(started).to.deep.include({ fromBlock: head, resumed: false });
+    });
+
     it("after a restart, claims a close it saw but could not claim (start-up scan) and one started while it was down (cursor)", async () => {
       const file = path.join(mkdtempSync(path.join(tmpdir(), "seedpay-tower-")), "payee.db");
       let store = new SqliteStore(file);
