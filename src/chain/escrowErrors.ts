@@ -134,13 +134,33 @@ export class EscrowRevertedError extends SeedpayError {
 /** A transaction could not be sent or confirmed for a reason other than a contract error. */
 export class TransactionFailedError extends SeedpayError {
   override name = "TransactionFailedError";
-  constructor(action: string, cause: unknown) {
+  constructor(
+    action: string,
+    cause: unknown,
+    hints = ["Check the node URL and that it is reachable, the account's funds for fees, and retry."],
+  ) {
     const reason =
       cause instanceof Error ? ((cause as { shortMessage?: string }).shortMessage ?? cause.message) : String(cause);
-    super(`${action} failed: ${reason}`, {
-      metaMessages: ["Check the node URL and that it is reachable, the account's funds for fees, and retry."],
-      cause,
-    });
+    super(`${action} failed: ${reason}`, { metaMessages: hints, cause });
+  }
+}
+
+/**
+ * A transaction was handed to the node, but its outcome could not be read (the node dropped while
+ * waiting). It may still land: `hash` identifies it. Read the chain (e.g. the channel's state)
+ * before sending the same action again; a repeated claim is harmless (it pays nothing new).
+ */
+export class TransactionUnconfirmedError extends TransactionFailedError {
+  override name = "TransactionUnconfirmedError";
+  constructor(
+    action: string,
+    readonly hash: string,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    super(action, new Error(`sent as ${hash}, but its outcome could not be read (${reason})`, { cause }), [
+      `It may still be mined: look up ${hash}, or read the state it changes, before sending it again.`,
+    ]);
   }
 }
 

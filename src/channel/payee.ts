@@ -1,3 +1,4 @@
+import { TransactionUnconfirmedError } from "../chain/escrowErrors";
 import type { ChainAdapter, TxResult } from "../chain/types";
 import { SeedpayError } from "../errors/base";
 import type { ChannelRecord, VoucherStore } from "../store/types";
@@ -139,15 +140,28 @@ export class Payee {
       }).claim;
     });
     if (due.length === 0) return undefined;
-    const result = await this.p.chain.claimMany(
-      due.map(({ channel, voucher }) => ({
-        key: channel.key,
-        amount: voucher.cumulativeAmount,
-        signature: voucher.signature,
-      })),
-    );
+    const payable = (channel: ChannelRecord, amount: bigint) => (amount < channel.deposit ? amount : channel.deposit);
+    let result: TxResult & { credited: bigint };
+    try {
+      result = await this.p.chain.claimMany(
+        due.map(({ channel, voucher }) => ({
+          key: channel.key,
+          amount: voucher.cumulativeAmount,
+          signature: voucher.signature,
+        })),
+      );
+    } catch (error) {
+      // Sent, but how it ended is unknown: keep it on record as pending (the chain will tell).
+      if (error instanceof TransactionUnconfirmedError) {
+        for (const { channel, voucher } of due) {
+          const amount = payable(channel, voucher.cumulativeAmount);
+          this.p.store.upsertClaim({ txRef: error.hash, channelId: channel.id, amount, status: "pending" });
+        }
+      }
+      throw error;
+    }
     for (const { channel, voucher } of due) {
-      const claimed = voucher.cumulativeAmount < channel.deposit ? voucher.cumulativeAmount : channel.deposit;
+      const claimed = payable(channel, voucher.cumulativeAmount);
       this.p.store.upsertClaim({ txRef: result.hash, channelId: channel.id, amount: claimed, status: "confirmed" });
       await syncChannel(this.p.store, this.p.chain, channel.id);
     }

@@ -1,4 +1,4 @@
-import { EscrowRevertedError } from "../chain/escrowErrors";
+import { EscrowRevertedError, TransactionUnconfirmedError } from "../chain/escrowErrors";
 import type { ClaimRequest, EscrowEvent } from "../chain/types";
 import { SeedpayError } from "../errors/base";
 import type { ChannelRecord } from "../store/types";
@@ -149,6 +149,12 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       return { job, channel, request, claimed: decision.claimed };
     }
     jobs.delete(job.channelId);
+    // Claims sent while the node could not say how they ended: settled now by what the chain has
+    // credited (by that transaction or another: the amount is what matters to the payee).
+    for (const pending of store.listClaims({ channelId: job.channelId, status: "pending" })) {
+      const landed = channel.claimed >= pending.amount;
+      store.upsertClaim({ ...pending, status: landed ? "confirmed" : "failed" });
+    }
     if (decision.action === "giveUp") {
       const { reason, unclaimed, detail } = decision;
       emit({ type: "gaveUp", channelId: job.channelId, reason, unclaimed, detail });
@@ -164,6 +170,13 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     try {
       tx = await chain.claimMany(batch.map((c) => c.request));
     } catch (error) {
+      if (error instanceof TransactionUnconfirmedError) {
+        // Sent, outcome unknown: keep the transaction on record; the retry reads the chain first,
+        // and confirms the record if the claim turns out to have landed.
+        for (const c of batch) {
+          store.upsertClaim({ txRef: error.hash, channelId: c.job.channelId, amount: c.claimed, status: "pending" });
+        }
+      }
       return refused(batch, asError(error));
     }
     const channels: WatchtowerClaimedChannel[] = [];
@@ -176,6 +189,10 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
         paid: claimed - channel.claimed,
       });
       store.upsertClaim({ txRef: tx.hash, channelId: job.channelId, amount: claimed, status: "confirmed" });
+      // An earlier claim whose outcome was unknown did not land (this one would have paid nothing).
+      for (const pending of store.listClaims({ channelId: job.channelId, status: "pending" })) {
+        if (pending.txRef !== tx.hash) store.upsertClaim({ ...pending, status: "failed" });
+      }
       await syncChannel(store, chain, job.channelId).catch(() => {
         // The claim landed; the store learns the rest at the next sync.
         if (store.getChannel(job.channelId)!.claimed < claimed) store.updateChannel(job.channelId, { claimed });

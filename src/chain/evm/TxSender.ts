@@ -1,5 +1,5 @@
 import type { ContractTransactionResponse, Overrides, Provider } from "ethers";
-import { toSeedpayError } from "../escrowErrors";
+import { TransactionUnconfirmedError, toSeedpayError } from "../escrowErrors";
 import type { TxResult } from "../types";
 
 /**
@@ -27,7 +27,14 @@ export class TxSender {
         const nonce = Math.max(pending, this.nextNonce ?? 0);
         const tx = await submit({ nonce });
         this.nextNonce = nonce + 1;
-        const receipt = await tx.wait(this.confirmations);
+        let receipt;
+        try {
+          receipt = await tx.wait(this.confirmations);
+        } catch (error) {
+          // A revert has a receipt and is final; anything else leaves the outcome unknown.
+          if ((error as { code?: string }).code === "CALL_EXCEPTION") throw error;
+          throw new TransactionUnconfirmedError(action, tx.hash, error);
+        }
         if (!receipt) throw new Error(`transaction ${tx.hash} was dropped`);
         return { hash: receipt.hash, blockNumber: BigInt(receipt.blockNumber), gasUsed: receipt.gasUsed };
       } catch (error) {

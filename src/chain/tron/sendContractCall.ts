@@ -1,8 +1,14 @@
 import type { Interface, Result } from "ethers";
 import type { TronWeb } from "tronweb";
-import type { SeedpayError } from "../../errors/base";
+import { SeedpayError } from "../../errors/base";
 import { normalizeAddress } from "../../voucher/normalizeAddress";
-import { decodeEscrowError, EscrowRevertedError, toSeedpayError, TransactionFailedError } from "../escrowErrors";
+import {
+  decodeEscrowError,
+  EscrowRevertedError,
+  toSeedpayError,
+  TransactionFailedError,
+  TransactionUnconfirmedError,
+} from "../escrowErrors";
 import type { TxResult } from "../types";
 
 /** A transaction as the node builds it and TronWeb signs it (the fields read here). */
@@ -38,6 +44,9 @@ export type SendContractCallParameters = {
   /** Receives what the function returns, from the estimating constant call. */
   onEstimate?: (output: Result) => void;
 };
+
+/** How long the node may fail to answer while a sent transaction's outcome is awaited. */
+const UNANSWERED_LIMIT_MS = 5_000;
 
 /** Milliseconds a transaction's outcome is awaited past its expiration before giving up. */
 const EXPIRY_GRACE_MS = 10_000;
@@ -123,8 +132,22 @@ async function waitForOutcome(client: TronClient, action: string, tx: TronTransa
   const solid = client.confirm === "solidified";
   const path = solid ? "walletsolidity/gettransactioninfobyid" : "wallet/gettransactioninfobyid";
   const deadline = Date.now() + Math.max(tx.raw_data.expiration - Date.now(), 60_000) + EXPIRY_GRACE_MS;
+  let unansweredSince: number | undefined;
   for (;;) {
-    const info = await post(client, path, { value: tx.txID });
+    let info;
+    try {
+      info = await post(client, path, { value: tx.txID });
+      unansweredSince = undefined;
+    } catch (error) {
+      // Broadcast, but the node stopped answering. A short outage is ridden out; a long one leaves
+      // the outcome unknown (it may still be in a block), which the caller must be told as such.
+      unansweredSince ??= Date.now();
+      if (Date.now() - unansweredSince >= UNANSWERED_LIMIT_MS || Date.now() > deadline) {
+        throw new TransactionUnconfirmedError(action, "0x" + tx.txID, toTronError(client, action, error));
+      }
+      await new Promise((r) => setTimeout(r, client.pollingInterval));
+      continue;
+    }
     if (info && Object.keys(info).length > 0) return outcome(client, action, tx.txID, info, feeLimit);
     if (Date.now() > deadline) {
       throw new Error(
@@ -177,6 +200,7 @@ export async function feeLimitFor(client: TronClient, energy: number): Promise<n
 
 /** Turns a failure into a SeedpayError; a connection failure names the node. */
 export function toTronError(client: TronClient, action: string, error: unknown): SeedpayError {
+  if (error instanceof SeedpayError) return error;
   if (
     error instanceof Error &&
     /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|socket hang up|Network Error/.test(error.message)

@@ -2,7 +2,11 @@ import { expect } from "chai";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Trx, utils } from "tronweb";
-import { EscrowRevertedError, TransactionFailedError } from "../../../src/chain/escrowErrors";
+import {
+  EscrowRevertedError,
+  TransactionFailedError,
+  TransactionUnconfirmedError,
+} from "../../../src/chain/escrowErrors";
 import { TronChain } from "../../../src/chain/tron/TronChain";
 import { watchTronEscrowEvents } from "../../../src/chain/tron/watchTronEscrowEvents";
 import type { EscrowEvent } from "../../../src/chain/types";
@@ -29,6 +33,36 @@ async function flakyProxy(target: string): Promise<{ url: string; close: () => P
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (req.url?.startsWith("/v1/") && ++calls % 3 === 1) {
+        res.writeHead(502).end("bad gateway");
+        return;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const answer = await fetch(target + req.url, {
+        method: req.method,
+        headers: { "content-type": "application/json" },
+        body: req.method === "GET" ? undefined : Buffer.concat(chunks),
+      });
+      res.writeHead(answer.status, { "content-type": "application/json" }).end(Buffer.from(await answer.arrayBuffer()));
+    })().catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A proxy in front of the devnode that passes everything but transaction-info reads, which it drops (502). */
+async function blindProxy(target: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      if (req.url?.includes("gettransactioninfobyid")) {
         res.writeHead(502).end("bad gateway");
         return;
       }
@@ -278,6 +312,24 @@ describe("TronChain on the devnode", function () {
       expect((await collect(from, 5)).map((e) => e.id)).to.deep.equal(first.map((e) => e.id));
       const rest = await collect(first[2].blockNumber + 1n, 2);
       expect(rest.map((e) => e.id)).to.deep.equal(first.slice(3).map((e) => e.id));
+    });
+
+    it("reports a broadcast transaction whose outcome cannot be read as unconfirmed, with its id; it did land", async () => {
+      const proxy = await blindProxy(node.url);
+      try {
+        const blind = chainFor(escrow, payer(), proxy.url);
+        const error = await blind.open(key(7n), 1n * BTT).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(TransactionUnconfirmedError);
+        const hash = (error as TransactionUnconfirmedError).hash;
+        expect(hash).to.match(/^0x[0-9a-f]{64}$/);
+        expect((error as Error).message).to.contain(`sent as ${hash}, but its outcome could not be read`);
+        // It was mined all the same: the channel is open, and the node knows the transaction.
+        expect((await payerChain.getChannel(channelId(evmKey(key(7n))))).status).to.equal("open");
+        const info = await waitForInfo(payerChain.tronWeb, hash.slice(2));
+        expect(info.receipt.result).to.equal("SUCCESS");
+      } finally {
+        await proxy.close();
+      }
     });
 
     it("reports a fee limit too low for the transaction as OUT_OF_ENERGY, with what to change", async () => {

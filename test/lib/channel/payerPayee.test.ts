@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { EvmChain } from "../../../src/chain/evm/EvmChain";
+import { TransactionUnconfirmedError } from "../../../src/chain/escrowErrors";
 import { Payee } from "../../../src/channel/payee";
 import { Payer, PaymentRefusedError } from "../../../src/channel/payer";
 import { MemoryStore } from "../../../src/store/memoryStore";
@@ -109,6 +110,31 @@ describe("Payer and Payee", () => {
     const deposit = 10n * BTT + (3n * BTT) / 2n;
     expect((await s.token.balanceOf(s.payerWallet.address)) - before).to.equal(deposit - last.cumulativeAmount);
     expect(s.payee.receiveVoucher(s.payer.pay(channel.id, 1n))).to.include({ reason: "channel-not-open" });
+  });
+
+  it("records a claim whose outcome the node could not report as pending, under its transaction", async () => {
+    const s = await setup();
+    const channel = await s.payer.openOrReuse(s.payeeWallet.address, 10n * BTT);
+    await s.payee.acceptChannel(channel.key);
+    expect(s.payee.receiveVoucher(s.payer.pay(channel.id, 2n * BTT)).accepted).to.equal(true);
+    // A chain whose claimMany lands but whose receipt read fails, as a node dropping mid-wait does.
+    let hash = "";
+    const blind = Object.create(s.payeeChain) as EvmChain;
+    blind.claimMany = async (requests) => {
+      hash = (await s.payeeChain.claimMany(requests)).hash;
+      throw new TransactionUnconfirmedError("claimMany", hash, new Error("connection dropped"));
+    };
+    const payee = new Payee({
+      store: s.payeeStore,
+      chain: blind,
+      verifier: createVoucherVerifier({ chainId: s.chainId, escrow: s.escrowAddress }),
+      claimPolicy: { threshold: 1n * BTT },
+    });
+    const error = await payee.claimDue().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TransactionUnconfirmedError);
+    expect(s.payeeStore.listClaims({ channelId: channel.id }).map((c) => [c.txRef, c.amount, c.status])).to.deep.equal([
+      [hash, 2n * BTT, "pending"],
+    ]);
   });
 
   it("never signs a lower or equal amount again after a restart on the same database", async () => {

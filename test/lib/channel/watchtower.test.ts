@@ -29,7 +29,11 @@ function faultyProvider(fault: () => NodeFault): Provider {
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
         const f = fault();
-        if (f === "all" || (f === "broadcasts" && prop === "broadcastTransaction"))
+        if (
+          f === "all" ||
+          (f === "broadcasts" && prop === "broadcastTransaction") ||
+          (f === "receipts" && prop === "getTransactionReceipt")
+        )
           return Promise.reject(new Error("connection dropped"));
         return value.apply(target, args);
       };
@@ -83,7 +87,11 @@ async function faultyProxy(
   const server = createServer((req, res) => {
     void (async () => {
       const f = fault();
-      if (f === "all" || (f === "broadcasts" && req.url?.startsWith("/wallet/broadcasttransaction"))) {
+      if (
+        f === "all" ||
+        (f === "broadcasts" && req.url?.startsWith("/wallet/broadcasttransaction")) ||
+        (f === "receipts" && req.url?.includes("gettransactioninfobyid"))
+      ) {
         res.writeHead(502).end("bad gateway");
         return;
       }

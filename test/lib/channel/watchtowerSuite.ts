@@ -3,6 +3,7 @@ import { Wallet } from "ethers";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { TransactionUnconfirmedError } from "../../../src/chain/escrowErrors";
 import type { ChainAdapter, ClaimRequest } from "../../../src/chain/types";
 import { startWatchtower } from "../../../src/channel/watchtower";
 import type { StartWatchtowerParameters, Watchtower, WatchtowerEvent } from "../../../src/channel/watchtowerTypes";
@@ -13,7 +14,8 @@ import { channelId, escrowDomain, VOUCHER_TYPES, type ChannelKey } from "../../.
 import { BTT, until } from "../chain/adapterSuite";
 
 /** How the tower's node connection is broken: every request dropped, or only transaction broadcasts. */
-export type NodeFault = "none" | "all" | "broadcasts";
+/** `receipts`: transactions go through, but their outcome cannot be read (the node drops those reads). */
+export type NodeFault = "none" | "all" | "broadcasts" | "receipts";
 
 /** A fresh escrow (per test) and the parties around it. Addresses are 0x-hex. */
 export type TowerFixture = {
@@ -231,6 +233,29 @@ export function describeWatchtower(name: string, setup: () => Promise<TowerFixtu
       expect(await f.payerChain.getChannel(id)).to.deep.include({ status: "closing", claimed: 5n * BTT });
       expect(of(run.events, "claimed")[0].channels.map((c) => c.paid)).to.deep.equal([5n * BTT]);
       expect(of(run.events, "gaveUp")).to.deep.equal([]);
+    });
+
+    it("keeps a claim whose outcome it could not read as pending, and confirms it from the chain on the retry", async () => {
+      const store = new MemoryStore();
+      const { key, id } = await channel(store, f.payees[0], 10n * BTT, [5n * BTT]);
+      const run = await start(store, { fromBlock: await f.blockNumber() }, (e) => {
+        if (e.type === "closeSeen") f.setFault("receipts");
+        if (e.type === "claimFailed") f.setFault("none");
+      });
+      await idle(run);
+      await f.payerChain.startClose(key);
+      await until(() => store.listClaims({ channelId: id, status: "confirmed" }).length > 0, 30_000);
+
+      const [failed] = of(run.events, "claimFailed");
+      expect(failed.error).to.be.instanceOf(TransactionUnconfirmedError);
+      const { hash } = failed.error as TransactionUnconfirmedError;
+      // The claim had landed: the retry sends nothing and settles the record from the chain.
+      expect(store.listClaims({ channelId: id }).map((c) => [c.txRef, c.amount, c.status])).to.deep.equal([
+        [hash, 5n * BTT, "confirmed"],
+      ]);
+      expect(of(run.events, "claimed")).to.deep.equal([]);
+      expect(of(run.events, "skipped").map((e) => [e.channelId, e.reason])).to.deep.equal([[id, "already-claimed"]]);
+      expect(await f.payerChain.getChannel(id)).to.deep.include({ status: "closing", claimed: 5n * BTT });
     });
 
     it("sends no transaction for a channel whose best voucher is already claimed, and claims only the rest of another", async () => {
