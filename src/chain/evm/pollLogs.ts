@@ -13,6 +13,11 @@ export type PollLogsParameters = {
   onError?: (error: Error) => void;
   pollingInterval?: number;
   confirmations?: number;
+  /**
+   * Most blocks one eth_getLogs call spans; default 2,000. Public RPC endpoints cap the range, so a
+   * watch that starts (or resumes) far behind the head catches up in several calls.
+   */
+  maxBlockRange?: number;
 };
 
 /** Blocks re-read behind the cursor on every poll, so logs of a shallow reorg are seen again. */
@@ -30,8 +35,19 @@ const REREAD = 12n;
  */
 export function pollLogs(
   provider: Provider,
-  { address, topics, fromBlock, onLogs, onError, pollingInterval = 1000, confirmations = 0 }: PollLogsParameters,
+  {
+    address,
+    topics,
+    fromBlock,
+    onLogs,
+    onError,
+    pollingInterval = 1000,
+    confirmations = 0,
+    maxBlockRange = 2_000,
+  }: PollLogsParameters,
 ): Unwatch {
+  // Each call re-reads REREAD blocks behind the cursor; it must also move the cursor forward.
+  const span = BigInt(Math.max(maxBlockRange, Number(REREAD) + 1));
   const delivered = new Map<string, bigint>();
   let cursor: bigint | undefined = fromBlock;
   // Nothing before where the watch starts is delivered, re-read window included.
@@ -41,10 +57,15 @@ export function pollLogs(
     const head = BigInt(await provider.getBlockNumber()) - BigInt(confirmations);
     if (cursor === undefined) cursor = head + 1n;
     if (floor === undefined) floor = cursor;
-    if (head < cursor) return;
-    const behind = cursor > REREAD ? cursor - REREAD : 0n;
-    const from = behind > floor ? behind : floor;
-    const logs = await provider.getLogs({ address, topics: [topics], fromBlock: from, toBlock: head });
+    while (cursor <= head && watching) await readRange(head);
+  };
+
+  /** Reads from a little behind the cursor up to at most `span` blocks, delivers, moves the cursor. */
+  const readRange = async (head: bigint): Promise<void> => {
+    const behind = cursor! > REREAD ? cursor! - REREAD : 0n;
+    const from = behind > floor! ? behind : floor!;
+    const to = from + span - 1n < head ? from + span - 1n : head;
+    const logs = await provider.getLogs({ address, topics: [topics], fromBlock: from, toBlock: to });
     const fresh: { log: Log; id: string; positionInTx: number }[] = [];
     const positions = new Map<string, number>();
     for (const log of logs) {
@@ -58,10 +79,15 @@ export function pollLogs(
     // same logs again on the next poll (at least once, rather than lost for this run).
     if (fresh.length > 0) await onLogs(fresh);
     for (const { log, id } of fresh) delivered.set(id, BigInt(log.blockNumber));
-    cursor = head + 1n;
+    cursor = to + 1n;
     // Forget ids that can no longer be re-read.
     for (const [id, block] of delivered) if (block + REREAD < from) delivered.delete(id);
   };
 
-  return pollingLoop(poll, pollingInterval, onError);
+  let watching = true;
+  const stop = pollingLoop(poll, pollingInterval, onError);
+  return () => {
+    watching = false; // also ends a catch-up in progress after its current range
+    stop();
+  };
 }
