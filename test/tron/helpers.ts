@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { TronWeb } from "tronweb";
 import type { Devnode } from "../../src/devnode";
@@ -48,3 +50,39 @@ export async function deploy(tw: TronWeb, art: Artifact, parameters: unknown[], 
 }
 
 export const hexToUtf8 = (hex: string) => Buffer.from(hex, "hex").toString("utf8");
+
+/**
+ * An HTTP proxy in front of a TRON node (the devnode) that answers 502 to every request for which
+ * `drop(url)` is true, as a dropped connection or an overloaded TronGrid does, and passes the rest.
+ */
+export async function dropProxy(
+  target: string,
+  drop: (url: string) => boolean,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      if (drop(req.url ?? "")) {
+        res.writeHead(502).end("bad gateway");
+        return;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const answer = await fetch(target + req.url, {
+        method: req.method,
+        headers: { "content-type": "application/json" },
+        body: req.method === "GET" ? undefined : Buffer.concat(chunks),
+      });
+      res.writeHead(answer.status, { "content-type": "application/json" }).end(Buffer.from(await answer.arrayBuffer()));
+    })().catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}

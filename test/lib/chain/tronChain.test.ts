@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Trx, utils } from "tronweb";
 import {
   EscrowRevertedError,
@@ -19,73 +17,15 @@ import {
   VOUCHER_TYPES,
   type ChannelKey,
 } from "../../../src/voucher/typedData";
-import { deploy, ESCROW, TOKEN, tronWebFor, waitForInfo } from "../../tron/helpers";
+import { deploy, dropProxy, ESCROW, TOKEN, tronWebFor, waitForInfo } from "../../tron/helpers";
 import { BTT, describeChainAdapter, until, type AdapterFixture } from "./adapterSuite";
 
 const MAINNET_CHAIN_ID = 728126428;
 
-/**
- * A proxy in front of the devnode that answers every third event-API request (the first among them) with 502, as a
- * dropped connection or an overloaded TronGrid does.
- */
-async function flakyProxy(target: string): Promise<{ url: string; close: () => Promise<void> }> {
+/** Drops every third event-API request, the first among them. */
+function everyThirdEventRead(): (url: string) => boolean {
   let calls = 0;
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      if (req.url?.startsWith("/v1/") && ++calls % 3 === 1) {
-        res.writeHead(502).end("bad gateway");
-        return;
-      }
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const answer = await fetch(target + req.url, {
-        method: req.method,
-        headers: { "content-type": "application/json" },
-        body: req.method === "GET" ? undefined : Buffer.concat(chunks),
-      });
-      res.writeHead(answer.status, { "content-type": "application/json" }).end(Buffer.from(await answer.arrayBuffer()));
-    })().catch(() => res.writeHead(500).end());
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/** A proxy in front of the devnode that passes everything but transaction-info reads, which it drops (502). */
-async function blindProxy(target: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      if (req.url?.includes("gettransactioninfobyid")) {
-        res.writeHead(502).end("bad gateway");
-        return;
-      }
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const answer = await fetch(target + req.url, {
-        method: req.method,
-        headers: { "content-type": "application/json" },
-        body: req.method === "GET" ? undefined : Buffer.concat(chunks),
-      });
-      res.writeHead(answer.status, { "content-type": "application/json" }).end(Buffer.from(await answer.arrayBuffer()));
-    })().catch(() => res.writeHead(500).end());
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  };
+  return (url) => url.startsWith("/v1/") && ++calls % 3 === 1;
 }
 
 describe("TronChain on the devnode", function () {
@@ -151,7 +91,7 @@ describe("TronChain on the devnode", function () {
       watchFlaky: (parameters) => {
         let unwatch: (() => void) | undefined;
         let stopped = false;
-        void flakyProxy(node.url).then((proxy) => {
+        void dropProxy(node.url, everyThirdEventRead()).then((proxy) => {
           cleanup.push(proxy.close);
           if (!stopped) unwatch = chainFor(escrow, payer(), proxy.url).watchEvents(parameters);
         });
@@ -315,7 +255,7 @@ describe("TronChain on the devnode", function () {
     });
 
     it("reports a broadcast transaction whose outcome cannot be read as unconfirmed, with its id; it did land", async () => {
-      const proxy = await blindProxy(node.url);
+      const proxy = await dropProxy(node.url, (url) => url.includes("gettransactioninfobyid"));
       try {
         const blind = chainFor(escrow, payer(), proxy.url);
         const error = await blind.open(key(7n), 1n * BTT).catch((e: unknown) => e);

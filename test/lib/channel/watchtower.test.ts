@@ -1,8 +1,6 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { Signature, Wallet, type Provider } from "ethers";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Trx } from "tronweb";
 import { EvmChain } from "../../../src/chain/evm/EvmChain";
 import {
@@ -15,7 +13,7 @@ import { TronChain } from "../../../src/chain/tron/TronChain";
 import { startDevnode, type Devnode } from "../../../src/devnode";
 import { normalizeAddress } from "../../../src/voucher/normalizeAddress";
 import { channelId, escrowDomain, VOUCHER_TYPES, type ChannelKey } from "../../../src/voucher/typedData";
-import { deploy, ESCROW, TOKEN, tronWebFor, waitForInfo } from "../../tron/helpers";
+import { deploy, dropProxy, ESCROW, TOKEN, tronWebFor, waitForInfo } from "../../tron/helpers";
 import { BTT } from "../chain/adapterSuite";
 import { describeWatchtower, type NodeFault, type TowerFixture } from "./watchtowerSuite";
 
@@ -79,44 +77,6 @@ async function evmSetup(): Promise<TowerFixture> {
   };
 }
 
-/** An HTTP proxy in front of the devnode answering 502 as `fault()` says: every request, or only broadcasts. */
-async function faultyProxy(
-  target: string,
-  fault: () => NodeFault,
-): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      const f = fault();
-      if (
-        f === "all" ||
-        (f === "broadcasts" && req.url?.startsWith("/wallet/broadcasttransaction")) ||
-        (f === "receipts" && req.url?.includes("gettransactioninfobyid"))
-      ) {
-        res.writeHead(502).end("bad gateway");
-        return;
-      }
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const answer = await fetch(target + req.url, {
-        method: req.method,
-        headers: { "content-type": "application/json" },
-        body: req.method === "GET" ? undefined : Buffer.concat(chunks),
-      });
-      res.writeHead(answer.status, { "content-type": "application/json" }).end(Buffer.from(await answer.arrayBuffer()));
-    })().catch(() => res.writeHead(500).end());
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
-  };
-}
-
 describeWatchtower("EvmChain (Hardhat)", evmSetup);
 
 describe("watchtower on the TRON devnode", function () {
@@ -127,7 +87,14 @@ describe("watchtower on the TRON devnode", function () {
 
   before(async () => {
     node = await startDevnode({ port: 0 });
-    proxy = await faultyProxy(node.url, () => fault);
+    proxy = await dropProxy(node.url, (url) => {
+      const f = fault;
+      return (
+        f === "all" ||
+        (f === "broadcasts" && url.startsWith("/wallet/broadcasttransaction")) ||
+        (f === "receipts" && url.includes("gettransactioninfobyid"))
+      );
+    });
   });
   after(async () => {
     await proxy?.close();
