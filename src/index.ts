@@ -1,3 +1,6 @@
+// First, so an unsupported Node.js fails with a message naming the version, before any dependency loads.
+import "./package/supportedNode";
+
 export { createVoucherSigner } from "./voucher/createVoucherSigner";
 export type {
   CreateVoucherSignerErrorType,

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { SeedpayError } from "../errors/base";
+import { packageVersion } from "../package/packageRoot";
 import { bondCommand } from "./commands/bond";
 import { claimCommand } from "./commands/claim";
 import { closeCommand } from "./commands/close";
@@ -151,11 +152,6 @@ function configure(command: Command, io: CliIo): void {
   });
   command.showHelpAfterError("(add --help for usage and examples)");
   for (const sub of command.commands) configure(sub, io);
-}
-
-function packageVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require("../../package.json") as { version: string }).version;
 }
 
 /** Runs the CLI on this process's arguments and streams, then exits with its code. */
