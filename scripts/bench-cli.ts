@@ -5,13 +5,14 @@
  * (npm cache first), starts `seedpay node` from there, deploys, opens a channel, and then times
  * whole processes, wall clock, spawn to exit:
  *   - `seedpay --help` and `seedpay status --json` from the install (dist/, no ts-node);
- *   - the same through the checkout's bin/seedpay.js, which runs the sources through ts-node: what
- *     every run cost before the package had a build.
+ *   - the same through bin/seedpay.js of the commit before the package had a build (default: the
+ *     merge base with main; `npm run bench:cli -- <commit>` picks another), which ran the sources
+ *     through ts-node, every command loaded: what every run cost a user then.
  * Writes bench/cli.json (milliseconds; median, min and max of RUNS runs after one warm-up run).
  * The machine is shared, so the load average at the start is recorded beside the numbers.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -86,8 +87,21 @@ async function startNode(bin: string, cwd: string): Promise<{ node: ChildProcess
   return { node, url: (JSON.parse(line) as { url: string }).url };
 }
 
+/**
+ * The sources of `commit`, runnable as they were: the tree from git, this checkout's node_modules
+ * and TypeChain bindings (the contracts' ABIs are what the CLI needs of them).
+ */
+async function checkoutOf(commit: string, dir: string): Promise<string> {
+  mkdirSync(dir);
+  await run("sh", ["-c", `git -C "${REPO}" archive ${commit} | tar -x -C "${dir}"`], REPO);
+  symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+  cpSync(path.join(REPO, "typechain-types"), path.join(dir, "typechain-types"), { recursive: true });
+  return path.join(dir, "bin", "seedpay.js");
+}
+
 async function main(): Promise<void> {
   const load = loadavg()[0]!;
+  const beforeCommit = process.argv[2] ?? (await run("git", ["merge-base", "HEAD", "main"], REPO)).stdout.trim();
   const manifest = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as {
     version: string;
     devDependencies: Record<string, string>;
@@ -112,7 +126,7 @@ async function main(): Promise<void> {
     );
 
     const installed = path.join(project, "node_modules", ".bin", "seedpay");
-    const checkout = path.join(REPO, "bin", "seedpay.js");
+    const checkout = await checkoutOf(beforeCommit, path.join(dir, "before"));
     const started = await startNode(installed, project);
     node = started.node;
     const rpc = started.url;
@@ -131,7 +145,7 @@ async function main(): Promise<void> {
     const status = ["status", "--json"];
     const statusEnv = { ...env, SEEDPAY_PRIVATE_KEY: PAYER_KEY };
     const result = {
-      what: "wall time of whole `seedpay` processes, spawn to exit, ms (median, min, max)",
+      what: "wall time of whole `seedpay` processes, spawn to exit, ms (median, min, max); CPU time (user + system) median",
       runs: RUNS,
       node: process.version,
       cpus: cpus().length,
@@ -143,6 +157,7 @@ async function main(): Promise<void> {
         statusJson: await time(installed, status, project, statusEnv),
       },
       tsNodeBefore: {
+        commit: beforeCommit,
         help: await time(process.execPath, [checkout, "--help"], project),
         statusJson: await time(process.execPath, [checkout, ...status], project, statusEnv),
       },
