@@ -95,6 +95,29 @@ describe("seedpay CLI: what a new user hit", () => {
     expect(uniqueShortId(a, [a])).to.equal("0x1a2b3c4d");
   });
 
+  it("prints a TronBox command for the devnode's own port", async () => {
+    const child = spawn(process.execPath, [BIN, "devnode", "--port", "0", "--accounts", "1"], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes("Stop with Ctrl-C.")) resolve();
+      });
+      child.on("close", () => reject(new Error(`seedpay devnode exited early:\n${stdout}`)));
+    });
+    child.kill("SIGINT");
+    await exited;
+    const url = /TRON development node on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    expect(url, stdout).to.be.a("string");
+    expect(url).to.not.equal("http://127.0.0.1:9090");
+    expect(stdout).to.include(`\`TRONBOX_DEVELOPMENT_URL=${url} npx tronbox migrate --network development\``);
+  });
+
   describe("Ctrl-C while `open` sends its transaction", () => {
     let proxy: HoldingProxy;
     before(async () => {
