@@ -1,3 +1,28 @@
+/**
+ * seedpay: torrent clients paying each other in BTT for pieces and storage, settled on TRON.
+ *
+ * - **Vouchers**: {@link createVoucherSigner} and {@link createVoucherVerifier} sign and check the
+ *   escrow's cumulative TIP-712 vouchers (and payees' close consents) byte for byte as ethers and
+ *   TronWeb do, an order of magnitude faster.
+ * - **Channels**: {@link Payer} opens channels and signs vouchers; {@link Payee} accepts channels,
+ *   keeps every voucher durably before answering, and claims many channels in one transaction;
+ *   {@link startWatchtower} answers unilateral closes while the payee is away.
+ * - **Stores**: {@link SqliteStore} (durable) and {@link MemoryStore}, behind {@link VoucherStore}.
+ * - **Chains**: {@link EvmChain} (ethers v6) and {@link TronChain} (TronWeb), behind
+ *   {@link ChainAdapter}; {@link EvmBond} and {@link TronBond} for storage deals.
+ * - **Storage**: BitTorrent v2 (BEP 52) merkle trees and proofs ({@link buildMerkleTree},
+ *   {@link proveBlock}, {@link verifyBlockProof}) and the bond's challenge responder
+ *   ({@link startResponder}).
+ *
+ * Contract ABIs and bytecode are in `seedpay/contracts`; the TRON development node in
+ * `seedpay/devnode`. Errors are {@link SeedpayError}s: a short message, hints and details.
+ *
+ * @packageDocumentation
+ */
+
+// First, so an unsupported Node.js fails with a message naming the version, before any dependency loads.
+import "./package/supportedNode";
+
 export { createVoucherSigner } from "./voucher/createVoucherSigner";
 export type {
   CreateVoucherSignerErrorType,

@@ -9,6 +9,7 @@ export type Price = {
   perPiece?: bigint;
 };
 
+/** How much a party lets run ahead: the price of data, the payee's unpaid credit and the payer's prepayment. */
 export type CreditPolicy = {
   price: Price;
   /** Payee: the most unpaid work (priced) it serves ahead of vouchers. 0 = pay before each piece. */
@@ -79,6 +80,7 @@ export function topUpNeeded(policy: CreditPolicy, p: { issued: bigint; deposit: 
   return needed > p.deposit ? needed - p.deposit : 0n;
 }
 
+/** When a {@link Payee} claims an open channel; a closing one is always claimed at once. */
 export type ClaimPolicy = {
   /** Claim once this much is unclaimed. A closing channel is claimed at once, whatever the amount. */
   threshold: bigint;

@@ -7,6 +7,7 @@ import { channelId as toChannelId, type ChannelKey } from "../voucher/typedData"
 import { decideClaim, type ClaimPolicy } from "./creditPolicy";
 import { syncChannel } from "./syncChannel";
 
+/** What a {@link Payee} works with: its store, its chain adapter, a voucher verifier and its claim policy. */
 export type PayeeParameters = {
   store: VoucherStore;
   chain: ChainAdapter;
@@ -19,6 +20,7 @@ export type PayeeParameters = {
 /** Why a voucher was refused. The payee keeps its previous best voucher in every case. */
 export type VoucherRefusal = "unknown-channel" | "channel-not-open" | "bad-signature" | "not-higher" | "above-deposit";
 
+/** Accepted (with what the voucher added), or refused with the reason; a refusal never changes the store. */
 export type ReceiveVoucherResult =
   | { accepted: true; increment: bigint; best: bigint }
   | { accepted: false; reason: VoucherRefusal; detail: string };

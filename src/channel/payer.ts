@@ -9,6 +9,7 @@ import { nextVoucherAmount, topUpNeeded, type CreditPolicy } from "./creditPolic
 /** A voucher ready to send to the payee. */
 export type OutgoingVoucher = { channelId: string; cumulativeAmount: bigint; signature: string };
 
+/** What a {@link Payer} works with: its store, its chain adapter (the wallet), the hot signing key and its credit policy. */
 export type PayerParameters = {
   store: VoucherStore;
   chain: ChainAdapter;

@@ -1,6 +1,7 @@
 import type { ChainAdapter, TxResult } from "../chain/types";
 import type { VoucherStore } from "../store/types";
 
+/** What {@link startWatchtower} watches with: a chain adapter, the payee's store and its pacing. */
 export type StartWatchtowerParameters = {
   /** The escrow to watch, and the account that pays the fees of claims (any account: the escrow pays the payee). */
   chain: ChainAdapter;
@@ -113,6 +114,7 @@ export type WatchtowerStatus = {
   pending: WatchtowerPendingClaim[];
 };
 
+/** A running watchtower, as {@link startWatchtower} returns it. */
 export type Watchtower = {
   /** Stops watching and retrying; resolves once no claim is in flight (then the store may be closed). */
   stop(): Promise<void>;

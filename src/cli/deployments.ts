@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { PACKAGE_ROOT } from "../package/packageRoot";
 import { normalizeAddress } from "../voucher/normalizeAddress";
 import { CliUsageError } from "./errors";
 
-/** The repository root: artifacts and the Hardhat config are found from here, whatever the cwd. */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** The package root (the repository in a checkout): artifacts are found from here, whatever the cwd. */
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /**
  * deployments/<network>.json, as every writer writes it: `seedpay deploy` (EVM and TRON), TronBox's
@@ -91,21 +92,28 @@ export function writeDeployment(file: string, record: DeploymentFile): void {
 
 type Artifact = { abi: unknown[]; bytecode: string; sourceName: string; contractName: string };
 
-/** A compiled contract from Hardhat's artifacts/ (the bytecode the tests ran). */
+/**
+ * What an installed package ships for a contract (dist/contracts/<name>.json, written by
+ * scripts/build-package.js from Hardhat's artifacts at build time).
+ */
+type ShippedArtifact = Artifact & { compiler: DeploymentRecord["compiler"] };
+
+/**
+ * A compiled contract: Hardhat's artifacts/ in a checkout (the bytecode the tests ran), else the
+ * copy the package ships (the same bytecode, compared by test/package/artifacts.test.ts).
+ */
 export function readArtifact(sourceName: string, contractName: string): Artifact {
-  const file = path.join(REPO_ROOT, "artifacts", sourceName, `${contractName}.json`);
-  if (!existsSync(file)) {
-    throw new CliUsageError(`no compiled ${contractName} in ${path.relative(process.cwd(), file) || file}`, {
-      metaMessages: [`Compile the contracts first: (cd ${REPO_ROOT} && npx hardhat compile)`],
-    });
-  }
-  return JSON.parse(readFileSync(file, "utf8")) as Artifact;
+  const compiled = path.join(REPO_ROOT, "artifacts", sourceName, `${contractName}.json`);
+  if (existsSync(compiled)) return JSON.parse(readFileSync(compiled, "utf8")) as Artifact;
+  return readShipped(compiled, contractName);
 }
 
 /** The compiler version and settings a contract was built with, from its build-info. */
 export function readCompilerSettings(sourceName: string, contractName: string): DeploymentRecord["compiler"] {
   const dir = path.join(REPO_ROOT, "artifacts", sourceName);
-  const debug = JSON.parse(readFileSync(path.join(dir, `${contractName}.dbg.json`), "utf8")) as { buildInfo: string };
+  const debugFile = path.join(dir, `${contractName}.dbg.json`);
+  if (!existsSync(debugFile)) return readShipped(path.join(dir, `${contractName}.json`), contractName).compiler;
+  const debug = JSON.parse(readFileSync(debugFile, "utf8")) as { buildInfo: string };
   const buildInfo = JSON.parse(readFileSync(path.resolve(dir, debug.buildInfo), "utf8")) as {
     solcLongVersion: string;
     input: { settings: Record<string, unknown> };
@@ -113,6 +121,19 @@ export function readCompilerSettings(sourceName: string, contractName: string): 
   // outputSelection says what Hardhat asked the compiler to emit; it does not change the bytecode.
   const { outputSelection: _ignored, ...settings } = buildInfo.input.settings;
   return { version: buildInfo.solcLongVersion, settings };
+}
+
+function readShipped(compiled: string, contractName: string): ShippedArtifact {
+  const shipped = path.join(REPO_ROOT, "dist", "contracts", `${contractName}.json`);
+  if (!existsSync(shipped)) {
+    throw new CliUsageError(`no compiled ${contractName} in ${path.relative(process.cwd(), compiled) || compiled}`, {
+      metaMessages: [
+        `In a checkout, compile the contracts first: (cd ${REPO_ROOT} && npx hardhat compile)`,
+        `In an install, ${shipped} is missing: reinstall seedpay.`,
+      ],
+    });
+  }
+  return JSON.parse(readFileSync(shipped, "utf8")) as ShippedArtifact;
 }
 
 /**

@@ -2,8 +2,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { computeAddress } from "ethers";
-import type { EIP1193Provider, HardhatRuntimeEnvironment } from "hardhat/types";
-import { REPO_ROOT } from "./deployments";
+import type { EIP1193Provider, HardhatConfig } from "hardhat/types";
+import { PACKAGE_ROOT } from "../package/packageRoot";
 import { CliUsageError } from "./errors";
 
 /** TRON Shasta's chain id: the embedded chain runs with it so TIP-712 domains match Shasta's. */
@@ -32,21 +32,35 @@ export type StartEmbeddedChainParameters = {
 };
 
 /**
- * Starts a fresh Hardhat Network chain (the project's `hardhat` network config: chain id = Shasta's,
- * funded accounts) in this process and serves it over JSON-RPC on HTTP. Each call gets its own
- * chain, independent of `hre.network` (so tests can run one beside their own).
+ * The embedded chain's network, as hardhat.config.ts configures the tests' `hardhat` network:
+ * Shasta's chain id, cancun, 64 funded accounts (enough for 20-payer batches). Written out here so
+ * `seedpay node` needs no Hardhat project, only the hardhat package (an optional peer dependency).
+ */
+const EMBEDDED_NETWORK = { chainId: Number(SHASTA_CHAIN_ID), hardfork: "cancun", accounts: { count: 64 } };
+
+/** What to install when Hardhat is missing: the version the package is tested with. */
+export const HARDHAT_PEER = "hardhat@2.29.1";
+
+/**
+ * Starts a fresh Hardhat Network chain (chain id = Shasta's, funded accounts) in this process and
+ * serves it over JSON-RPC on HTTP. Each call gets its own chain, independent of `hre.network` (so
+ * tests can run one beside their own).
  */
 export async function startEmbeddedChain({
   host = "127.0.0.1",
   port = 8545,
   logging = false,
 }: StartEmbeddedChainParameters = {}): Promise<EmbeddedChain> {
-  const hre = loadHardhat();
-  // Hardhat's public API only builds the provider of the selected network; these internals build
-  // an independent one and answer JSON-RPC over HTTP (what `hardhat node` uses).
+  requireHardhat("seedpay node");
+  // Hardhat's public API only builds the provider of a project's selected network; these internals
+  // resolve a config without a project and build an independent provider, and answer JSON-RPC over
+  // HTTP (what `hardhat node` uses).
   /* eslint-disable @typescript-eslint/no-require-imports */
+  const { resolveConfig } = require("hardhat/internal/core/config/config-resolution") as {
+    resolveConfig: (configPath: string, config: unknown) => HardhatConfig;
+  };
   const { createProvider } = require("hardhat/internal/core/providers/construction") as {
-    createProvider: (config: unknown, network: string, artifacts: unknown) => Promise<EIP1193Provider>;
+    createProvider: (config: unknown, network: string) => Promise<EIP1193Provider>;
   };
   const { JsonRpcHandler } = require("hardhat/internal/hardhat-network/jsonrpc/handler") as {
     JsonRpcHandler: new (provider: EIP1193Provider) => {
@@ -57,13 +71,12 @@ export async function startEmbeddedChain({
     normalizeHardhatNetworkAccountsConfig: (config: unknown) => { privateKey: string }[];
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const provider = await createProvider(hre.config, "hardhat", hre.artifacts);
+  // The config path must exist but only anchors paths (caches) Hardhat Network uses when forking.
+  const config = resolveConfig(path.join(PACKAGE_ROOT, "package.json"), {
+    networks: { hardhat: EMBEDDED_NETWORK },
+  });
+  const provider = await createProvider(config, "hardhat");
   const chainId = BigInt((await provider.request({ method: "eth_chainId" })) as string);
-  if (chainId !== SHASTA_CHAIN_ID) {
-    throw new CliUsageError(`the Hardhat network runs with chain id ${chainId}, not Shasta's ${SHASTA_CHAIN_ID}`, {
-      metaMessages: [`Set networks.hardhat.chainId in ${path.join(REPO_ROOT, "hardhat.config.ts")}.`],
-    });
-  }
   await provider.request({ method: "hardhat_setLoggingEnabled", params: [logging] });
 
   const handler = new JsonRpcHandler(provider);
@@ -81,12 +94,10 @@ export async function startEmbeddedChain({
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const accounts = normalizeHardhatNetworkAccountsConfig(hre.config.networks.hardhat.accounts).map(
-    ({ privateKey }) => ({
-      address: computeAddress(privateKey),
-      privateKey,
-    }),
-  );
+  const accounts = normalizeHardhatNetworkAccountsConfig(config.networks.hardhat.accounts).map(({ privateKey }) => ({
+    address: computeAddress(privateKey),
+    privateKey,
+  }));
   return {
     url: `http://${host}:${address.port}`,
     host,
@@ -103,19 +114,15 @@ export async function startEmbeddedChain({
 }
 
 /**
- * The Hardhat runtime: the running one under `hardhat test` / `hardhat run`, else this project's
- * (found by path, so `seedpay node` works from any directory).
+ * Hardhat is an optional peer dependency: only `seedpay node` and `seedpay devnode` need it, so a
+ * torrent client installing seedpay does not download it. Missing, it is one line naming it.
  */
-function loadHardhat(): HardhatRuntimeEnvironment {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { HardhatContext } = require("hardhat/internal/context") as { HardhatContext: { isCreated(): boolean } };
-  if (HardhatContext.isCreated()) return require("hardhat") as HardhatRuntimeEnvironment; // eslint-disable-line @typescript-eslint/no-require-imports
-  const previous = process.env.HARDHAT_CONFIG;
-  process.env.HARDHAT_CONFIG = path.join(REPO_ROOT, "hardhat.config.ts");
+export function requireHardhat(command: string): void {
   try {
-    return require("hardhat") as HardhatRuntimeEnvironment; // eslint-disable-line @typescript-eslint/no-require-imports
-  } finally {
-    if (previous === undefined) delete process.env.HARDHAT_CONFIG;
-    else process.env.HARDHAT_CONFIG = previous;
+    require.resolve("hardhat/package.json");
+  } catch {
+    throw new CliUsageError(
+      `\`${command}\` needs Hardhat, which is not installed: npm install --save-dev ${HARDHAT_PEER}`,
+    );
   }
 }

@@ -41,6 +41,13 @@ export function shortId(id: string): string {
   return id.slice(0, 10);
 }
 
+/** shortId, plus as many hex digits as it takes to tell `id` from every other id `among`. */
+export function uniqueShortId(id: string, among: readonly string[]): string {
+  let length = 10;
+  while (length < id.length && among.some((other) => other !== id && other.startsWith(id.slice(0, length)))) length++;
+  return id.slice(0, length);
+}
+
 /** "0x7099…79C8". */
 export function shortAddress(address: string): string {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;

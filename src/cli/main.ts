@@ -1,23 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { SeedpayError } from "../errors/base";
-import { bondCommand } from "./commands/bond";
-import { claimCommand } from "./commands/claim";
-import { closeCommand } from "./commands/close";
-import { consentCommand } from "./commands/consent";
-import { deployCommand } from "./commands/deploy";
-import { devnodeCommand } from "./commands/devnode";
-import { mintCommand } from "./commands/mint";
-import { nodeCommand } from "./commands/node";
-import { openCommand } from "./commands/open";
-import { payCommand } from "./commands/pay";
-import { receiveCommand } from "./commands/receive";
-import { settleCommand } from "./commands/settle";
-import { startCloseCommand } from "./commands/startClose";
-import { statusCommand } from "./commands/status";
-import { topUpCommand } from "./commands/topUp";
-import { watchCommand } from "./commands/watch";
-import { withdrawCommand } from "./commands/withdraw";
-import { toJson } from "./format";
+import { packageVersion } from "../package/packageRoot";
+import { COMMANDS, commandNamed } from "./commandTable";
 import type { CliIo } from "./output";
 
 const GLOBAL_HELP = `
@@ -52,8 +36,12 @@ The same on the TRON development node (README, "The CLI on TRON"):
   $ seedpay --network development open --payee T… --deposit 10
 `;
 
-/** The `seedpay` program, writing to `io` (a test passes its own streams and environment). */
-export function buildProgram(io: CliIo): Command {
+/**
+ * The `seedpay` program, writing to `io` (a test passes its own streams and environment). With
+ * `only`, just that command is loaded; the others are listed by name and summary (what the
+ * program's help shows) without loading their modules and what they import.
+ */
+export function buildProgram(io: CliIo, only?: { command: string | undefined }): Command {
   const program = new Command("seedpay")
     .description(
       "Pay torrent peers in BTT through one-way payment channels: open, pay, receive, claim, close, settle;\n" +
@@ -75,35 +63,32 @@ export function buildProgram(io: CliIo): Command {
     .option("--json", "machine-readable output: one JSON document on stdout; progress stays on stderr")
     .option("--verbose", "on errors, also print details and the stack trace")
     .addHelpText("after", GLOBAL_HELP)
-    .showSuggestionAfterError();
-  for (const make of [
-    nodeCommand,
-    devnodeCommand,
-    deployCommand,
-    mintCommand,
-    openCommand,
-    topUpCommand,
-    payCommand,
-    receiveCommand,
-    claimCommand,
-    closeCommand,
-    consentCommand,
-    startCloseCommand,
-    settleCommand,
-    withdrawCommand,
-    statusCommand,
-    watchCommand,
-    bondCommand,
-  ]) {
-    program.addCommand(make(io));
+    .showSuggestionAfterError()
+    // Listed-only commands have no options to show: the table says what each one's line looks like.
+    .configureHelp({ subcommandTerm: (cmd) => `${cmd.name()} ${termOf.get(cmd.name()) ?? ""}`.trimEnd() });
+  for (const entry of COMMANDS) {
+    if (only === undefined || only.command === entry.name) program.addCommand(entry.load()(io));
+    else program.addCommand(listedOnly(entry.name, entry.summary));
   }
   configure(program, io);
   return program;
 }
 
+const termOf = new Map(COMMANDS.map((entry) => [entry.name, entry.term]));
+
+/** A command shown in the program's help but not loaded: runCli loads the one it runs. */
+function listedOnly(name: string, summary: string): Command {
+  return new Command(name)
+    .summary(summary)
+    .allowUnknownOption()
+    .action(() => {
+      throw new Error(`internal: \`seedpay ${name}\` ran without being loaded (commandNamed missed it)`);
+    });
+}
+
 /** Runs the CLI once and returns its exit code: 0, or 1 after printing what went wrong. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, { command: commandNamed(argv) });
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
@@ -112,7 +97,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.exitCode !== 0 && argv.includes("--json")) {
         const message = error.message.replace(/^error: /, "");
-        io.stdout.write(`${toJson({ error: { name: "UsageError", message, hints: [] } })}\n`);
+        io.stdout.write(`${JSON.stringify({ error: { name: "UsageError", message, hints: [] } })}\n`);
       }
       return error.exitCode;
     }
@@ -138,7 +123,7 @@ function reportError(error: unknown, io: CliIo, json: boolean, verbose: boolean)
   io.stderr.write(`${lines.join("\n")}\n`);
   if (json) {
     const name = error instanceof Error ? error.name : "Error";
-    io.stdout.write(`${toJson({ error: { name, message, hints } })}\n`);
+    io.stdout.write(`${JSON.stringify({ error: { name, message, hints } })}\n`);
   }
 }
 
@@ -151,11 +136,6 @@ function configure(command: Command, io: CliIo): void {
   });
   command.showHelpAfterError("(add --help for usage and examples)");
   for (const sub of command.commands) configure(sub, io);
-}
-
-function packageVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require("../../package.json") as { version: string }).version;
 }
 
 /** Runs the CLI on this process's arguments and streams, then exits with its code. */

@@ -20,6 +20,8 @@ export type SentTransaction = { action: string; hash: string; blockNumber: numbe
  */
 export class TxLog {
   readonly sent: SentTransaction[] = [];
+  /** What to tell a user who interrupts a send (Ctrl-C): how to find out whether it landed. */
+  interruptHint = "Check with `seedpay status` (or the chain's explorer) before sending it again.";
 
   constructor(
     private readonly out: Output,
@@ -28,12 +30,23 @@ export class TxLog {
 
   async track<T extends TxResult>(action: string, send: () => Promise<T>): Promise<T> {
     this.out.begin(`sending ${action}… `);
+    // Ctrl-C mid-send: the signed transaction may already be with the node. Node's default would
+    // exit 130 silently; say so and how to check, then exit 130 all the same.
+    const interrupted = (): void => {
+      this.out.done("interrupted");
+      this.out.note(`interrupted while sending ${action}: the transaction may still land.`);
+      this.out.note(`  ${this.interruptHint}`);
+      process.exit(130);
+    };
+    process.once("SIGINT", interrupted);
     let result: T;
     try {
       result = await send();
     } catch (error) {
       this.out.done("failed");
       throw error;
+    } finally {
+      process.off("SIGINT", interrupted);
     }
     this.out.done(`confirmed in block ${result.blockNumber}, ${this.unit} ${formatGas(result.gasUsed)}`);
     this.sent.push({

@@ -1,5 +1,6 @@
 import type { ChainAdapter, ChannelState } from "../chain/types";
 import type { ChannelRecord, VoucherStore } from "../store/types";
+import { CliUsageError } from "./errors";
 
 export type RefreshedChannel = { channel: ChannelRecord; onChain: ChannelState };
 
@@ -22,6 +23,23 @@ export async function refreshChannel(
     closesAt: onChain.status === "closing" ? Number(onChain.closesAt) : null,
   });
   return { channel: updated, onChain };
+}
+
+/**
+ * Refuses a channel still `opening` after a refresh: its `seedpay open` was interrupted before the
+ * open transaction confirmed, and the chain does not know it. `open --resume` settles which it is.
+ */
+export function requireOpened(channel: ChannelRecord, command: string): void {
+  if (channel.status !== "opening") return;
+  throw new CliUsageError(
+    `channel ${channel.id} is still opening: its \`seedpay open\` was interrupted before the open transaction confirmed`,
+    {
+      metaMessages: [
+        `\`seedpay open --resume ${channel.id.slice(0, 10)} --deposit BTT\` records it if the transaction landed after all,`,
+        `and sends it otherwise; then run \`seedpay ${command}\` again.`,
+      ],
+    },
+  );
 }
 
 export function describeMissing(channel: ChannelRecord): string {

@@ -200,16 +200,21 @@ export class Session {
       .filter((c) => c.chainId === chainId && c.escrow.toLowerCase() === escrow);
   }
 
-  /** The channel `--channel` names: a full id or a unique prefix of one (at least 4 hex digits). */
+  /**
+   * The channel `--channel` names: a full id or a unique prefix of one, at least 4 hex digits, in
+   * any case, with or without 0x (what `open` and `status` print works as is).
+   */
   async findChannel(idOrPrefix: string, role?: ChannelRole): Promise<ChannelRecord> {
-    if (!/^0x[0-9a-fA-F]{4,64}$/.test(idOrPrefix)) {
-      throw new CliUsageError(`--channel ${JSON.stringify(idOrPrefix)} is not a channel id`, {
+    const hex = /^(?:0x)?([0-9a-f]{4,64})$/i.exec(idOrPrefix.trim())?.[1];
+    if (hex === undefined) {
+      throw new CliUsageError(`--channel ${JSON.stringify(idOrPrefix)} is not a channel id or a prefix of one`, {
         metaMessages: [
-          "Pass the id `seedpay open` printed (0x + 64 hex digits), or its first 4 bytes, e.g. 0x1a2b3c4d.",
+          "Pass the id `seedpay open` printed (64 hex digits, 0x optional), or a unique prefix of at least 4 hex digits,",
+          "e.g. 0x1a2b3c4d as `seedpay status` prints it.",
         ],
       });
     }
-    const wanted = idOrPrefix.toLowerCase();
+    const wanted = `0x${hex.toLowerCase()}`;
     const matches = (await this.channels()).filter((c) => c.id.startsWith(wanted));
     if (matches.length === 0) {
       throw new ChannelNotInStoreError(
@@ -292,10 +297,18 @@ export class Session {
         ],
       });
     }
+    // Identity first, so a wrong address fails here and not as a raw revert halfway through a
+    // command. The token and the StorageBond have token() too; only the escrow has both.
     try {
       await node.view(address, "function token() view returns (address)");
+      await node.view(address, "function disputeWindowBounds() view returns (uint256, uint256)");
     } catch {
-      throw new EscrowNotFoundError(`the contract at ${shown} (from ${source}) is not a ChannelEscrow`);
+      throw new EscrowNotFoundError(`the contract at ${shown} (from ${source}) is not a ChannelEscrow`, {
+        metaMessages: [
+          "It does not answer the escrow's token() and disputeWindowBounds(): is it the token or the StorageBond?",
+          "The escrow is contracts.escrow in the deployment file (seedpay deploy prints it as `escrow`).",
+        ],
+      });
     }
     return address;
   }

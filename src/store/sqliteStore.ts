@@ -54,6 +54,7 @@ import {
   toUint,
 } from "./validate";
 
+/** Options of {@link SqliteStore}: how long to wait for another process's lock, and the clock. */
 export type SqliteStoreOptions = {
   /** How long a write waits for another process's lock (default 5000 ms). */
   busyTimeoutMs?: number;

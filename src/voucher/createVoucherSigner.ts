@@ -44,6 +44,7 @@ export type SignCloseConsentReturnType = SignVoucherReturnType;
 export type SignVoucherErrorType = InvalidChannelIdError | InvalidAmountError;
 export type SignCloseConsentErrorType = SignVoucherErrorType;
 
+/** Signs vouchers and close consents for one escrow domain, as {@link createVoucherSigner} returns it. */
 export type VoucherSigner = {
   /** The address the signatures recover to (the channel key's `signer`, or `payee` for consents). */
   readonly address: Address;

@@ -74,6 +74,7 @@ export type RecoverCloseConsentSignerReturnType = Address;
 export type RecoverVoucherSignerErrorType = InvalidChannelIdError | InvalidAmountError | InvalidSignatureError;
 export type RecoverCloseConsentSignerErrorType = RecoverVoucherSignerErrorType;
 
+/** Verifies vouchers and close consents for one escrow domain, as {@link createVoucherVerifier} returns it. */
 export type VoucherVerifier = {
   readonly chainId: bigint;
   readonly escrow: Address;

@@ -1,5 +1,6 @@
 import { Secp256k1BackendUnavailableError } from "./errors";
 
+/** The secp256k1 implementation in use: the native `secp256k1` module, or `@noble/curves` when it does not load. */
 export type Secp256k1BackendName = "native" | "noble";
 
 /** A backend's pre-parsed form of a known public key (opaque outside the backend). */

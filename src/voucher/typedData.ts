@@ -18,6 +18,7 @@ export type ChannelKey = {
 export const ESCROW_DOMAIN_NAME = "Seedpay ChannelEscrow";
 export const ESCROW_DOMAIN_VERSION = "1";
 
+/** The TIP-712 / EIP-712 types of a voucher, for ethers' or TronWeb's `signTypedData`. */
 export const VOUCHER_TYPES: Record<string, TypedDataField[]> = {
   Voucher: [
     { name: "channelId", type: "bytes32" },
@@ -25,6 +26,7 @@ export const VOUCHER_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
+/** The TIP-712 / EIP-712 types of a payee's close consent, for ethers' or TronWeb's `signTypedData`. */
 export const CLOSE_CONSENT_TYPES: Record<string, TypedDataField[]> = {
   CloseConsent: [
     { name: "channelId", type: "bytes32" },

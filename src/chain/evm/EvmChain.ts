@@ -16,6 +16,7 @@ import { watchEscrowEvents } from "./watchEscrowEvents";
 
 const STATUSES: ChannelStatus[] = ["none", "open", "closing", "closed"];
 
+/** Where {@link EvmChain} connects: an ethers signer with its provider, and the escrow. */
 export type EvmChainParameters = {
   /**
    * Signs and sends transactions; must be connected to a provider. With an ethers JsonRpcProvider,

@@ -20,6 +20,7 @@ const STATUSES: ChannelStatus[] = ["none", "open", "closing", "closed"];
 const escrowInterface = new Interface(ChannelEscrow__factory.abi);
 const tokenInterface = new Interface(IERC20__factory.abi);
 
+/** Where {@link TronChain} connects: the node (TronWeb's `fullHost`), the key that sends, and the escrow. */
 export type TronChainParameters = TronClientParameters & {
   /** The ChannelEscrow's address: base58 `T…`, `41…` hex or 0x-hex. */
   escrow: string;

@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { action, countArg, examples, portArg, untilInterrupted } from "../commandKit";
+import { requireHardhat } from "../embeddedChain";
 import type { CliIo } from "../output";
 
 type DevnodeOptions = { port: number; host: string; accounts: number; blockTime?: number };
@@ -32,8 +33,12 @@ export function devnodeCommand(io: CliIo): Command {
     )
     .action(
       action<DevnodeOptions>(io, async (s, o) => {
+        requireHardhat("seedpay devnode");
         const { startDevnode } = await import("../../devnode");
         const node = await startDevnode({ port: o.port, host: o.host, accounts: o.accounts, blockTime: o.blockTime });
+        const isDefault = node.url === "http://127.0.0.1:9090";
+        // tronbox.js reads the development node's URL from TRONBOX_DEVELOPMENT_URL, not from a flag.
+        const tronbox = `${isDefault ? "" : `TRONBOX_DEVELOPMENT_URL=${node.url} `}npx tronbox migrate --network development`;
         s.out.result({
           json: { url: node.url, accounts: node.accounts },
           text: [
@@ -42,10 +47,10 @@ export function devnodeCommand(io: CliIo): Command {
             "Funded accounts, 1,000,000 TRX each. Well-known development keys: public, for this local node only.",
             ...node.accounts.map((a, i) => `  #${String(i).padEnd(2)} ${a.address}  ${a.privateKey}`),
             "",
-            node.url === "http://127.0.0.1:9090"
+            isDefault
               ? "The CLI finds it with --network development; deploy with `seedpay --network development deploy --test-token`"
               : `The CLI finds it with --tron ${node.url} (or TRONBOX_DEVELOPMENT_URL=${node.url} and --network development);`,
-            "or `npx tronbox migrate --network development`. Every start is a new, empty chain. Stop with Ctrl-C.",
+            `or \`${tronbox}\`. Every start is a new, empty chain. Stop with Ctrl-C.`,
           ],
         });
         await untilInterrupted();

@@ -7,6 +7,7 @@ import { CliUsageError } from "../errors";
 import { amountJson, bttString, formatBtt, toJson } from "../format";
 import type { CliIo } from "../output";
 import { encodeVoucherMessage } from "../voucherMessage";
+import { requireOpened } from "../refreshChannel";
 
 type PayOptions = { channel: string; amount?: bigint; total?: bigint };
 
@@ -55,6 +56,7 @@ export function payCommand(io: CliIo): Command {
         // Read-only: paying needs the signer key, not the wallet.
         const chain = await s.readChain(stored.key.payer);
         const channel = await syncChannel(store, chain, stored.id);
+        requireOpened(channel, "pay");
         const payer = new Payer({ store, chain, signer, policy: EXPLICIT_PAYMENTS });
         const issued = store.getHighestIssuedVoucher(channel.id)?.cumulativeAmount ?? 0n;
         const increment = o.amount ?? o.total! - issued;

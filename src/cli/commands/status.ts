@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { keyJson } from "../channelJson";
 import { action, examples } from "../commandKit";
-import { amountJson, bttString, formatBtt, formatDuration, shortAddress, shortId } from "../format";
+import { amountJson, bttString, formatBtt, formatDuration, shortAddress, uniqueShortId } from "../format";
 import type { CliIo } from "../output";
 import { refreshChannel } from "../refreshChannel";
 
@@ -38,7 +38,9 @@ export function statusCommand(io: CliIo): Command {
         const token = await chain.token();
         const show = (address: string): string => s.address(address);
         const store = s.store();
-        const stored = o.channel ? [await s.findChannel(o.channel)] : await s.channels();
+        const all = await s.channels();
+        const everyId = all.map((c) => c.id);
+        const stored = o.channel ? [await s.findChannel(o.channel)] : all;
 
         const rows: Record<string, unknown>[] = [];
         const table: string[][] = [
@@ -79,7 +81,8 @@ export function statusCommand(io: CliIo): Command {
             secondsLeft: left === undefined ? null : Number(left),
           });
           table.push([
-            shortId(channel.id),
+            // Enough of the id to be unique among the store's channels: what --channel accepts.
+            uniqueShortId(channel.id, everyId),
             channel.role,
             shortAddress(counterpart),
             status,
@@ -105,6 +108,12 @@ export function statusCommand(io: CliIo): Command {
         if (rows.length > 0) text.push("", ...renderTable(table));
         if (totalUnclaimed > 0n)
           text.push("", `unclaimed in total: ${formatBtt(totalUnclaimed)} (seedpay claim --all)`);
+        if (rows.some((r) => r.status === "opening")) {
+          text.push(
+            "",
+            "opening: an interrupted `seedpay open`; `seedpay open --resume CHANNEL --deposit BTT` finishes it",
+          );
+        }
         if (rows.some((r) => r.status === "unknown")) {
           text.push(
             "",

@@ -4,6 +4,7 @@ import { action, bttArg, examples } from "../commandKit";
 import { CliUsageError } from "../errors";
 import { amountJson, formatBtt } from "../format";
 import type { CliIo } from "../output";
+import { requireOpened } from "../refreshChannel";
 
 type TopUpOptions = { channel: string; amount: bigint };
 
@@ -19,6 +20,7 @@ export function topUpCommand(io: CliIo): Command {
         const chain = await s.chain();
         const store = s.store();
         const channel = await syncChannel(store, chain, (await s.findChannel(o.channel, "payer")).id);
+        requireOpened(channel, "top-up");
         if (channel.status !== "open") {
           throw new CliUsageError(`channel ${channel.id} is ${channel.status}: only open channels take top-ups`);
         }
