@@ -23,6 +23,17 @@ export type StartWatchtowerParameters = {
   retryDelay?: number;
   /** Longest wait between retries, milliseconds; default 60000. */
   maxRetryDelay?: number;
+  /**
+   * Milliseconds one read of the node may take before it counts as failed; default 10000. A hung
+   * request then costs one retry, not the window (ethers' own default is 300 s).
+   */
+  requestTimeout?: number;
+  /**
+   * How long, in milliseconds, a channel once seen closing must keep reading `open` (on at least
+   * three reads) before the tower believes its close was reorganised away; default 60000. One
+   * read from a lagging replica is never final.
+   */
+  recheckGrace?: number;
 };
 
 /** Why a channel was dropped without a claim: nothing is lost. */
@@ -110,7 +121,13 @@ export type WatchtowerStatus = {
   stopped: boolean;
   /** The last block whose escrow events were handled and stored; undefined before the first. */
   cursor: bigint | undefined;
+  /** Channels with a claim still to land (or not yet read). */
   pending: WatchtowerPendingClaim[];
+  /**
+   * Closing channels with nothing to claim now (claimed to the best voucher held, or no voucher),
+   * re-read every poll until settled: a reorg that undoes a claim, or a read that was stale, is caught.
+   */
+  watching: WatchtowerPendingClaim[];
 };
 
 export type Watchtower = {
