@@ -132,6 +132,8 @@ export class TxSender {
           await this.request(`read the revert of ${response.hash}`, () => response.wait(0));
           throw new Error(`transaction ${response.hash} reverted`);
         }
+        // A receipt is one confirmation: only deeper ones cost another read (a round trip that counts near a deadline).
+        if (this.o.confirmations <= 1) return receipt;
         if ((await this.request("read the confirmations", () => receipt.confirmations())) >= this.o.confirmations) {
           return receipt;
         }
