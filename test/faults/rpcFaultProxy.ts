@@ -120,9 +120,14 @@ export async function startRpcFaultProxy(target: Target, seed = 13): Promise<Rpc
     try {
       let result: unknown;
       if (rule?.kind === "stale") {
-        const at = hex((await head()) - BigInt(rule.blocks));
+        // A replica `blocks` behind: "latest" is its head; a block it does not have yet is unknown.
+        const top = (await head()) - BigInt(rule.blocks);
         const tagIndex = call.method === "eth_getStorageAt" ? 2 : 1;
-        params[tagIndex] = at;
+        const tag = params[tagIndex];
+        if (typeof tag === "string" && tag.startsWith("0x") && BigInt(tag) > top) {
+          throw Object.assign(new Error("header not found"), { code: -32000 });
+        }
+        if (tag === undefined || tag === "latest" || tag === "pending") params[tagIndex] = hex(top);
         result = await target.request({ method: call.method, params });
       } else if (rule?.kind === "lagLogs") {
         const filter = { ...(params[0] as Record<string, unknown>) };
