@@ -51,6 +51,10 @@ type Job = WatchtowerPendingClaim & {
   claimedByUs: boolean;
   /** The skip reason last reported, so a channel under re-check is reported once, not every poll. */
   reported?: string;
+  /** Its dispute window, seconds (from the channel key), to judge how much of it is left. */
+  window?: number;
+  /** Reported at risk (see atRiskFraction). */
+  atRisk: boolean;
 };
 
 type Claimable = { job: Job; channel: ChannelRecord; request: ClaimRequest; claimed: bigint };
@@ -72,6 +76,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
   const maxRetryDelay = Math.max(retryDelay, parameters.maxRetryDelay ?? 60_000);
   const requestTimeout = parameters.requestTimeout ?? 10_000;
   const recheckGrace = Math.max(0, parameters.recheckGrace ?? 60_000);
+  const atRiskFraction = parameters.atRiskFraction ?? 0.25;
   /** Reads are cheap and a node that is down may come back any second: retried at least this often. */
   const readRetryCap = Math.max(pollingInterval, retryDelay);
   const read = <T>(action: string, run: () => Promise<T>): Promise<T> => withDeadline(run(), requestTimeout, action);
@@ -131,6 +136,23 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       openReads: 0,
       watching: false,
       claimedByUs: false,
+      window: store.getChannel(channelId)?.key.disputeWindow,
+      atRisk: false,
+    });
+  };
+
+  /** Reports, once, a channel still to claim with less than atRiskFraction of its window left. */
+  const checkRisk = (job: Job): void => {
+    if (job.watching || job.atRisk || job.closesAt === undefined || job.window === undefined) return;
+    const secondsLeft = Number(job.closesAt) - (Date.now() + clockSkewMs) / 1000;
+    if (secondsLeft > job.window * atRiskFraction) return;
+    job.atRisk = true;
+    emit({
+      type: "atRisk",
+      channelId: job.channelId,
+      closesAt: job.closesAt,
+      secondsLeft: Math.max(0, Math.floor(secondsLeft)),
+      attempts: job.attempts,
     });
   };
 
@@ -160,6 +182,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       return delay;
     });
     void readChainClock();
+    for (const job of batch) checkRisk(job);
     emit({
       type: "claimFailed",
       channelIds: batch.map((j) => j.channelId),
@@ -275,6 +298,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       // Kept and re-read every poll until settled: a reorg that drops this claim is claimed again.
       job.watching = true;
       job.claimedByUs = true;
+      job.atRisk = false;
       job.attempts = 0;
       job.nextAttemptAt = Date.now() + recheckDelay(job);
       channels.push({
@@ -327,6 +351,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       .filter((j) => j.nextAttemptAt <= now)
       .sort((a, b) => Number((a.closesAt ?? 0n) - (b.closesAt ?? 0n)));
     const ready: Claimable[] = [];
+    for (const job of jobs.values()) checkRisk(job);
     for (const job of due) {
       if (stopped) return;
       try {
@@ -382,6 +407,8 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
           const id = e.channelId.toLowerCase();
           const channel = store.getChannel(id);
           if (!channel || !ours(channel)) continue;
+          // Settled already (a restart re-reads the blocks behind its cursor): nothing left to answer.
+          if (e.type === "ChannelCloseStarted" && channel.status === "closed") continue;
           if (e.type === "ChannelClosed") {
             // A pending channel was settled or closed: decide now rather than at its next retry.
             if (jobs.has(id)) addJob(id, "event", undefined);
@@ -473,7 +500,8 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       await running;
     },
     status() {
-      return { stopped, cursor, pending: listed(false), watching: listed(true) };
+      const atRisk = [...jobs.values()].filter((j) => j.atRisk && !j.watching).map((j) => j.channelId);
+      return { stopped, cursor, pending: listed(false), watching: listed(true), atRisk };
     },
   };
 }

@@ -34,6 +34,8 @@ export type StartWatchtowerParameters = {
    * read from a lagging replica is never final.
    */
   recheckGrace?: number;
+  /** Part of a channel's dispute window left unclaimed at which it is reported at risk; default 0.25. */
+  atRiskFraction?: number;
 };
 
 /** Why a channel was dropped without a claim: nothing is lost. */
@@ -103,6 +105,11 @@ export type WatchtowerEvent =
       detail: string;
       error?: Error;
     }
+  /**
+   * A channel still unclaimed with less than `atRiskFraction` of its dispute window left (by the
+   * chain's clock): the node or the tower's wallet needs attention now. Reported once per channel.
+   */
+  | { type: "atRisk"; channelId: string; closesAt: bigint; secondsLeft: number; attempts: number }
   /** Reading events failed (the watcher keeps polling), or the store refused a write (the cursor is not advanced). */
   | { type: "error"; error: Error };
 
@@ -128,6 +135,8 @@ export type WatchtowerStatus = {
    * re-read every poll until settled: a reorg that undoes a claim, or a read that was stale, is caught.
    */
   watching: WatchtowerPendingClaim[];
+  /** Pending channels reported at risk (see the `atRisk` event): a health check fails while any is. */
+  atRisk: string[];
 };
 
 export type Watchtower = {
