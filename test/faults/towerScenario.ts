@@ -171,7 +171,8 @@ export async function runTowerScenario(s: TowerScenario): Promise<TowerScenarioR
   } finally {
     clearInterval(producer);
     proxy.clear();
-    await tower?.stop();
+    // A tower whose stop() hangs (a claim awaited without a deadline) must not hang the suite too.
+    if (tower) await Promise.race([tower.stop(), sleep(20_000)]);
     await proxy.close();
   }
 }
