@@ -123,6 +123,14 @@ export async function runTowerScenario(s: TowerScenario): Promise<TowerScenarioR
       ...s.tower,
     });
 
+    // Faults aimed at the close must meet the tower's reads of the close, not its start-up scan.
+    if (!s.beforeStart) {
+      const started = Date.now();
+      while (!(events.some((e) => e.type === "started") && tower.status().pending.length === 0)) {
+        if (Date.now() - started > 10_000) throw new Error("the tower did not finish its start-up scan in 10 s");
+        await sleep(50);
+      }
+    }
     // The close, signed once.
     const request = await escrow.connect(payer).startClose.populateTransaction(key);
     const signed = await payer.signTransaction(await payer.populateTransaction({ ...request, gasLimit: 200_000n }));
