@@ -10,8 +10,9 @@ export const EVM_FAULT_ROWS: Record<string, TowerScenario> = {
     window: 20,
     atClose: (p) => p.set({ kind: "stale", blocks: 5, methods: ["eth_call"], times: 2 }),
   },
+  // 20 blocks are 20 s here: the smallest window that claims is 30 s (bench); CI keeps a margin.
   "eth_getLogs answered by a replica 20 blocks behind while eth_blockNumber is fresh": {
-    window: 30,
+    window: 40,
     atClose: (p) => p.set({ kind: "lagLogs", blocks: 20 }),
   },
   "the close reorganised away and re-included 4 s later, and the first claim broadcast failed": {
@@ -44,13 +45,14 @@ export const EVM_FAULT_ROWS: Record<string, TowerScenario> = {
     window: 15,
     atClose: (p) => p.set({ kind: "hang", methods: ["eth_call"], times: 1 }),
   },
+  // A claim is ~8 sequential requests (24 s here): smallest window 30 s (bench); CI keeps a margin.
   "every request delayed 3 s (with the default 10 s request deadline)": {
-    window: 30,
+    window: 45,
     requestTimeout: 10_000,
     atClose: (p) => p.set({ kind: "delay", ms: 3_000 }),
   },
   "eth_getLogs answers an empty list 10 times, and replayed (cached) answers to eth_blockNumber": {
-    window: 20,
+    window: 30,
     atClose: (p) =>
       p.set({ kind: "emptyLogs", times: 10 }, { kind: "replay", methods: ["eth_blockNumber"], probability: 0.5 }),
   },
