@@ -3,7 +3,7 @@ import type { Unwatch } from "./types";
 /**
  * Runs `poll` now and then every `interval` ms after each run ends, until the returned function
  * is called. A failed poll is reported to `onError` and the loop goes on: watchers survive a node
- * that drops connections, and retry from where they were.
+ * that drops connections, and retry from where they were. An `onError` that throws is ignored.
  */
 export function pollingLoop(poll: () => Promise<void>, interval: number, onError?: (error: Error) => void): Unwatch {
   let stopped = false;
@@ -13,7 +13,11 @@ export function pollingLoop(poll: () => Promise<void>, interval: number, onError
     try {
       await poll();
     } catch (error) {
-      onError?.(error instanceof Error ? error : new Error(String(error)));
+      try {
+        onError?.(error instanceof Error ? error : new Error(String(error)));
+      } catch {
+        // A faulty listener must not stop the loop (nor surface as an unhandled rejection).
+      }
     }
     if (!stopped) timer = setTimeout(() => void loop(), interval);
   };

@@ -1,10 +1,12 @@
 import { TransactionUnconfirmedError } from "../chain/escrowErrors";
 import type { ChainAdapter, TxResult } from "../chain/types";
 import { SeedpayError } from "../errors/base";
+import { InvalidStoreInputError } from "../store/errors";
 import type { ChannelRecord, VoucherStore } from "../store/types";
 import type { VoucherVerifier } from "../voucher/createVoucherVerifier";
 import { channelId as toChannelId, type ChannelKey } from "../voucher/typedData";
 import { decideClaim, type ClaimPolicy } from "./creditPolicy";
+import { readPeerVoucher } from "./readPeerVoucher";
 import { syncChannel } from "./syncChannel";
 
 /** What a {@link Payee} works with: its store, its chain adapter, a voucher verifier and its claim policy. */
@@ -18,7 +20,14 @@ export type PayeeParameters = {
 };
 
 /** Why a voucher was refused. The payee keeps its previous best voucher in every case. */
-export type VoucherRefusal = "unknown-channel" | "channel-not-open" | "bad-signature" | "not-higher" | "above-deposit";
+export type VoucherRefusal =
+  | "unknown-channel"
+  | "channel-not-open"
+  | "bad-signature"
+  | "not-higher"
+  | "above-deposit"
+  /** A field is not of a voucher's shape (channel id, amount, signature). */
+  | "malformed";
 
 /** Accepted (with what the voucher added), or refused with the reason; a refusal never changes the store. */
 export type ReceiveVoucherResult =
@@ -73,10 +82,17 @@ export class Payee {
 
   /**
    * Checks a voucher and, if it pays more than the best one so far, stores it durably before
-   * returning: serve the data it pays for only after this returns `accepted: true`.
+   * returning: serve the data it pays for only after this returns `accepted: true`. Never throws
+   * on what the peer sent (any shape is refused with a reason); only the store's own failures
+   * (a full disk) throw. `increment` is what this voucher adds over the best one stored when it
+   * was written, read in the same write transaction: with several processes on one store, the
+   * increments reported add up to the best voucher, never more.
    */
-  receiveVoucher(voucher: { channelId: string; cumulativeAmount: bigint; signature: string }): ReceiveVoucherResult {
-    const channel = this.p.store.getChannel(voucher.channelId.toLowerCase());
+  receiveVoucher(input: { channelId: string; cumulativeAmount: bigint; signature: string }): ReceiveVoucherResult {
+    const read = readPeerVoucher(input);
+    if ("malformed" in read) return { accepted: false, reason: "malformed", detail: read.malformed };
+    const { voucher } = read;
+    const channel = this.p.store.getChannel(voucher.channelId);
     if (!channel || channel.role !== "payee") {
       return { accepted: false, reason: "unknown-channel", detail: `no accepted channel ${voucher.channelId}` };
     }
@@ -100,7 +116,18 @@ export class Payee {
     }
     const check = this.p.verifier.verifyVoucher({ ...voucher, expectedSigner: channel.key.signer });
     if (!check.valid) return { accepted: false, reason: "bad-signature", detail: check.reason };
-    const { stored, previous } = this.p.store.recordReceivedVoucher({ ...voucher, channelId: channel.id });
+    let written;
+    try {
+      written = this.p.store.recordReceivedVoucher(voucher);
+    } catch (error) {
+      // readPeerVoucher should leave nothing for the store to refuse; if it did, the peer's input
+      // is refused rather than thrown at the caller serving the peer.
+      if (error instanceof InvalidStoreInputError) {
+        return { accepted: false, reason: "malformed", detail: error.shortMessage };
+      }
+      throw error;
+    }
+    const { stored, previous } = written;
     if (!stored) {
       // Raced by another writer with a higher voucher: still refused, nothing lost.
       return {
@@ -109,7 +136,8 @@ export class Payee {
         detail: `a higher voucher ${previous?.cumulativeAmount} is stored`,
       };
     }
-    return { accepted: true, increment: voucher.cumulativeAmount - best, best: voucher.cumulativeAmount };
+    const increment = voucher.cumulativeAmount - (previous?.cumulativeAmount ?? 0n);
+    return { accepted: true, increment, best: voucher.cumulativeAmount };
   }
 
   /** Best voucher received minus what the escrow has credited, per channel. */

@@ -1,9 +1,9 @@
 import { EscrowRevertedError, TransactionUnconfirmedError } from "../chain/escrowErrors";
-import type { ClaimRequest, EscrowEvent } from "../chain/types";
+import type { ChannelState, ClaimRequest, EscrowEvent } from "../chain/types";
+import { withDeadline } from "../chain/withDeadline";
 import { SeedpayError } from "../errors/base";
 import type { ChannelRecord } from "../store/types";
 import { normalizeAddress } from "../voucher/normalizeAddress";
-import { syncChannel } from "./syncChannel";
 import { decideWatchtowerClaim, nextRetryDelay } from "./watchtowerDecision";
 import type {
   StartWatchtowerParameters,
@@ -23,7 +23,12 @@ export class WatchtowerCursorError extends SeedpayError {
  * theirs: an event API that indexes a block late is still read. Closes seen twice are harmless
  * (the decision reads the chain first).
  */
-const RESUME_OVERLAP = 12n;
+const RESUME_OVERLAP = 64n;
+
+/** Reads saying `open` a channel seen closing needs before the tower believes it (with recheckGrace). */
+const OPEN_READS_TO_BELIEVE = 3;
+/** Shortest pause between re-reads of a channel whose window is about to end. */
+const MIN_RECHECK_MS = 50;
 
 /** The meta key holding the last handled block, per chain and escrow (one store may serve several). */
 export const watchtowerCursorKey = (chainId: number, escrow: string): string =>
@@ -35,6 +40,21 @@ type Job = WatchtowerPendingClaim & {
   announced: boolean;
   /** Claim it alone: a batch holding it was refused without naming the culprit. */
   solo: boolean;
+  /** An event or a read showed it closing: a later `open` read is a stale replica or a reorg, never final at once. */
+  seenClosing: boolean;
+  /** Consecutive reads saying open since it was seen closing, and since when (local ms). */
+  openReads: number;
+  openSince?: number;
+  /** Nothing to claim at the last read: re-read every poll until settled (a reorg may undo a claim). */
+  watching: boolean;
+  /** A claim of this tower landed on it. */
+  claimedByUs: boolean;
+  /** The skip reason last reported, so a channel under re-check is reported once, not every poll. */
+  reported?: string;
+  /** Its dispute window, seconds (from the channel key), to judge how much of it is left. */
+  window?: number;
+  /** Reported at risk (see atRiskFraction). */
+  atRisk: boolean;
 };
 
 type Claimable = { job: Job; channel: ChannelRecord; request: ClaimRequest; claimed: bigint };
@@ -54,31 +74,38 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
   const maxBatchSize = Math.max(1, parameters.maxBatchSize ?? 50);
   const retryDelay = Math.max(1, parameters.retryDelay ?? 1000);
   const maxRetryDelay = Math.max(retryDelay, parameters.maxRetryDelay ?? 60_000);
+  const requestTimeout = parameters.requestTimeout ?? 10_000;
+  const recheckGrace = Math.max(0, parameters.recheckGrace ?? 60_000);
+  const atRiskFraction = parameters.atRiskFraction ?? 0.25;
+  /** Reads are cheap and a node that is down may come back any second: retried at least this often. */
+  const readRetryCap = Math.max(pollingInterval, retryDelay);
+  const read = <T>(action: string, run: () => Promise<T>): Promise<T> => withDeadline(run(), requestTimeout, action);
 
-  const chainId = Number(await chain.chainId());
   const escrow = chain.escrow.toLowerCase();
-  const cursorKey = watchtowerCursorKey(chainId, escrow);
-  let cursor = readCursor(store.getMeta(cursorKey), cursorKey);
+  let chainId = 0;
+  let cursorKey = "";
+  let cursor: bigint | undefined;
 
   // Dispute windows run on the chain's clock, which may differ from this machine's (and a
   // development chain moves its own): retries are paced against chain time, refreshed as we go.
   let clockSkewMs = 0;
   const readChainClock = async (): Promise<bigint | undefined> => {
     try {
-      const head = await chain.latestBlock();
+      const head = await read("read the latest block", () => chain.latestBlock());
       clockSkewMs = Number(head.timestamp) * 1000 - Date.now();
       return head.number;
     } catch {
       return undefined; // the node is down: keep the last skew; the watcher retries on its own
     }
   };
-  const headAtStart = await readChainClock();
 
   const jobs = new Map<string, Job>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let rerun = false;
+  let unwatch: (() => void) | undefined;
+  let bootTimer: NodeJS.Timeout | undefined;
 
   const emit = (event: WatchtowerEvent): void => {
     try {
@@ -105,25 +132,57 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       source,
       announced: source === "event",
       solo: false,
+      seenClosing: source === "event" || store.getChannel(channelId)?.status === "closing",
+      openReads: 0,
+      watching: false,
+      claimedByUs: false,
+      window: store.getChannel(channelId)?.key.disputeWindow,
+      atRisk: false,
     });
   };
 
-  const fail = (batch: Job[], error: Error): void => {
+  /** Reports, once, a channel still to claim with less than atRiskFraction of its window left. */
+  const checkRisk = (job: Job): void => {
+    if (job.watching || job.atRisk || job.closesAt === undefined || job.window === undefined) return;
+    const secondsLeft = Number(job.closesAt) - (Date.now() + clockSkewMs) / 1000;
+    if (secondsLeft > job.window * atRiskFraction) return;
+    job.atRisk = true;
+    emit({
+      type: "atRisk",
+      channelId: job.channelId,
+      closesAt: job.closesAt,
+      secondsLeft: Math.max(0, Math.floor(secondsLeft)),
+      attempts: job.attempts,
+    });
+  };
+
+  /** Milliseconds to the next re-read: every poll, and at least four looks in what is left of the window. */
+  const recheckDelay = (job: Job): number => {
+    if (job.closesAt === undefined) return pollingInterval;
+    const left = Number(job.closesAt) * 1000 - (Date.now() + clockSkewMs);
+    return left > 0 ? Math.max(MIN_RECHECK_MS, Math.min(pollingInterval, Math.floor(left / 4))) : pollingInterval;
+  };
+
+  /** A failed read (`read`) or claim: retried with backoff; reads at least every readRetryCap ms. */
+  const fail = (batch: Job[], error: Error, kind: "read" | "claim"): void => {
     const now = Date.now();
     const chainNow = now + clockSkewMs;
     const delays = batch.map((job) => {
       job.attempts += 1;
-      const delay = nextRetryDelay({
+      job.watching = false;
+      const backoff = nextRetryDelay({
         attempts: job.attempts,
         closesAt: job.closesAt,
         now: chainNow,
         retryDelay,
         maxRetryDelay,
       });
+      const delay = kind === "read" ? Math.min(backoff, readRetryCap) : backoff;
       job.nextAttemptAt = now + delay;
       return delay;
     });
     void readChainClock();
+    for (const job of batch) checkRisk(job);
     emit({
       type: "claimFailed",
       channelIds: batch.map((j) => j.channelId),
@@ -133,34 +192,88 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     });
   };
 
-  /** Reads the channel on the chain (syncing the store) and decides; undefined once the job is done. */
+  /** Writes a fresh read to the store; an `open` read only once believed (see evaluate). */
+  const apply = (id: string, state: ChannelState): ChannelRecord =>
+    store.updateChannel(id, {
+      status: state.status === "none" ? "open" : state.status,
+      deposit: state.deposit,
+      claimed: state.claimed,
+      closesAt: state.status === "closing" ? Number(state.closesAt) : null,
+    });
+
+  /** Claims sent while the node could not say how they ended, settled by what the chain has credited. */
+  const settlePending = (channel: ChannelRecord, final: boolean): void => {
+    for (const pending of store.listClaims({ channelId: channel.id, status: "pending" })) {
+      const landed = channel.claimed >= pending.amount;
+      if (landed || final) store.upsertClaim({ ...pending, status: landed ? "confirmed" : "failed" });
+    }
+  };
+
+  /**
+   * Reads the channel on the chain and decides; undefined when there is nothing to send now. A
+   * channel stays a job until the chain says it is settled: one that reads as claimed (or as open,
+   * after it was seen closing) is read again every poll, so no single read, possibly from a lagging
+   * replica or undone by a reorg, ends the watch.
+   */
   const evaluate = async (job: Job): Promise<Claimable | undefined> => {
-    const channel = await syncChannel(store, chain, job.channelId);
+    const id = job.channelId;
+    const state = await read(`read channel ${id}`, () => chain.getChannel(id));
+    const now = Date.now();
+    if (state.status === "open" || state.status === "none") {
+      if (job.seenClosing) {
+        job.openReads += 1;
+        job.openSince ??= now;
+        if (job.openReads < OPEN_READS_TO_BELIEVE || now - job.openSince < recheckGrace) {
+          job.nextAttemptAt = now + recheckDelay(job);
+          return undefined;
+        }
+      }
+      // Believed: the close was reorganised away (or, at start-up, there never was one).
+      jobs.delete(id);
+      const channel = state.status === "open" ? apply(id, state) : store.getChannel(id)!;
+      settlePending(channel, false);
+      if (job.seenClosing || job.source === "event") {
+        // The start-up scan of a store without a cursor checks open channels too: most stay open.
+        const detail = `the chain says channel ${id} is ${state.status}: no close to answer (reorganised away?)`;
+        emit({ type: "skipped", channelId: id, reason: "not-closing", detail });
+      }
+      return undefined;
+    }
+    job.openReads = 0;
+    job.openSince = undefined;
+    job.seenClosing = true;
+    const channel = apply(id, state);
     if (channel.closesAt !== null) job.closesAt = BigInt(channel.closesAt);
     const payee = normalizeAddress(channel.key.payee);
     if (channel.status === "closing" && !job.announced) {
       job.announced = true;
-      emit({ type: "closeSeen", channelId: job.channelId, payee, closesAt: job.closesAt ?? 0n, source: "startup" });
+      emit({ type: "closeSeen", channelId: id, payee, closesAt: job.closesAt ?? 0n, source: "startup" });
     }
-    const best = store.getBestReceivedVoucher(job.channelId);
+    const best = store.getBestReceivedVoucher(id);
     const decision = decideWatchtowerClaim(channel, best?.cumulativeAmount);
     if (decision.action === "claim") {
+      job.watching = false;
       const request = { key: channel.key, amount: best!.cumulativeAmount, signature: best!.signature };
       return { job, channel, request, claimed: decision.claimed };
     }
-    jobs.delete(job.channelId);
-    // Claims sent while the node could not say how they ended: settled now by what the chain has
-    // credited (by that transaction or another: the amount is what matters to the payee).
-    for (const pending of store.listClaims({ channelId: job.channelId, status: "pending" })) {
-      const landed = channel.claimed >= pending.amount;
-      store.upsertClaim({ ...pending, status: landed ? "confirmed" : "failed" });
+    settlePending(channel, channel.status === "closed");
+    if (channel.status === "closing" && decision.action === "skip") {
+      // Claimed to the best voucher held (or none held): watch until settled.
+      job.watching = true;
+      job.attempts = 0;
+      job.nextAttemptAt = now + recheckDelay(job);
+      if (!job.claimedByUs && job.reported !== decision.reason) {
+        emit({ type: "skipped", channelId: id, reason: decision.reason, detail: decision.detail });
+      }
+      job.reported = decision.reason;
+      return undefined;
     }
+    jobs.delete(id);
     if (decision.action === "giveUp") {
       const { reason, unclaimed, detail } = decision;
-      emit({ type: "gaveUp", channelId: job.channelId, reason, unclaimed, detail });
-    } else if (decision.reason !== "not-closing" || job.source === "event") {
-      // The start-up scan of a store without a cursor checks open channels too: most stay open.
-      emit({ type: "skipped", channelId: job.channelId, reason: decision.reason, detail: decision.detail });
+      emit({ type: "gaveUp", channelId: id, reason, unclaimed, detail });
+    } else if (!job.claimedByUs) {
+      emit({ type: "skipped", channelId: id, reason: decision.reason, detail: decision.detail });
     }
     return undefined;
   };
@@ -168,6 +281,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
   const claim = async (batch: Claimable[]): Promise<void> => {
     let tx;
     try {
+      // No deadline here: the sender bounds its own wait for the receipt (TxSender, TronChain).
       tx = await chain.claimMany(batch.map((c) => c.request));
     } catch (error) {
       if (error instanceof TransactionUnconfirmedError) {
@@ -181,7 +295,12 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     }
     const channels: WatchtowerClaimedChannel[] = [];
     for (const { job, channel, claimed } of batch) {
-      jobs.delete(job.channelId);
+      // Kept and re-read every poll until settled: a reorg that drops this claim is claimed again.
+      job.watching = true;
+      job.claimedByUs = true;
+      job.atRisk = false;
+      job.attempts = 0;
+      job.nextAttemptAt = Date.now() + recheckDelay(job);
       channels.push({
         channelId: job.channelId,
         payee: normalizeAddress(channel.key.payee),
@@ -193,10 +312,8 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       for (const pending of store.listClaims({ channelId: job.channelId, status: "pending" })) {
         if (pending.txRef !== tx.hash) store.upsertClaim({ ...pending, status: "failed" });
       }
-      await syncChannel(store, chain, job.channelId).catch(() => {
-        // The claim landed; the store learns the rest at the next sync.
-        if (store.getChannel(job.channelId)!.claimed < claimed) store.updateChannel(job.channelId, { claimed });
-      });
+      // The claim landed; the store learns the rest at the next re-read.
+      if (store.getChannel(job.channelId)!.claimed < claimed) store.updateChannel(job.channelId, { claimed });
     }
     emit({ type: "claimed", tx, credited: tx.credited, channels });
   };
@@ -207,6 +324,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       return fail(
         batch.map((c) => c.job),
         error,
+        "claim",
       );
     const named = typeof error.args[0] === "string" ? error.args[0].toLowerCase() : undefined;
     const culprit = batch.find((c) => c.job.channelId === named) ?? (batch.length === 1 ? batch[0] : undefined);
@@ -233,13 +351,14 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       .filter((j) => j.nextAttemptAt <= now)
       .sort((a, b) => Number((a.closesAt ?? 0n) - (b.closesAt ?? 0n)));
     const ready: Claimable[] = [];
+    for (const job of jobs.values()) checkRisk(job);
     for (const job of due) {
       if (stopped) return;
       try {
         const claimable = await evaluate(job);
         if (claimable) ready.push(claimable);
       } catch (error) {
-        fail([job], asError(error));
+        fail([job], asError(error), "read");
       }
     }
     if (ready.length === 0 || stopped) return;
@@ -288,6 +407,8 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
           const id = e.channelId.toLowerCase();
           const channel = store.getChannel(id);
           if (!channel || !ours(channel)) continue;
+          // Settled already (a restart re-reads the blocks behind its cursor): nothing left to answer.
+          if (e.type === "ChannelCloseStarted" && channel.status === "closed") continue;
           if (e.type === "ChannelClosed") {
             // A pending channel was settled or closed: decide now rather than at its next retry.
             if (jobs.has(id)) addJob(id, "event", undefined);
@@ -315,46 +436,72 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     kick();
   };
 
-  // Start-up: channels the store knows to be closing (a claim that did not land before a stop), and,
-  // on a first start without a cursor, every channel with something unclaimed, since closes before
-  // `fromBlock` are in no event the tower will read.
-  const statuses = cursor === undefined ? (["open", "closing"] as const) : (["closing"] as const);
-  const scan = store.listUnclaimedChannels({ status: statuses }).filter((u) => ours(u.channel));
-  for (const { channel } of scan) {
-    addJob(channel.id, "startup", channel.closesAt === null ? undefined : BigInt(channel.closesAt));
+  /** Everything that needs the node: the chain id (so the cursor), the start-up scan, the event watcher. */
+  const begin = async (): Promise<void> => {
+    chainId = Number(await read("read the chain id", () => chain.chainId()));
+    cursorKey = watchtowerCursorKey(chainId, escrow);
+    cursor = readCursor(store.getMeta(cursorKey), cursorKey);
+    const headAtStart = await readChainClock();
+    if (stopped) return;
+    // Start-up: channels the store knows to be closing (a claim that did not land before a stop), and,
+    // on a first start without a cursor, every channel with something unclaimed, since closes before
+    // `fromBlock` are in no event the tower will read.
+    const statuses = cursor === undefined ? (["open", "closing"] as const) : (["closing"] as const);
+    const scan = store.listUnclaimedChannels({ status: statuses }).filter((u) => ours(u.channel));
+    for (const { channel } of scan) {
+      addJob(channel.id, "startup", channel.closesAt === null ? undefined : BigInt(channel.closesAt));
+    }
+    // A first start reads from the block that was newest at start (not from whatever block the
+    // watcher's first poll sees), so a close landing in between is not missed.
+    const start =
+      cursor === undefined ? (fromBlock ?? headAtStart) : cursor > RESUME_OVERLAP ? cursor - RESUME_OVERLAP : 0n;
+    emit({ type: "started", fromBlock: start, resumed: cursor !== undefined, scanning: scan.length });
+    unwatch = chain.watchEvents({
+      fromBlock: start,
+      pollingInterval,
+      confirmations,
+      onEvents,
+      onError: (error) => emit({ type: "error", error }),
+    });
+    kick();
+  };
+
+  // A node that is down at start delays the start, not the caller: the tower keeps trying, and the
+  // start-up scan then finds the closes that happened meanwhile.
+  const boot = (): void => {
+    bootTimer = setTimeout(() => {
+      if (stopped) return;
+      begin().catch((error) => {
+        if (stopped) return;
+        emit({ type: "error", error: asError(error) });
+        if (!(error instanceof WatchtowerCursorError)) boot();
+      });
+    }, pollingInterval);
+  };
+  try {
+    await begin();
+  } catch (error) {
+    if (error instanceof WatchtowerCursorError) throw error;
+    emit({ type: "error", error: asError(error) });
+    boot();
   }
-  // A first start reads from the block that was newest at start (not from whatever block the
-  // watcher's first poll sees), so a close landing in between is not missed.
-  const start =
-    cursor === undefined ? (fromBlock ?? headAtStart) : cursor > RESUME_OVERLAP ? cursor - RESUME_OVERLAP : 0n;
-  emit({ type: "started", fromBlock: start, resumed: cursor !== undefined, scanning: scan.length });
-  const unwatch = chain.watchEvents({
-    fromBlock: start,
-    pollingInterval,
-    confirmations,
-    onEvents,
-    onError: (error) => emit({ type: "error", error }),
-  });
-  kick();
+
+  const listed = (watching: boolean) =>
+    [...jobs.values()]
+      .filter((j) => j.watching === watching)
+      .map(({ channelId, closesAt, attempts, nextAttemptAt }) => ({ channelId, closesAt, attempts, nextAttemptAt }));
 
   return {
     async stop() {
       stopped = true;
-      unwatch();
+      unwatch?.();
       clearTimeout(timer);
+      clearTimeout(bootTimer);
       await running;
     },
     status() {
-      return {
-        stopped,
-        cursor,
-        pending: [...jobs.values()].map(({ channelId, closesAt, attempts, nextAttemptAt }) => ({
-          channelId,
-          closesAt,
-          attempts,
-          nextAttemptAt,
-        })),
-      };
+      const atRisk = [...jobs.values()].filter((j) => j.atRisk && !j.watching).map((j) => j.channelId);
+      return { stopped, cursor, pending: listed(false), watching: listed(true), atRisk };
     },
   };
 }

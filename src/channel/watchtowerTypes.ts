@@ -24,6 +24,19 @@ export type StartWatchtowerParameters = {
   retryDelay?: number;
   /** Longest wait between retries, milliseconds; default 60000. */
   maxRetryDelay?: number;
+  /**
+   * Milliseconds one read of the node may take before it counts as failed; default 10000. A hung
+   * request then costs one retry, not the window (ethers' own default is 300 s).
+   */
+  requestTimeout?: number;
+  /**
+   * How long, in milliseconds, a channel once seen closing must keep reading `open` (on at least
+   * three reads) before the tower believes its close was reorganised away; default 60000. One
+   * read from a lagging replica is never final.
+   */
+  recheckGrace?: number;
+  /** Part of a channel's dispute window left unclaimed at which it is reported at risk; default 0.25. */
+  atRiskFraction?: number;
 };
 
 /** Why a channel was dropped without a claim: nothing is lost. */
@@ -93,6 +106,11 @@ export type WatchtowerEvent =
       detail: string;
       error?: Error;
     }
+  /**
+   * A channel still unclaimed with less than `atRiskFraction` of its dispute window left (by the
+   * chain's clock): the node or the tower's wallet needs attention now. Reported once per channel.
+   */
+  | { type: "atRisk"; channelId: string; closesAt: bigint; secondsLeft: number; attempts: number }
   /** Reading events failed (the watcher keeps polling), or the store refused a write (the cursor is not advanced). */
   | { type: "error"; error: Error };
 
@@ -111,7 +129,15 @@ export type WatchtowerStatus = {
   stopped: boolean;
   /** The last block whose escrow events were handled and stored; undefined before the first. */
   cursor: bigint | undefined;
+  /** Channels with a claim still to land (or not yet read). */
   pending: WatchtowerPendingClaim[];
+  /**
+   * Closing channels with nothing to claim now (claimed to the best voucher held, or no voucher),
+   * re-read every poll until settled: a reorg that undoes a claim, or a read that was stale, is caught.
+   */
+  watching: WatchtowerPendingClaim[];
+  /** Pending channels reported at risk (see the `atRisk` event): a health check fails while any is. */
+  atRisk: string[];
 };
 
 /** A running watchtower, as {@link startWatchtower} returns it. */

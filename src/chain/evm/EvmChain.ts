@@ -11,7 +11,8 @@ import type {
   WatchEscrowEventsParameters,
 } from "../types";
 import { toSeedpayError } from "../escrowErrors";
-import { TxSender } from "./TxSender";
+import { withDeadline } from "../withDeadline";
+import { TxSender, type TxSenderOptions } from "./TxSender";
 import { watchEscrowEvents } from "./watchEscrowEvents";
 
 const STATUSES: ChannelStatus[] = ["none", "open", "closing", "closed"];
@@ -28,6 +29,10 @@ export type EvmChainParameters = {
   escrow: string;
   /** Blocks to wait for after inclusion before a write returns; default 1 (included). */
   confirmations?: number;
+  /** Milliseconds one read may take before it fails; default 10000 (ethers' own timeout is 300 s). */
+  requestTimeout?: number;
+  /** How writes are followed until mined: re-broadcast, fee-bumped replacement, overall timeout (see TxSender). */
+  transactions?: Omit<TxSenderOptions, "confirmations" | "requestTimeout">;
 };
 
 /**
@@ -41,6 +46,7 @@ export class EvmChain implements ChainAdapter {
   private readonly provider: Provider;
   private readonly sender: TxSender;
   private tokenContract?: IERC20;
+  private readonly requestTimeout: number;
 
   private constructor(parameters: EvmChainParameters, account: string) {
     if (!parameters.signer.provider) throw new Error("EvmChain: the signer has no provider; connect it to one");
@@ -48,7 +54,12 @@ export class EvmChain implements ChainAdapter {
     this.account = account;
     this.provider = parameters.signer.provider;
     this.contract = ChannelEscrow__factory.connect(parameters.escrow, parameters.signer);
-    this.sender = new TxSender(this.provider, account, parameters.confirmations ?? 1);
+    this.requestTimeout = parameters.requestTimeout ?? 10_000;
+    this.sender = new TxSender(this.provider, account, {
+      ...parameters.transactions,
+      confirmations: parameters.confirmations ?? 1,
+      requestTimeout: this.requestTimeout,
+    });
   }
 
   /** Connects to an escrow with a signer. */
@@ -159,7 +170,7 @@ export class EvmChain implements ChainAdapter {
   /** Runs a read, turning whatever fails (an unreachable node, a wrong address) into a SeedpayError. */
   private async read<T>(action: string, run: () => Promise<T>): Promise<T> {
     try {
-      return await run();
+      return await withDeadline(run(), this.requestTimeout, action);
     } catch (error) {
       throw toSeedpayError(action, error);
     }

@@ -1,6 +1,7 @@
 import type { Log, Provider } from "ethers";
 import { pollingLoop } from "../pollingLoop";
 import { logId } from "../events";
+import { withDeadline } from "../withDeadline";
 import type { Unwatch } from "../types";
 
 export type PollLogsParameters = {
@@ -18,20 +19,26 @@ export type PollLogsParameters = {
    * watch that starts (or resumes) far behind the head catches up in several calls.
    */
   maxBlockRange?: number;
+  /**
+   * Blocks re-read behind the cursor on every poll; default 64. A log a lagging replica left out
+   * (load-balanced nodes: eth_getLogs served by one 20 blocks behind the one answering
+   * eth_blockNumber) or a reorg moved is found on a later poll, as long as the lag is shorter.
+   */
+  reread?: number;
+  /** Milliseconds one request may take before the poll fails and is retried; default 10000. */
+  requestTimeout?: number;
 };
-
-/** Blocks re-read behind the cursor on every poll, so logs of a shallow reorg are seen again. */
-const REREAD = 12n;
 
 /**
  * Polls an EVM node for logs and delivers each once, in chain order.
  *
  * Survives a dropped connection (a failed poll is reported to onError and retried from the same
- * cursor), and never delivers a log twice once `onLogs` has returned (one that throws is reported
- * to onError and gets the same logs again): every poll re-reads a few blocks behind the cursor,
- * and logs already delivered (by transaction hash and position in the transaction, which a reorg
- * that re-includes the transaction keeps) are skipped. `confirmations` holds logs back until
- * buried that deep.
+ * cursor), a hung one (every request has a deadline), and a log source lagging the head (every
+ * poll re-reads `reread` blocks behind the cursor). Never delivers a log twice once `onLogs` has
+ * returned (one that throws is reported to onError and gets the same logs again): logs already
+ * delivered (by transaction hash, position in the transaction and block hash) are skipped, so a
+ * log that a reorg moved to another block is delivered again. `confirmations` holds logs back
+ * until buried that deep.
  */
 export function pollLogs(
   provider: Provider,
@@ -44,17 +51,22 @@ export function pollLogs(
     pollingInterval = 1000,
     confirmations = 0,
     maxBlockRange = 2_000,
+    reread = 64,
+    requestTimeout = 10_000,
   }: PollLogsParameters,
 ): Unwatch {
+  const REREAD = BigInt(Math.max(0, reread));
   // Each call re-reads REREAD blocks behind the cursor; it must also move the cursor forward.
   const span = BigInt(Math.max(maxBlockRange, Number(REREAD) + 1));
+  /** Delivered logs by id and block hash (a log re-included in another block is new), with their block. */
   const delivered = new Map<string, bigint>();
   let cursor: bigint | undefined = fromBlock;
   // Nothing before where the watch starts is delivered, re-read window included.
   let floor: bigint | undefined = fromBlock;
 
   const poll = async (): Promise<void> => {
-    const head = BigInt(await provider.getBlockNumber()) - BigInt(confirmations);
+    const latest = await withDeadline(provider.getBlockNumber(), requestTimeout, "eth_blockNumber");
+    const head = BigInt(latest) - BigInt(confirmations);
     if (cursor === undefined) cursor = head + 1n;
     if (floor === undefined) floor = cursor;
     while (cursor <= head && watching) await readRange(head);
@@ -65,20 +77,31 @@ export function pollLogs(
     const behind = cursor! > REREAD ? cursor! - REREAD : 0n;
     const from = behind > floor! ? behind : floor!;
     const to = from + span - 1n < head ? from + span - 1n : head;
-    const logs = await provider.getLogs({ address, topics: [topics], fromBlock: from, toBlock: to });
-    const fresh: { log: Log; id: string; positionInTx: number }[] = [];
+    const logs = await withDeadline(
+      provider.getLogs({ address, topics: [topics], fromBlock: from, toBlock: to }),
+      requestTimeout,
+      `eth_getLogs ${from}..${to}`,
+    );
+    const fresh: { log: Log; id: string; positionInTx: number; key: string }[] = [];
     const positions = new Map<string, number>();
     for (const log of logs) {
-      const positionInTx = positions.get(log.transactionHash) ?? 0;
-      positions.set(log.transactionHash, positionInTx + 1);
+      // A node answering for other blocks than asked (a broken replica or proxy) is not trusted.
+      if (BigInt(log.blockNumber) < from || BigInt(log.blockNumber) > to) {
+        throw new Error(`eth_getLogs ${from}..${to} answered a log of block ${log.blockNumber}: the node is faulty`);
+      }
+      if (log.removed) continue;
+      const positionInTx = positions.get(`${log.blockHash}:${log.transactionHash}`) ?? 0;
+      positions.set(`${log.blockHash}:${log.transactionHash}`, positionInTx + 1);
       const id = logId(log.transactionHash, positionInTx);
-      if (delivered.has(id)) continue;
-      fresh.push({ log, id, positionInTx });
+      // Keyed by block hash too: a close reorged out and re-included in another block is seen again.
+      const key = `${id}@${log.blockHash}`;
+      if (delivered.has(key) || fresh.some((f) => f.key === key)) continue;
+      fresh.push({ log, id, positionInTx, key });
     }
     // Marked as delivered only once the handler has taken them: a handler that throws gets the
     // same logs again on the next poll (at least once, rather than lost for this run).
-    if (fresh.length > 0) await onLogs(fresh);
-    for (const { log, id } of fresh) delivered.set(id, BigInt(log.blockNumber));
+    if (fresh.length > 0) await onLogs(fresh.map(({ log, id, positionInTx }) => ({ log, id, positionInTx })));
+    for (const { log, key } of fresh) delivered.set(key, BigInt(log.blockNumber));
     cursor = to + 1n;
     // Forget ids that can no longer be re-read.
     for (const [id, block] of delivered) if (block + REREAD < from) delivered.delete(id);

@@ -1,10 +1,48 @@
 import { Command, InvalidArgumentError } from "commander";
-import type { WatchtowerEvent } from "../../channel/watchtowerTypes";
+import { Wallet } from "ethers";
+import type { ChainAdapter } from "../../chain/types";
+import type { Watchtower, WatchtowerEvent } from "../../channel/watchtowerTypes";
+import type { Session } from "../session";
 import { action, examples, untilInterrupted } from "../commandKit";
 import { amountJson, formatBtt, formatDuration, formatGas, shortId } from "../format";
 import type { CliIo } from "../output";
 
-type WatchOptions = { fromBlock?: bigint; interval: number; confirmations: number };
+type WatchOptions = {
+  fromBlock?: bigint;
+  interval: number;
+  confirmations: number;
+  metricsPort?: number;
+  logFormat: "text" | "json";
+  alsoRpc: string[];
+};
+
+const portArg = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError("Expected a port, 0 to 65535.");
+  return Number(value);
+};
+
+const logFormatArg = (value: string): "text" | "json" => {
+  if (value !== "text" && value !== "json") throw new InvalidArgumentError("Expected text or json.");
+  return value;
+};
+
+const urlArg = (value: string, previous: string[]): string[] => {
+  if (!/^https?:\/\/\S+$/.test(value)) throw new InvalidArgumentError("Expected an http:// or https:// JSON-RPC URL.");
+  return [...previous, value];
+};
+
+/** A tower event as one JSON log line: bigints as decimal strings, errors by name and message. */
+function jsonLine(e: WatchtowerEvent): string {
+  const level =
+    e.type === "atRisk" || e.type === "gaveUp"
+      ? "error"
+      : e.type === "claimFailed" || e.type === "error"
+        ? "warn"
+        : "info";
+  return JSON.stringify({ time: new Date().toISOString(), level, event: e.type, ...e }, (_k, v) =>
+    typeof v === "bigint" ? v.toString() : v instanceof Error ? { name: v.name, message: v.message.split("\n")[0] } : v,
+  );
+}
 
 const blockArg = (value: string): bigint => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError("Expected a block number: 0, 1, 2, ...");
@@ -47,6 +85,18 @@ export function watchCommand(io: CliIo): Command {
     )
     .option("--interval <ms>", "milliseconds between polls for events", millisecondsArg, 1000)
     .option("--confirmations <n>", "blocks an event must be buried under before it is acted on", confirmationsArg, 0)
+    .option(
+      "--metrics-port <port>",
+      "serve Prometheus metrics (GET /metrics) and a health check (GET /health: 503 while a window is at risk) on 127.0.0.1:port",
+      portArg,
+    )
+    .option("--log-format <format>", "text, or json: one JSON object per event on stderr", logFormatArg, "text")
+    .option(
+      "--also-rpc <url>",
+      "another JSON-RPC endpoint of the same chain (repeatable; EVM): reads go to all, the freshest answer wins",
+      urlArg,
+      [],
+    )
     .addHelpText(
       "after",
       examples([
@@ -60,12 +110,19 @@ export function watchCommand(io: CliIo): Command {
     .action(
       action<WatchOptions>(io, async (s, o) => {
         const { startWatchtower } = await import("../../channel/watchtower");
-        const chain = await s.chain();
+        const { createWatchtowerMetrics } = await import("../../channel/watchtowerMetrics");
+        const chain = o.alsoRpc.length > 0 ? await multiNodeChain(s, o.alsoRpc) : await s.chain();
         const store = s.store();
         const claimed: { channelId: string; paid: bigint; tx: string }[] = [];
         const lost: { channelId: string; unclaimed: bigint; reason: string }[] = [];
-        const say = (text: string): void => s.out.note(text);
+        const say = (text: string): void => {
+          if (o.logFormat === "text") s.out.note(text);
+        };
+        let tower: Watchtower | undefined;
+        const metrics = createWatchtowerMetrics(() => tower);
         const onEvent = (e: WatchtowerEvent): void => {
+          metrics.onEvent(e);
+          if (o.logFormat === "json") s.out.note(jsonLine(e));
           switch (e.type) {
             case "started":
               say(
@@ -99,12 +156,22 @@ export function watchCommand(io: CliIo): Command {
               lost.push({ channelId: e.channelId, unclaimed: e.unclaimed, reason: e.reason });
               say(`gave up on ${shortId(e.channelId)} (${formatBtt(e.unclaimed)} unclaimed): ${e.detail}`);
               break;
+            case "atRisk":
+              say(
+                `ERROR: channel ${shortId(e.channelId)} is still unclaimed with ${formatDuration(BigInt(e.secondsLeft))} of its ` +
+                  `window left (${e.attempts} failed attempt(s)): check the node (--also-rpc adds endpoints) and this wallet's funds`,
+              );
+              break;
             case "error":
               say(`warning: ${e.error.message.split("\n")[0]}`);
               break;
           }
         };
-        const tower = await startWatchtower({
+        const served = o.metricsPort === undefined ? undefined : await metrics.serve(o.metricsPort);
+        if (served) say(`metrics on ${served.url}/metrics, health on ${served.url}/health`);
+        if (served && o.logFormat === "json")
+          s.out.note(JSON.stringify({ level: "info", event: "metrics", url: served.url }));
+        tower = await startWatchtower({
           chain,
           store,
           onEvent,
@@ -114,6 +181,7 @@ export function watchCommand(io: CliIo): Command {
         });
         await untilInterrupted();
         await tower.stop();
+        await served?.close();
         const { cursor, pending } = tower.status();
         const total = claimed.reduce((sum, c) => sum + c.paid, 0n);
         return {
@@ -132,6 +200,17 @@ export function watchCommand(io: CliIo): Command {
         };
       }),
     );
+}
+
+/** The escrow through the session's node and `also` (see MultiNodeProvider), as the session's wallet. */
+async function multiNodeChain(s: Session, also: string[]): Promise<ChainAdapter> {
+  const node = await s.evmNode("--also-rpc");
+  const { MultiNodeProvider } = await import("../../chain/evm/MultiNodeProvider");
+  const { EvmChain } = await import("../../chain/evm/EvmChain");
+  const { ProgressChain } = await import("../progressChain");
+  const provider = new MultiNodeProvider({ urls: [node.url, ...also], chainId: await s.chainId() });
+  const signer = new Wallet(s.walletKey(), provider);
+  return new ProgressChain(await EvmChain.connect({ signer, escrow: await s.escrow() }), s.txs);
 }
 
 function timeLeft(closesAt: bigint): bigint {

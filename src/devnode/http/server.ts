@@ -12,6 +12,12 @@ export class HttpResponse {
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
+/**
+ * Unknown paths reported per server, each cut to MAX_REPORTED_PATH characters: the list is for
+ * diagnosis, and any client (any web page, with CORS *) could otherwise grow it without end.
+ */
+const MAX_UNKNOWN_REPORTS = 1_000;
+const MAX_REPORTED_PATH = 200;
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -48,10 +54,28 @@ export interface ServeOptions {
  * HTTP 200 and `{"Error": ...}` for a request it cannot serve; an unknown path is a 404.
  */
 export function createHttpServer(options: ServeOptions): Server {
+  let unknownReported = 0;
+  const reportUnknown = (method: string, path: string): void => {
+    if (unknownReported >= MAX_UNKNOWN_REPORTS) return;
+    unknownReported += 1;
+    const shown = path.length > MAX_REPORTED_PATH ? `${path.slice(0, MAX_REPORTED_PATH)}…` : path;
+    options.onUnknownPath(method, shown);
+  };
   return createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? "/", "http://devnode");
-      const path = url.pathname.replace(/\/+$/, "") || "/";
+      let url: URL;
+      let matched: { handler: Handler; params: Params } | undefined;
+      let path: string;
+      try {
+        // Both throw on what a client sends: "//" is no URL, "%E0%A4%A" no UTF-8 (matchers decode).
+        url = new URL(req.url ?? "/", "http://devnode");
+        path = url.pathname.replace(/\/+$/, "") || "/";
+        const exact = options.routes.get(path);
+        matched = exact ? { handler: exact, params: {} } : options.match?.(path);
+      } catch (e) {
+        send(res, 400, `Bad Request: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
       if (req.method === "OPTIONS") {
         res.writeHead(204, {
           "access-control-allow-origin": "*",
@@ -61,10 +85,8 @@ export function createHttpServer(options: ServeOptions): Server {
         res.end();
         return;
       }
-      const exact = options.routes.get(path);
-      const matched = exact ? { handler: exact, params: {} } : options.match?.(path);
       if (!matched || (req.method !== "GET" && req.method !== "POST")) {
-        options.onUnknownPath(req.method ?? "?", path);
+        reportUnknown(req.method ?? "?", path);
         send(res, 404, "Not Found");
         return;
       }
@@ -89,6 +111,9 @@ export function createHttpServer(options: ServeOptions): Server {
       } catch (e) {
         send(res, 200, { Error: e instanceof Error ? e.message : String(e) });
       }
-    })();
+    })().catch(() => {
+      // Nothing a client sends may end the node with an unhandled rejection.
+      res.destroy();
+    });
   });
 }

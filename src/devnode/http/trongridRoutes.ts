@@ -77,7 +77,13 @@ export function matchTrongrid(chain: DevChain, baseUrl: () => string) {
   return (path: string): { handler: Handler; params: Params } | undefined => {
     let m = /^\/v1\/contracts\/([^/]+)\/events$/.exec(path);
     if (m) {
-      const raw = decodeURIComponent(m[1]);
+      let raw: string;
+      try {
+        raw = decodeURIComponent(m[1]);
+      } catch {
+        const error = `${m[1].slice(0, 80)} is not valid percent-encoding: send a TRON address`;
+        return { params: {}, handler: async () => badRequest(error) };
+      }
       return {
         params: {},
         handler: async (p) => {

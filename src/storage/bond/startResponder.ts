@@ -52,7 +52,11 @@ export function startResponder(parameters: StartResponderParameters): Unwatch {
         onAnswered?.({ dealId, index, tx });
       } catch (error) {
         retry.add(dealId);
-        onError?.(error instanceof Error ? error : new Error(String(error)));
+        try {
+          onError?.(error instanceof Error ? error : new Error(String(error)));
+        } catch {
+          // A throwing listener would reject the answer queue and so skip every later answer.
+        }
       }
     }));
 

@@ -32,6 +32,7 @@ describe("pollLogs", () => {
       topics: [token.interface.getEvent("Transfer").topicHash],
       fromBlock: from,
       maxBlockRange: 15,
+      reread: 5,
       pollingInterval: 10,
       onLogs: (batch) => void logs.push(...batch.map((b) => b.log)),
     });

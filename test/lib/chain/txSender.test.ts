@@ -3,7 +3,7 @@ import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { EvmChain } from "../../../src/chain/evm/EvmChain";
 import { TxSender } from "../../../src/chain/evm/TxSender";
-import { TransactionUnconfirmedError } from "../../../src/chain/escrowErrors";
+import { EscrowRevertedError, TransactionUnconfirmedError } from "../../../src/chain/escrowErrors";
 
 const { ethers } = hre;
 
@@ -25,31 +25,30 @@ describe("EvmChain transaction sending", () => {
     expect(await chain.allowance(payer.address)).to.equal(4n);
   });
 
-  it("reports a sent transaction whose receipt cannot be read as unconfirmed, with its hash; a revert stays a revert", async () => {
+  it("reports a sent transaction never seen mined as unconfirmed, with its hash, once its timeout passes; a revert stays a revert", async () => {
     const [, payer] = await ethers.getSigners();
-    const sender = new TxSender(ethers.provider, payer.address);
+    const sender = new TxSender(ethers.provider, payer.address, { timeout: 300, pollInterval: 20 });
     const hash = "0x" + "ab".repeat(32);
-    const sentThenLost = async () =>
-      ({
-        hash,
-        wait: async () => {
-          throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8545"), { code: "UNKNOWN_ERROR" });
-        },
-      }) as unknown as ContractTransactionResponse;
+    // Accepted by a node that then lost it: no receipt ever appears.
+    const sentThenLost = async () => ({ hash }) as unknown as ContractTransactionResponse;
     const lost = await sender.send("claim", sentThenLost).catch((e: unknown) => e);
     expect(lost).to.be.instanceOf(TransactionUnconfirmedError);
     expect((lost as TransactionUnconfirmedError).hash).to.equal(hash);
     expect((lost as Error).message).to.contain(`claim failed: sent as ${hash}, but its outcome could not be read`);
+    expect((lost as Error).message).to.contain("not mined within 300 ms");
     expect((lost as Error).message).to.contain(`look up ${hash}`);
 
-    const reverted = async () =>
-      ({
-        hash,
-        wait: async () => {
-          throw Object.assign(new Error("execution reverted"), { code: "CALL_EXCEPTION" });
-        },
-      }) as unknown as ContractTransactionResponse;
-    const refused = await sender.send("claim", reverted).catch((e: unknown) => e);
+    // The queue moves on: the next send of the account goes through, with the lost one's nonce.
+    const token = await ethers.deployContract("TestToken", ["t", "t"]);
+    const escrow = await ethers.deployContract("ChannelEscrow", [await token.getAddress(), 3600, 2592000]);
+    const approve = await sender.send("approve", (o) => token.connect(payer).approve(escrow, 5n, o));
+    expect(approve.blockNumber).to.be.greaterThan(0n);
+    expect(await token.allowance(payer.address, await escrow.getAddress())).to.equal(5n);
+
+    const refused = await sender
+      .send("topUp", (o) => escrow.connect(payer).topUp(ethers.ZeroHash, 1n, { ...o, gasLimit: 200_000 }))
+      .catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(EscrowRevertedError);
     expect(refused).to.not.be.instanceOf(TransactionUnconfirmedError);
   });
 });

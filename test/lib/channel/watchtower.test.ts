@@ -59,6 +59,8 @@ async function evmSetup(): Promise<TowerFixture> {
         faultyProvider(() => fault),
       ),
       escrow: escrowAddress,
+      // A receipt that cannot be read is given up on after 1 s here (60 s by default).
+      transactions: { pollInterval: 50, rebroadcastAfter: 250, replaceAfter: 500, timeout: 1_000 },
     }),
     setFault: (f) => {
       fault = f;

@@ -228,8 +228,8 @@ export function describeWatchtower(name: string, setup: () => Promise<TowerFixtu
       expect(failed.map((e) => e.attempt)).to.deep.equal([1, 2, 3, 4]);
       // The first failures are reads of the channel, the later ones the claim transaction itself.
       expect(failed[3].error.message).to.contain("claimMany failed");
-      // Backoff doubles from retryDelay up to maxRetryDelay.
-      expect(failed.map((e) => e.retryInMs)).to.deep.equal([100, 200, 400, 400]);
+      // Reads are retried at least every max(pollingInterval, retryDelay); claims back off up to maxRetryDelay.
+      expect(failed.map((e) => e.retryInMs)).to.deep.equal([100, 100, 400, 400]);
       expect(await f.payerChain.getChannel(id)).to.deep.include({ status: "closing", claimed: 5n * BTT });
       expect(of(run.events, "claimed")[0].channels.map((c) => c.paid)).to.deep.equal([5n * BTT]);
       expect(of(run.events, "gaveUp")).to.deep.equal([]);

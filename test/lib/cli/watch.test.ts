@@ -134,4 +134,46 @@ describe("seedpay CLI: watch (the watchtower)", function () {
     const withdrawn = ok(await run("payee", "payee.db", ["withdraw"]), "withdraw");
     expect(withdrawn.stdout).to.equal(`withdrew 5 BTT to ${address(2)}; 0 BTT left in the escrow\n`);
   });
+  it("serves Prometheus metrics and a health check (--metrics-port) and logs JSON lines (--log-format json)", async () => {
+    const id = await openAndPay("4", "1");
+    const tower = startProcess(
+      ["--db", "payee.db", "watch", "--interval", "100", "--metrics-port", "0", "--log-format", "json"],
+      as("payer2"),
+      cwd,
+    );
+    try {
+      const lines = () =>
+        tower
+          .stderr()
+          .split("\n")
+          .filter((l) => l.startsWith("{"))
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+      await until(() => lines().some((l) => l.event === "started"), "the tower to start");
+      const url = lines().find((l) => l.event === "metrics")?.url as string;
+      expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      ok(await run("payer", "payer.db", ["start-close", "--channel", id]), "start-close");
+      await until(() => lines().some((l) => l.event === "claimed"), "the claim");
+
+      const claimed = lines().find((l) => l.event === "claimed")!;
+      expect(claimed).to.include({ level: "info", credited: (1n * BTT).toString() });
+      const scraped = await fetch(`${url}/metrics`);
+      expect(scraped.headers.get("content-type")).to.contain("text/plain");
+      const text = await scraped.text();
+      expect(text).to.match(/^seedpay_watchtower_claims_total\{result="confirmed"\} 1$/m);
+      expect(text).to.match(/^seedpay_watchtower_claims_total\{result="failed"\} 0$/m);
+      // This close, and the earlier test's closes re-read behind the stored cursor.
+      const seen = /^seedpay_watchtower_closes_seen_total\{source="event"\} (\d+)$/m.exec(text);
+      expect(Number(seen?.[1])).to.be.at.least(1);
+      // Claimed, and watched until settled: one window open, none pending, none at risk.
+      expect(text).to.match(/^seedpay_watchtower_windows_open 1$/m);
+      expect(text).to.match(/^seedpay_watchtower_claims_pending 0$/m);
+      expect(text).to.match(/^seedpay_watchtower_windows_at_risk 0$/m);
+      const health = await fetch(`${url}/health`);
+      expect(health.status).to.equal(200);
+      expect(await health.json()).to.deep.equal({ healthy: true, stopped: false, atRisk: [] });
+    } finally {
+      const stopped = await tower.stop();
+      expect(stopped.code, stopped.stderr).to.equal(0);
+    }
+  });
 });

@@ -1,0 +1,230 @@
+import { keccak256 } from "ethers";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/** What a faulty node (or load balancer in front of several) does to a request. */
+export type Fault =
+  /** The connection is closed without an answer. */
+  | { kind: "drop" }
+  /** An HTTP error status (502, 503, ...) instead of an answer. */
+  | { kind: "status"; status: number }
+  /** Never answered (a blackholed connection), until the proxy closes. */
+  | { kind: "hang" }
+  /** Answered after `ms`. */
+  | { kind: "delay"; ms: number }
+  /** State reads (eth_call, eth_getBalance, ...) answered by a replica `blocks` behind the head. */
+  | { kind: "stale"; blocks: number }
+  /** eth_getLogs answered by a replica `blocks` behind: nothing newer than head - blocks. */
+  | { kind: "lagLogs"; blocks: number }
+  /** eth_getLogs answered with an empty list. */
+  | { kind: "emptyLogs" }
+  /** eth_sendRawTransaction accepted (its hash answered) and never passed on: a node that loses it. */
+  | { kind: "swallow" }
+  /** eth_chainId answered with another chain's id (a failover to the wrong network). */
+  | { kind: "chainId"; chainId: bigint }
+  /** Answered with the last answer to the same method (a caching layer replaying an old response). */
+  | { kind: "replay" };
+
+export type FaultRule = Fault & {
+  /** JSON-RPC methods it applies to; default all. */
+  methods?: string[];
+  /** Chance per request, 0..1; default 1. Drawn from the proxy's seeded generator (repeatable). */
+  probability?: number;
+  /** Requests it applies to before it expires; default unlimited. */
+  times?: number;
+};
+
+type JsonRpcRequest = { jsonrpc: "2.0"; id: unknown; method: string; params?: unknown[] };
+type Target = { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
+
+export type RpcFaultProxy = {
+  url: string;
+  /** Replaces the rules (first match wins). */
+  set(...rules: FaultRule[]): void;
+  clear(): void;
+  /** Requests seen per method, and how many a rule changed. */
+  readonly seen: Map<string, number>;
+  readonly faulted: Map<string, number>;
+  close(): Promise<void>;
+};
+
+const STATE_READS = new Set([
+  "eth_call",
+  "eth_getBalance",
+  "eth_getCode",
+  "eth_getStorageAt",
+  "eth_getTransactionCount",
+]);
+
+/** mulberry32: a small seeded generator, so a "5% of requests" run fails the same requests every time. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A JSON-RPC endpoint on loopback in front of `target` (Hardhat's network, or any EIP-1193
+ * provider) that misbehaves as told, per method: the faults real providers produce (see issue 13).
+ */
+export async function startRpcFaultProxy(target: Target, seed = 13): Promise<RpcFaultProxy> {
+  let rules: FaultRule[] = [];
+  const random = seeded(seed);
+  const seen = new Map<string, number>();
+  const faulted = new Map<string, number>();
+  const last = new Map<string, unknown>();
+  const sockets = new Set<Socket>();
+  const hung = new Set<ServerResponse>();
+
+  const ruleFor = (method: string): FaultRule | undefined => {
+    for (const rule of rules) {
+      if (rule.methods && !rule.methods.includes(method)) continue;
+      if (rule.times !== undefined && rule.times <= 0) continue;
+      if (!applies(rule, method)) continue;
+      if (rule.probability !== undefined && random() >= rule.probability) continue;
+      if (rule.times !== undefined) rule.times -= 1;
+      faulted.set(method, (faulted.get(method) ?? 0) + 1);
+      return rule;
+    }
+    return undefined;
+  };
+
+  /** Data faults only touch the methods they make sense for. */
+  const applies = (rule: FaultRule, method: string): boolean => {
+    switch (rule.kind) {
+      case "stale":
+        return STATE_READS.has(method);
+      case "lagLogs":
+      case "emptyLogs":
+        return method === "eth_getLogs";
+      case "swallow":
+        return method === "eth_sendRawTransaction";
+      case "chainId":
+        return method === "eth_chainId" || method === "net_version";
+      default:
+        return true;
+    }
+  };
+
+  const head = async (): Promise<bigint> => BigInt((await target.request({ method: "eth_blockNumber" })) as string);
+  const hex = (n: bigint) => `0x${(n < 0n ? 0n : n).toString(16)}`;
+
+  /** The answer (result or error object) to one call, with data faults applied. */
+  const answer = async (call: JsonRpcRequest, rule: FaultRule | undefined): Promise<object> => {
+    const params = [...(call.params ?? [])];
+    try {
+      let result: unknown;
+      if (rule?.kind === "stale") {
+        // A replica `blocks` behind: "latest" is its head; a block it does not have yet is unknown.
+        const top = (await head()) - BigInt(rule.blocks);
+        const tagIndex = call.method === "eth_getStorageAt" ? 2 : 1;
+        const tag = params[tagIndex];
+        if (typeof tag === "string" && tag.startsWith("0x") && BigInt(tag) > top) {
+          throw Object.assign(new Error("header not found"), { code: -32000 });
+        }
+        if (tag === undefined || tag === "latest" || tag === "pending") params[tagIndex] = hex(top);
+        result = await target.request({ method: call.method, params });
+      } else if (rule?.kind === "lagLogs") {
+        const filter = { ...(params[0] as Record<string, unknown>) };
+        const top = (await head()) - BigInt(rule.blocks);
+        const to = filter.toBlock === undefined || filter.toBlock === "latest" ? top : BigInt(filter.toBlock as string);
+        filter.toBlock = hex(to < top ? to : top);
+        const from = filter.fromBlock === undefined ? 0n : BigInt(filter.fromBlock as string);
+        result = from > (to < top ? to : top) ? [] : await target.request({ method: call.method, params: [filter] });
+      } else if (rule?.kind === "emptyLogs") {
+        result = [];
+      } else if (rule?.kind === "swallow") {
+        result = keccak256(params[0] as string);
+      } else if (rule?.kind === "chainId") {
+        result = call.method === "net_version" ? rule.chainId.toString() : hex(rule.chainId);
+      } else if (rule?.kind === "replay" && last.has(call.method)) {
+        result = last.get(call.method);
+      } else {
+        result = await target.request({ method: call.method, params });
+      }
+      last.set(call.method, result);
+      return { jsonrpc: "2.0", id: call.id, result };
+    } catch (error) {
+      const e = error as { code?: number; message?: string; data?: unknown };
+      return {
+        jsonrpc: "2.0",
+        id: call.id,
+        error: {
+          code: typeof e.code === "number" ? e.code : -32603,
+          message: e.message ?? String(error),
+          data: e.data,
+        },
+      };
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let body: JsonRpcRequest | JsonRpcRequest[];
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const calls = Array.isArray(body) ? body : [body];
+    const picked = calls.map((call) => {
+      seen.set(call.method, (seen.get(call.method) ?? 0) + 1);
+      return ruleFor(call.method);
+    });
+    // Connection faults hit the whole HTTP exchange.
+    const connection = picked.find((r) => r && (r.kind === "drop" || r.kind === "status" || r.kind === "hang"));
+    if (connection?.kind === "drop") {
+      res.socket?.destroy();
+      return;
+    }
+    if (connection?.kind === "status") {
+      res.writeHead(connection.status, { "content-type": "text/plain" }).end("Service Unavailable");
+      return;
+    }
+    if (connection?.kind === "hang") {
+      hung.add(res);
+      return;
+    }
+    const delay = Math.max(0, ...picked.map((r) => (r?.kind === "delay" ? r.ms : 0)));
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const answers = await Promise.all(calls.map((call, i) => answer(call, picked[i])));
+    if (res.destroyed) return;
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(Array.isArray(body) ? answers : answers[0]));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    set: (...next) => {
+      rules = next.map((r) => ({ ...r }));
+    },
+    clear: () => {
+      rules = [];
+    },
+    seen,
+    faulted,
+    close: async () => {
+      rules = [];
+      for (const res of hung) res.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
