@@ -100,7 +100,12 @@ describe("TronChain on the devnode", function () {
           unwatch?.();
         };
       },
-      unreachable: async () => chainFor(escrow, payer(), "http://127.0.0.1:9"),
+      unreachable: async () =>
+        new TronChain({
+          connection: { fullNode: "http://127.0.0.1:9", retries: 0 },
+          privateKey: payer().privateKey,
+          escrow,
+        }),
     };
   }
 
@@ -205,7 +210,11 @@ describe("TronChain on the devnode", function () {
     });
 
     it("names the node when it is unreachable, and waits for solidification when asked", async () => {
-      const down = chainFor(escrow, payer(), "http://127.0.0.1:9");
+      const down = new TronChain({
+        connection: { fullNode: "http://127.0.0.1:9", retries: 0 },
+        privateKey: payer().privateKey,
+        escrow,
+      });
       const error = await down.topUp(channelId(evmKey(key(1n))), 1n).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(TransactionFailedError);
       expect((error as Error).message).to.contain("the TRON node at http://127.0.0.1:9 is unreachable");
@@ -229,7 +238,7 @@ describe("TronChain on the devnode", function () {
       const collect = async (fromBlock: bigint, count: number): Promise<EscrowEvent[]> => {
         const events: EscrowEvent[] = [];
         const unwatch = watchTronEscrowEvents(
-          payerChain.tronWeb,
+          payerChain.http,
           escrow,
           { fromBlock, pollingInterval: 10, onEvents: (batch) => void events.push(...batch) },
           { pageSize: 2 },
@@ -257,7 +266,13 @@ describe("TronChain on the devnode", function () {
     it("reports a broadcast transaction whose outcome cannot be read as unconfirmed, with its id; it did land", async () => {
       const proxy = await dropProxy(node.url, (url) => url.includes("gettransactioninfobyid"));
       try {
-        const blind = chainFor(escrow, payer(), proxy.url);
+        const blind = new TronChain({
+          connection: { fullNode: proxy.url, retries: 0 },
+          privateKey: payer().privateKey,
+          escrow,
+          pollingInterval: 20,
+          unansweredLimitMs: 1000,
+        });
         const error = await blind.open(key(7n), 1n * BTT).catch((e: unknown) => e);
         expect(error).to.be.instanceOf(TransactionUnconfirmedError);
         const hash = (error as TransactionUnconfirmedError).hash;
