@@ -153,7 +153,7 @@ export function chainRoutes(chain: DevChain): Record<string, Handler> {
     return {
       beginSyncNum: head.number,
       block: `Num:${head.number},ID:${head.id}`,
-      solidityBlock: `Num:${head.number},ID:${head.id}`,
+      solidityBlock: `Num:${chain.solidHead().number},ID:${chain.solidHead().id}`,
       currentConnectCount: 0,
       activeConnectCount: 0,
       passiveConnectCount: 0,
