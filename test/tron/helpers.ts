@@ -22,12 +22,15 @@ export function tronWebFor(node: Devnode, index = 0): TronWeb {
   return new TronWeb({ fullHost: node.url, privateKey: node.accounts[index].privateKey });
 }
 
-/** The transaction info once the transaction is in a block (polls; no fixed sleeps). */
+/**
+ * The transaction info once the transaction is in a block (polls; no fixed sleeps). Read from the
+ * full node: TronWeb's getTransactionInfo asks the solidity node, which may be blocks behind.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function waitForInfo(tw: TronWeb, txID: string, timeoutMs = 10_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const info = await tw.trx.getTransactionInfo(txID);
+    const info = await tw.trx.getUnconfirmedTransactionInfo(txID);
     if (Object.keys(info).length) return info;
     if (Date.now() > deadline) throw new Error(`no transaction info for ${txID} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));

@@ -19,6 +19,7 @@ export type FollowerSubscription = {
 
 type Entry = FollowerSubscription & { due: number; failures: number; running: boolean };
 
+const ONE_RETRY = { retries: 1 };
 /** The share of the connection's daily request budget idle watchers may spend. */
 export const IDLE_BUDGET_SHARE = 0.1;
 /** A TRON block every 3 s: polling a budgeted connection faster finds nothing new. */
@@ -111,7 +112,7 @@ export class TronEventFollower {
       const due = [...this.entries].filter((e) => e.due <= now && !e.running);
       if (due.length === 0) return;
       try {
-        const block = await this.http.wallet("wallet/getblock", { detail: false }, { retries: 0 });
+        const block = await this.http.wallet("wallet/getblock", { detail: false }, ONE_RETRY);
         const raw = block?.block_header?.raw_data;
         if (!raw) throw new Error("the node answered no block header to /wallet/getblock");
         head = { number: Number(raw.number ?? 0), timestamp: Number(raw.timestamp ?? 0) };

@@ -56,6 +56,12 @@ export type WatchTronEventsOptions = {
 
 /** Blocks re-read behind the cursor on every poll, so events the API indexes late are still seen. */
 const REREAD = 12;
+/**
+ * A poll takes several requests and starts over when one fails: each request gets one retry of
+ * its own (after TronHttp's backoff with jitter), so a node that refuses some requests under load
+ * does not fail every poll; a node that keeps refusing fails the poll and the follower backs off.
+ */
+const ONE_RETRY = { retries: 1 };
 /** TronGrid's largest page. */
 const MAX_PAGE_SIZE = 200;
 
@@ -94,7 +100,7 @@ export function watchTronEvents<T>(
   let urgentMs = 0;
 
   const header = async (number: number): Promise<{ hash: string; timestamp: number }> => {
-    const b = await http.wallet("wallet/getblock", { id_or_num: String(number), detail: false }, { retries: 0 });
+    const b = await http.wallet("wallet/getblock", { id_or_num: String(number), detail: false }, ONE_RETRY);
     if (!b?.blockID) throw new Error(`the node has no block ${number}`);
     const timestamp = Number(b.block_header.raw_data.timestamp ?? 0);
     hashes.set(number, "0x" + b.blockID);
@@ -122,7 +128,7 @@ export function watchTronEvents<T>(
       });
       if (eventName) query.set("event_name", eventName);
       if (fingerprint) query.set("fingerprint", fingerprint);
-      const page = await http.events(`v1/contracts/${contract}/events?${query.toString()}`, { retries: 0 });
+      const page = await http.events(`v1/contracts/${contract}/events?${query.toString()}`, ONE_RETRY);
       const data: TronGridEvent[] = page?.data ?? [];
       for (const e of data) found.set(`${e.transaction_id}:${e.event_index}`, e);
       if (data.length === 0 || data.some((e) => Number(e.block_number) > tip)) break;
@@ -156,7 +162,7 @@ export function watchTronEvents<T>(
     const position = new Map<string, number>();
     for (const [number, ids] of byBlock) {
       if (ids.size < 2) continue;
-      const infos = (await http.wallet("wallet/gettransactioninfobyblocknum", { num: number }, { retries: 0 })) as {
+      const infos = (await http.wallet("wallet/gettransactioninfobyblocknum", { num: number }, ONE_RETRY)) as {
         id: string;
       }[];
       (Array.isArray(infos) ? infos : []).forEach((info, i) => position.set(info.id, i));
