@@ -13,7 +13,7 @@ import { deployEscrowOn } from "./helpers";
  * The watchtower against the devnode in its TRON-like mode: 3 s blocks, solidification 19 blocks
  * behind, bandwidth charged, and every third request answered 429, SERVER_BUSY or 503, as TronGrid
  * under load. The tower's connection has TronGrid's free budget (100,000 requests a day), so it
- * idles at one poll every ~17 s.
+ * idles at one poll every ~22 s.
  */
 describe("watchtower on a throttling TRON-like devnode", function () {
   this.timeout(120_000);

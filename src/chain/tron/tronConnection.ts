@@ -15,7 +15,7 @@ export type TronConnection = {
   apiKey?: string;
   /**
    * Requests a day this process may spend on the connection (TronGrid's free plans: ~100,000 a
-   * day per account). Event watchers pace their idle polling to a tenth of it. Default: 100,000,
+   * day per account). Event watchers pace their idle polling to 8 % of it. Default: 100,000,
    * or Infinity (no pacing) for a node on a loopback address (the devnode, a local java-tron).
    */
   requestsPerDay?: number;

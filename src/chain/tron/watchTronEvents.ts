@@ -35,7 +35,7 @@ export type WatchTronEventsParameters<T> = {
   /**
    * Milliseconds between polls otherwise. Default: `pollingInterval` when that is given and the
    * node has no request budget (a local node); else paced so that idle polling spends at most a
-   * tenth of the connection's `requestsPerDay` (≈ 17 s for one watcher on 100,000 a day).
+   * IDLE_BUDGET_SHARE (8 %) of the connection's `requestsPerDay` (≈ 22 s for one watcher on 100,000 a day).
    */
   idlePollingInterval?: number;
   /** Blocks an event must be buried under before it is delivered; default 0. */
