@@ -58,15 +58,20 @@ export async function connectTron(p: ConnectTronParameters): Promise<TronNode> {
   if (p.apiKey) headers["TRON-PRO-API-KEY"] = p.apiKey;
   const timeoutMs = p.timeoutMs ?? 10_000;
   let response: Response;
+  // Our own timer, cleared at once: AbortSignal.timeout's would hold the process open until it fires.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new DOMException("timed out", "TimeoutError")), timeoutMs);
   try {
     response = await fetch(`${url}/wallet/getblockbynum`, {
       method: "POST",
       headers,
       body: JSON.stringify({ num: 0 }),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: abort.signal,
     });
   } catch (error) {
     throw new NodeUnreachableError(url, describeFetchError(error, timeoutMs), TRON_HINTS);
+  } finally {
+    clearTimeout(timer);
   }
   if (!response.ok) {
     const hint =

@@ -120,14 +120,27 @@ export class TronHttp {
 
   private async once(base: string, path: string, init: RequestInit): Promise<Json> {
     let response: Response;
+    // A timer of our own, cleared when the request ends: AbortSignal.timeout's keeps a short-lived
+    // process (the CLI) alive until it fires, whether or not the request is long done.
+    const abort = new AbortController();
+    const timer = setTimeout(
+      () => abort.abort(new Error(`timed out after ${this.connection.timeoutMs} ms`)),
+      this.connection.timeoutMs,
+    );
     try {
-      response = await fetch(`${base}/${path}`, { ...init, signal: AbortSignal.timeout(this.connection.timeoutMs) });
+      response = await fetch(`${base}/${path}`, { ...init, signal: abort.signal });
     } catch (error) {
+      clearTimeout(timer);
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (error as Error).message;
       throw new TronHttpError(`the TRON node at ${base} is unreachable (${why})`, true, undefined, { cause: error });
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } finally {
+      clearTimeout(timer);
+    }
     if (!response.ok) {
       const throttled = response.status === 403 || response.status === 429;
       const hint = throttled
