@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { TronChain } from "../../../src/chain/tron/TronChain";
+import { watchTronEscrowEvents } from "../../../src/chain/tron/watchTronEscrowEvents";
 import type { EscrowEvent } from "../../../src/chain/types";
 import { connectTron } from "../../../src/cli/tronNode";
 import { startDevnode, type Devnode } from "../../../src/devnode";
@@ -97,6 +98,46 @@ describe("TRON connection: every request through one configured connection", fun
       expect(proxy.seen.filter((r) => r.apiKey !== KEY)).to.deep.equal([]);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it("pages through events without meta.fingerprint (TronGrid drops it for some queries), each delivered once in order", async () => {
+    const chain = new TronChain({
+      fullHost: node.url,
+      privateKey: node.accounts[1].privateKey,
+      escrow,
+      pollingInterval: 20,
+    });
+    await chain.approve(100n * BTT);
+    const from = (await chain.latestBlock()).number + 1n;
+    const opened: string[] = [];
+    for (let salt = 10n; salt < 15n; salt++) opened.push((await chain.open(key(salt), 1n * BTT)).channelId);
+    const collect = async (): Promise<EscrowEvent[]> => {
+      const events: EscrowEvent[] = [];
+      const unwatch = watchTronEscrowEvents(
+        chain.http,
+        escrow,
+        { fromBlock: from, pollingInterval: 20, onEvents: (batch) => void events.push(...batch) },
+        { pageSize: 2 },
+      );
+      try {
+        await until(() => events.filter((e) => e.type === "ChannelOpened").length >= opened.length);
+      } finally {
+        unwatch();
+      }
+      return events;
+    };
+    const withFingerprints = await collect();
+    node.setFaults({ dropFingerprint: true });
+    try {
+      const without = await collect();
+      expect(without.map((e) => e.id)).to.deep.equal(withFingerprints.map((e) => e.id));
+      const channels = without
+        .filter((e) => e.type === "ChannelOpened")
+        .map((e) => (e as { channelId: string }).channelId);
+      expect(channels).to.deep.equal(opened);
+    } finally {
+      node.setFaults({});
     }
   });
 
