@@ -215,6 +215,9 @@ const TOKEN = () => artifact("test/TestToken.sol/TestToken.json");
 const ESCROW = () => artifact("ChannelEscrow.sol/ChannelEscrow.json");
 const BOND = () => artifact("StorageBond.sol/StorageBond.json");
 
+/** Sun burnt per byte of bandwidth not covered by free or staked bandwidth (getTransactionFee). */
+const SUN_PER_BYTE = 1000;
+
 const trx = (sun: number): string => (sun / SUN_PER_TRX).toLocaleString("en-US", { maximumFractionDigits: 6 });
 
 /** Fee limit for a transaction: the estimate plus 20 %, rounded up to whole TRX, within TRON's maximum. */
@@ -312,20 +315,30 @@ async function main(): Promise<void> {
       signed: await buildDeployment(tw, key, BOND(), [tokenHex], bondFee, blockHeader),
     });
     console.log("");
-    console.log("  contract        energy      cost (TRX)   fee limit (TRX)   size (bytes)   txID / address");
-    let total = 0;
+    console.log(
+      "  contract        energy   energy (TRX)   bandwidth (bytes)   bandwidth (TRX)   fee limit (TRX)   txID / address",
+    );
+    let energyTotal = 0;
+    let bandwidthTotal = 0;
     for (const r of rows) {
       const cost = r.energy * energyPrice;
-      total += cost;
-      const size = r.signed.raw_data_hex.length / 2 + 65;
+      energyTotal += cost;
+      // java-tron's bandwidth: the signed transaction (raw data, one 65-byte signature and their
+      // protobuf framing) plus 64 bytes reserved for its result. A deployment is far above the
+      // 600 free bytes a day, so every byte burns getTransactionFee sun unless bandwidth is staked.
+      const bytes = r.signed.raw_data_hex.length / 2 + 3 + 67 + 64;
+      const bandwidthSun = bytes * SUN_PER_BYTE;
+      bandwidthTotal += bandwidthSun;
       console.log(
-        `  ${r.name.padEnd(14)}${r.energy.toLocaleString("en-US").padStart(10)}${trx(cost).padStart(14)}` +
-          `${trx(r.feeLimit).padStart(18)}${String(size).padStart(15)}   ${r.signed.txID}`,
+        `  ${r.name.padEnd(14)}${r.energy.toLocaleString("en-US").padStart(10)}${trx(cost).padStart(15)}` +
+          `${bytes.toLocaleString("en-US").padStart(20)}${trx(bandwidthSun).padStart(18)}` +
+          `${trx(r.feeLimit).padStart(18)}   ${r.signed.txID}`,
       );
-      console.log(`  ${"".padEnd(71)}${tw.address.fromHex(r.signed.contract_address)}`);
+      console.log(`  ${"".padEnd(98)}${tw.address.fromHex(r.signed.contract_address)}`);
     }
     console.log(
-      `  total cost: ${trx(total)} TRX burnt for energy (no staked energy), plus bandwidth for the bytes above`,
+      `  total cost: ${trx(energyTotal + bandwidthTotal)} TRX burnt: ${trx(energyTotal)} for energy and ` +
+        `${trx(bandwidthTotal)} for bandwidth (${SUN_PER_BYTE} sun a byte; none staked)`,
     );
     console.log(
       reach.ok

@@ -161,6 +161,7 @@ export type {
   ClaimRequest,
   EscrowEvent,
   EventMeta,
+  TxFee,
   TxResult,
   Unwatch,
   WatchEscrowEventsParameters,
@@ -235,6 +236,9 @@ export type { PollLogsParameters } from "./chain/evm/pollLogs";
 export { TronChain } from "./chain/tron/TronChain";
 export type { TronChainParameters } from "./chain/tron/TronChain";
 export type { TronTransaction } from "./chain/tron/sendContractCall";
+export { TronHttp, TronHttpError, TRANSIENT_CODES } from "./chain/tron/tronHttp";
+export type { TronHttpStats } from "./chain/tron/tronHttp";
+export type { TronConnection } from "./chain/tron/tronConnection";
 export { watchTronEscrowEvents, decodeTronEscrowEvent } from "./chain/tron/watchTronEscrowEvents";
 export type { TronGridEvent, WatchTronEscrowEventsOptions } from "./chain/tron/watchTronEscrowEvents";
 export { watchTronEvents } from "./chain/tron/watchTronEvents";

@@ -19,6 +19,23 @@ export type TxResult = {
   blockNumber: bigint;
   /** Gas (EVM) or energy (TRON) the transaction used. */
   gasUsed: bigint;
+  /** What the transaction burnt (TRON: energy and bandwidth, in sun); undefined on EVM chains. */
+  fee?: TxFee;
+};
+
+/**
+ * A TRON transaction's cost from its receipt. Bandwidth is the signed transaction's size: free
+ * (600 bytes a day per account) or staked bandwidth pays it when enough is left, else it burns
+ * `bandwidthSun` (1,000 sun a byte); energy the account does not have staked burns `energySun`.
+ */
+export type TxFee = {
+  energy: bigint;
+  energySun: bigint;
+  /** Bytes of bandwidth used, free or burnt. */
+  bandwidth: bigint;
+  bandwidthSun: bigint;
+  /** Everything burnt: energySun + bandwidthSun (+ any other fee TRON charged). */
+  totalSun: bigint;
 };
 
 /** One voucher to claim in a batch. */

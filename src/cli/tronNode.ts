@@ -3,6 +3,7 @@ import type { TronWeb } from "tronweb";
 import type { BondAdapter } from "../chain/bondTypes";
 import type { ChainAdapter } from "../chain/types";
 import type { TronClient, TronTransaction } from "../chain/tron/sendContractCall";
+import type { TronHttp } from "../chain/tron/tronHttp";
 import { encodeBase58Check } from "../voucher/base58check";
 import { normalizeAddress } from "../voucher/normalizeAddress";
 import type { ChainHead, ChainNode, RawLog } from "./chainNode";
@@ -16,6 +17,7 @@ const lazy = {
   TronChain: () => (require("../chain/tron/TronChain") as typeof import("../chain/tron/TronChain")).TronChain,
   TronBond: () => (require("../chain/tron/TronBond") as typeof import("../chain/tron/TronBond")).TronBond,
   send: () => require("../chain/tron/sendContractCall") as typeof import("../chain/tron/sendContractCall"),
+  http: () => require("../chain/tron/tronHttp") as typeof import("../chain/tron/tronHttp"),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -56,15 +58,20 @@ export async function connectTron(p: ConnectTronParameters): Promise<TronNode> {
   if (p.apiKey) headers["TRON-PRO-API-KEY"] = p.apiKey;
   const timeoutMs = p.timeoutMs ?? 10_000;
   let response: Response;
+  // Our own timer, cleared at once: AbortSignal.timeout's would hold the process open until it fires.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new DOMException("timed out", "TimeoutError")), timeoutMs);
   try {
     response = await fetch(`${url}/wallet/getblockbynum`, {
       method: "POST",
       headers,
       body: JSON.stringify({ num: 0 }),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: abort.signal,
     });
   } catch (error) {
     throw new NodeUnreachableError(url, describeFetchError(error, timeoutMs), TRON_HINTS);
+  } finally {
+    clearTimeout(timer);
   }
   if (!response.ok) {
     const hint =
@@ -97,7 +104,10 @@ export async function connectTron(p: ConnectTronParameters): Promise<TronNode> {
   }
   const TronWeb = lazy.TronWeb();
   const tronWeb = new TronWeb({ fullHost: url, ...(p.apiKey ? { headers: { "TRON-PRO-API-KEY": p.apiKey } } : {}) });
-  return new TronNode(url, chainId, tronWeb, p.apiKey);
+  // One connection for every adapter the command makes: the API key reaches each request, the
+  // event API's included, and one request count covers them all.
+  const http = new (lazy.http().TronHttp)({ fullNode: url, apiKey: p.apiKey }, "seedpay");
+  return new TronNode(url, chainId, tronWeb, http);
 }
 
 /** A TRON node through TronWeb: the escrow through TronChain, everything else over the HTTP API. */
@@ -108,7 +118,8 @@ export class TronNode implements ChainNode {
     readonly url: string,
     readonly chainId: bigint,
     readonly tronWeb: TronWeb,
-    private readonly apiKey?: string,
+    /** Every request the node's adapters make: host, API key, retries. */
+    readonly http: TronHttp,
   ) {}
 
   async head(): Promise<ChainHead> {
@@ -139,9 +150,7 @@ export class TronNode implements ChainNode {
   }
 
   async connect(privateKey: string, escrow: string): Promise<ChainAdapter> {
-    const chain = await lazy.TronChain().connect({ fullHost: this.url, privateKey, escrow });
-    if (this.apiKey) chain.tronWeb.setHeader({ "TRON-PRO-API-KEY": this.apiKey });
-    return chain;
+    return lazy.TronChain().connect({ connection: this.http, privateKey, escrow });
   }
 
   /**
@@ -155,9 +164,7 @@ export class TronNode implements ChainNode {
 
   /** Without a key, a throwaway one, as readOnly does: constant calls need an owner, not an account. */
   async bond(bond: string, privateKey = Wallet.createRandom().privateKey): Promise<BondAdapter> {
-    const adapter = await lazy.TronBond().connect({ fullHost: this.url, privateKey, bond });
-    if (this.apiKey) adapter.tronWeb.setHeader({ "TRON-PRO-API-KEY": this.apiKey });
-    return adapter;
+    return lazy.TronBond().connect({ connection: this.http, privateKey, bond });
   }
 
   async logs(hash: string): Promise<RawLog[]> {
@@ -177,7 +184,15 @@ export class TronNode implements ChainNode {
 
   /** What sendContractCall needs to build, sign and send calls as `owner` (a `41…` address). */
   client(owner: string, sign: (tx: TronTransaction) => Promise<TronTransaction>): TronClient {
-    return { tronWeb: this.tronWeb, owner, feeLimitMargin: 1.3, confirm: "included", pollingInterval: 250, sign };
+    return {
+      tronWeb: this.tronWeb,
+      http: this.http,
+      owner,
+      feeLimitMargin: 1.3,
+      confirm: "included",
+      pollingInterval: 1000,
+      sign,
+    };
   }
 
   close(): void {
@@ -187,7 +202,7 @@ export class TronNode implements ChainNode {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private async post(path: string, body: Record<string, unknown>): Promise<any> {
     try {
-      return await this.tronWeb.fullNode.request(path, body, "post");
+      return await this.http.wallet(path, body);
     } catch (error) {
       throw new NodeUnreachableError(this.url, `${path}: ${(error as Error).message ?? String(error)}`, TRON_HINTS);
     }

@@ -1,5 +1,6 @@
 export { startDevnode, SHASTA_CHAIN_ID } from "./startDevnode";
 export type { Devnode, StartDevnodeOptions } from "./startDevnode";
+export type { DevnodeFaults, FaultKind } from "./http/faults";
 export type { DevAccount } from "./devAccounts";
 export { DEV_MNEMONIC, TRON_HD_PATH } from "./devAccounts";
 export { estimateTronEnergy } from "./energy/estimateTronEnergy";

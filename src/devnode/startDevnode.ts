@@ -9,6 +9,8 @@ import type { Handler } from "./http/params";
 import { createHttpServer } from "./http/server";
 import { transactionRoutes } from "./http/transactionRoutes";
 import { matchTrongrid } from "./http/trongridRoutes";
+import { FaultInjector, type DevnodeFaults } from "./http/faults";
+import { solidityRoutes } from "./http/solidityRoutes";
 
 /** Shasta's chain id: the low 4 bytes of its genesis block id. */
 export const SHASTA_CHAIN_ID = 2494104990;
@@ -31,6 +33,18 @@ export interface StartDevnodeOptions {
   chainId?: number;
   /** EVM rules the contracts run under (default "london": no PUSH0/MCOPY/TSTORE, as on TVM). */
   hardfork?: string;
+  /**
+   * Blocks between the head and the newest solidified block, which `/walletsolidity/*` serves
+   * (TRON: 19, about 57 s). Default 0: every block is solid as soon as it is made.
+   */
+  solidityDelay?: number;
+  /**
+   * Charge bandwidth as TRON does: 600 free bytes a day per account, then 1,000 sun a byte burnt;
+   * a transaction neither can pay is refused with BANDWITH_ERROR. Default false (reported only).
+   */
+  bandwidth?: boolean;
+  /** Answer like TronGrid under load (429, SERVER_BUSY, pages without fingerprint); see setFaults. */
+  faults?: DevnodeFaults;
   /** Called for every request to a path the devnode does not serve (answered 404). */
   onUnknownPath?: (method: string, path: string) => void;
 }
@@ -45,6 +59,12 @@ export interface Devnode {
   unknownPaths: string[];
   /** Moves the chain clock forward and mines a block (dispute windows, expirations). */
   increaseTime(seconds: number): Promise<void>;
+  /** Changes the energy price (sun per energy) from the next transaction on, as a committee proposal does. */
+  setEnergyPrice(sun: number): Promise<void>;
+  /** Replaces the faults in force (`{}`: none). */
+  setFaults(faults: DevnodeFaults): void;
+  /** Faults answered so far. */
+  readonly faultsInjected: number;
   close(): Promise<void>;
 }
 
@@ -78,12 +98,19 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
     energyPrice: options.energyPrice ?? 100,
     blockTime: options.blockTime,
     hardfork: options.hardfork ?? "london",
+    solidityDelay: options.solidityDelay ?? 0,
+    bandwidth: options.bandwidth ?? false,
   });
+  const faults = new FaultInjector();
+  faults.faults = options.faults ?? {};
 
   const routes = new Map<string, Handler>();
   const wallet = { ...chainRoutes(chain), ...transactionRoutes(chain) };
-  for (const [name, handler] of Object.entries(wallet)) routes.set(`/wallet/${name}`, handler);
-  for (const name of SOLIDITY_APIS) routes.set(`/walletsolidity/${name}`, wallet[name as keyof typeof wallet]);
+  for (const [name, handler] of Object.entries(wallet))
+    routes.set(`/wallet/${name}`, faults.wrap(`/wallet/${name}`, handler));
+  const solidity = solidityRoutes(chain, wallet);
+  for (const name of SOLIDITY_APIS)
+    routes.set(`/walletsolidity/${name}`, faults.wrap(`/walletsolidity/${name}`, solidity[name]));
   routes.set("/admin/accounts-json", async () => accountsJson(mnemonic, accounts));
   routes.set("/admin/increase-time", async (p) => {
     const block = await chain.increaseTime(integer(p, "seconds"));
@@ -93,13 +120,20 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
     const block = await chain.mine(integer(p, "blocks", 1));
     return { blockNumber: block.number, timestamp: block.timestamp };
   });
+  routes.set("/admin/set-energy-price", async (p) => {
+    await chain.setEnergyPrice(integer(p, "sun"));
+    return { energyPrice: chain.options.energyPrice };
+  });
   routes.set("/healthcheck", async () => ({ status: "ok" }));
 
   const unknownPaths: string[] = [];
   let url = "";
   const server = createHttpServer({
     routes,
-    match: matchTrongrid(chain, () => url),
+    match: (path) => {
+      const matched = matchTrongrid(chain, () => url)(path);
+      return matched && { ...matched, handler: faults.wrap(path, matched.handler) };
+    },
     onUnknownPath: (method, path) => {
       unknownPaths.push(`${method} ${path}`);
       options.onUnknownPath?.(method, path);
@@ -120,6 +154,13 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
     unknownPaths,
     increaseTime: async (seconds) => {
       await chain.increaseTime(seconds);
+    },
+    setEnergyPrice: (sun) => chain.setEnergyPrice(sun),
+    setFaults: (f) => {
+      faults.faults = f;
+    },
+    get faultsInjected() {
+      return faults.injected;
     },
     close: async () => {
       chain.close();

@@ -105,10 +105,18 @@ describe("scripts/deploy.ts (TronWeb deployment)", function () {
     expect(run.out).to.match(/not contacted: ECONNREFUSED/);
     expect(run.out).to.contain("PRIVATE_KEY_SHASTA is not set, signing with a throwaway key");
     for (const name of ["TestToken", "ChannelEscrow", "StorageBond"]) {
-      expect(run.out).to.match(new RegExp(`${name}\\s+[\\d,]+\\s+[\\d.,]+\\s+[\\d,]+\\s+\\d+\\s+[0-9a-f]{64}`));
+      expect(run.out).to.match(
+        new RegExp(`${name}\\s+[\\d,]+\\s+[\\d.,]+\\s+[\\d,]+\\s+[\\d.,]+\\s+[\\d.,]+\\s+[0-9a-f]{64}`),
+      );
     }
     // ChannelEscrow's deployment energy (docs/devnode.md: 1,983,168) at 100 sun/energy.
-    expect(run.out).to.match(/ChannelEscrow\s+1,983,168\s+198\.3168\s+238\b/);
+    // Then its bandwidth: the signed transaction's bytes, each burning 1,000 sun; then the fee limit.
+    const escrowRow = /ChannelEscrow\s+1,983,168\s+198\.3168\s+([\d,]+)\s+([\d.]+)\s+238\s/.exec(run.out);
+    expect(escrowRow, run.out).to.not.equal(null);
+    const bytes = Number(escrowRow![1].replace(/,/g, ""));
+    expect(bytes).to.be.within(9_000, 20_000);
+    expect(Number(escrowRow![2])).to.equal(bytes / 1000);
+    expect(run.out).to.match(/total cost: [\d.]+ TRX burnt: [\d.]+ for energy and [\d.]+ for bandwidth/);
     expect(run.out).to.contain("NOT broadcast");
     expect(existsSync(join(dir, "shasta.json"))).to.equal(false);
     // Nothing reached the devnode either.

@@ -8,6 +8,7 @@ import { dealId } from "../evm/EvmBond";
 import type { TxResult, Unwatch } from "../types";
 import { createTronClient, type TronClientParameters } from "./createTronClient";
 import { constantCall, sendContractCall, toTronError, type TronClient } from "./sendContractCall";
+import type { TronHttp } from "./tronHttp";
 import { eventBytes32, watchTronEvents } from "./watchTronEvents";
 
 const bondInterface = new Interface(StorageBond__factory.abi);
@@ -31,6 +32,11 @@ export class TronBond implements BondAdapter {
   readonly tronWeb: TronWeb;
   private readonly client: TronClient;
   private tokenAddress?: string;
+
+  /** Every request this adapter makes goes through it (hosts, API key, retries, request count). */
+  get http(): TronHttp {
+    return this.client.http;
+  }
 
   constructor(parameters: TronBondParameters) {
     const { tronWeb, account, client } = createTronClient("TronBond", parameters);
@@ -110,7 +116,7 @@ export class TronBond implements BondAdapter {
 
   watchChallenges({ onChallenge, ...rest }: Parameters<BondAdapter["watchChallenges"]>[0]): Unwatch {
     return watchTronEvents(
-      this.tronWeb,
+      this.client.http,
       this.bond,
       {
         ...rest,
@@ -127,6 +133,8 @@ export class TronBond implements BondAdapter {
         onEvents: async (challenges) => {
           for (const challenge of challenges) await onChallenge(challenge);
         },
+        // An open challenge is answered against its deadline: follow the chain closely until then.
+        urgentUntil: (challenge) => challenge.deadline,
       },
       // Only challenges: the bond's other events (offers, payouts) need not be paged through.
       { eventName: "BlockChallenged" },

@@ -15,6 +15,8 @@ import type {
 } from "../types";
 import { watchTronEscrowEvents } from "./watchTronEscrowEvents";
 import { createTronClient, type TronClientParameters } from "./createTronClient";
+import { headerOf } from "./trackTransaction";
+import type { TronHttp } from "./tronHttp";
 
 const STATUSES: ChannelStatus[] = ["none", "open", "closing", "closed"];
 const escrowInterface = new Interface(ChannelEscrow__factory.abi);
@@ -40,6 +42,11 @@ export class TronChain implements ChainAdapter {
   private tokenAddress?: string;
   private chainIdValue?: bigint;
 
+  /** Every request this adapter makes goes through it (hosts, API key, retries, request count). */
+  get http(): TronHttp {
+    return this.client.http;
+  }
+
   constructor(parameters: TronChainParameters) {
     const { tronWeb, account, client } = createTronClient("TronChain", parameters);
     this.tronWeb = tronWeb;
@@ -57,7 +64,8 @@ export class TronChain implements ChainAdapter {
   async chainId(): Promise<bigint> {
     if (this.chainIdValue === undefined) {
       try {
-        const genesis = await this.tronWeb.trx.getBlockByNumber(0);
+        const genesis = await this.client.http.wallet("wallet/getblockbynum", { num: 0 });
+        if (typeof genesis?.blockID !== "string") throw new Error("the node has no genesis block: not a TRON node?");
         this.chainIdValue = BigInt("0x" + genesis.blockID.slice(-8));
       } catch (error) {
         throw toTronError(this.client, "chainId", error);
@@ -69,7 +77,8 @@ export class TronChain implements ChainAdapter {
   /** TRON block headers carry milliseconds; `block.timestamp` in the TVM is seconds. */
   async latestBlock(): Promise<{ number: bigint; timestamp: bigint }> {
     try {
-      const header = (await this.tronWeb.trx.getCurrentBlock()).block_header.raw_data;
+      // Header only: getnowblock would carry every transaction of the block (hundreds of KB on mainnet).
+      const header = await headerOf(this.client, "wallet/getblock");
       return { number: BigInt(header.number), timestamp: BigInt(header.timestamp) / 1000n };
     } catch (error) {
       throw toTronError(this.client, "latestBlock", error);
@@ -127,6 +136,8 @@ export class TronChain implements ChainAdapter {
     const claims = requests
       .map((r) => ({ key: evmKey(r.key), amount: r.amount, signature: r.signature }))
       .sort((a, b) => (a.key.payee.toLowerCase() < b.key.payee.toLowerCase() ? -1 : 1));
+    // What the executed transaction returned, not the estimate: a claim that landed first in the
+    // same block changes what this one credits.
     let credited = 0n;
     const result = await this.send("claimMany", [claims], this.escrow, (output) => {
       credited = output[0] as bigint;
@@ -156,7 +167,7 @@ export class TronChain implements ChainAdapter {
   }
 
   watchEvents(parameters: WatchEscrowEventsParameters): Unwatch {
-    return watchTronEscrowEvents(this.tronWeb, this.escrow, parameters);
+    return watchTronEscrowEvents(this.client.http, this.escrow, parameters);
   }
 
   /** A constant call (no transaction); contract errors decoded. */
@@ -172,9 +183,9 @@ export class TronChain implements ChainAdapter {
     action: string,
     args: unknown[],
     contract = this.escrow,
-    onEstimate?: (output: Result) => void,
+    onResult?: (output: Result) => void,
   ): Promise<TxResult> {
-    return sendContractCall(this.client, { action, iface: this.interfaceOf(contract), contract, args, onEstimate });
+    return sendContractCall(this.client, { action, iface: this.interfaceOf(contract), contract, args, onResult });
   }
 
   private interfaceOf(contract: string): Interface {

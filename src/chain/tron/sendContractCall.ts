@@ -2,14 +2,13 @@ import type { Interface, Result } from "ethers";
 import type { TronWeb } from "tronweb";
 import { SeedpayError } from "../../errors/base";
 import { normalizeAddress } from "../../voucher/normalizeAddress";
-import {
-  decodeEscrowError,
-  EscrowRevertedError,
-  toSeedpayError,
-  TransactionFailedError,
-  TransactionUnconfirmedError,
-} from "../escrowErrors";
-import type { TxResult } from "../types";
+import { decodeEscrowError, EscrowRevertedError, toSeedpayError, TransactionFailedError } from "../escrowErrors";
+import type { TxFee, TxResult } from "../types";
+import { chainPrices, feeLimitFor, type ChainPrices } from "./chainPrices";
+import { fromHexText, trackTransaction, type TransactionInfo } from "./trackTransaction";
+import { TronHttpError, type TronHttp } from "./tronHttp";
+
+export { feeLimitFor } from "./chainPrices";
 
 /** A transaction as the node builds it and TronWeb signs it (the fields read here). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,16 +19,23 @@ export type TronTransaction = { txID: string; raw_data: { expiration: number }; 
 
 /** What sending needs: a node, an owner, and how to price, sign and confirm. */
 export type TronClient = {
+  /** Signs and converts addresses; requests go through `http`. */
   tronWeb: TronWeb;
+  /** Every request: the connection's hosts, API key and retry policy. */
+  http: TronHttp;
   /** The owner (signer) of transactions, `41…` hex. */
   owner: string;
   /** Fee limit = energy estimate × margin × energy price. */
   feeLimitMargin: number;
   confirm: "included" | "solidified";
   pollingInterval: number;
+  /** Milliseconds the chain's prices are trusted before they are read again. */
+  priceTtlMs?: number;
+  /** Milliseconds an outcome is awaited from a node that does not answer; default: past the expiration. */
+  unansweredLimitMs?: number;
   sign: (transaction: TronTransaction) => Promise<TronTransaction>;
-  /** Sun per energy and the chain's largest fee limit, read from the chain parameters once. */
-  prices?: { energy: number; maxFeeLimit: number };
+  /** Sun per energy and per byte of bandwidth, and the chain's largest fee limit, as last read. */
+  prices?: ChainPrices;
 };
 
 export type SendContractCallParameters = {
@@ -43,13 +49,9 @@ export type SendContractCallParameters = {
   args: unknown[];
   /** Receives what the function returns, from the estimating constant call. */
   onEstimate?: (output: Result) => void;
+  /** Receives what the function returned in the executed transaction (its contractResult). */
+  onResult?: (output: Result) => void;
 };
-
-/** How long the node may fail to answer while a sent transaction's outcome is awaited. */
-const UNANSWERED_LIMIT_MS = 5_000;
-
-/** Milliseconds a transaction's outcome is awaited past its expiration before giving up. */
-const EXPIRY_GRACE_MS = 10_000;
 
 /**
  * A constant call through /wallet/triggerconstantcontract (straight to the HTTP API: TronWeb's
@@ -89,11 +91,13 @@ export async function constantCall(
 
 /**
  * Estimates (a constant call, so a refused call costs nothing and is reported with its decoded
- * error), sets the fee limit from the estimate, builds, signs, broadcasts and waits for one
- * contract call. Every failure becomes a SeedpayError naming `action`.
+ * error), sets the fee limit from the estimate and the chain's current energy price, builds,
+ * signs, broadcasts and follows the transaction by its id (trackTransaction: never rebuilt). Every
+ * failure becomes a SeedpayError naming `action`. The result carries the energy and bandwidth it
+ * burnt.
  */
 export async function sendContractCall(client: TronClient, p: SendContractCallParameters): Promise<TxResult> {
-  const { action, iface, contract, args, onEstimate, method = action } = p;
+  const { action, iface, contract, args, onEstimate, onResult, method = action } = p;
   try {
     const estimate = await constantCall(client, action, method, iface, contract, args);
     onEstimate?.(estimate.output);
@@ -111,69 +115,67 @@ export async function sendContractCall(client: TronClient, p: SendContractCallPa
       throw new Error(`the node would not build the transaction: ${reason}`);
     }
     const signed = await client.sign(built.transaction as TronTransaction);
-    const sent = (await client.tronWeb.trx.sendRawTransaction(signed as never)) as {
-      result?: boolean;
-      code?: string;
-      message?: string;
-    };
-    // A duplicate means an earlier attempt of this very transaction reached the node: wait for it.
-    if (!sent.result && sent.code !== "DUP_TRANSACTION_ERROR") {
-      const reason = `${sent.code ?? "no code"}: ${fromHexText(sent.message)}`;
-      throw new Error(`the node refused transaction ${signed.txID}: ${reason}`);
+    const info = await trackTransaction(client, action, signed);
+    const result = await outcome(client, action, signed.txID, info, feeLimit);
+    if (onResult) {
+      const fragment = iface.getFunction(method)!;
+      onResult(iface.decodeFunctionResult(fragment, "0x" + String(info.contractResult?.[0] ?? "")));
     }
-    return await waitForOutcome(client, action, signed, feeLimit);
+    return result;
   } catch (error) {
     throw toTronError(client, action, error);
   }
 }
 
-/** Polls for a transaction's info until it is in a block (or solidified, if asked), then reads its result. */
-async function waitForOutcome(client: TronClient, action: string, tx: TronTransaction, feeLimit: number) {
-  const solid = client.confirm === "solidified";
-  const path = solid ? "walletsolidity/gettransactioninfobyid" : "wallet/gettransactioninfobyid";
-  const deadline = Date.now() + Math.max(tx.raw_data.expiration - Date.now(), 60_000) + EXPIRY_GRACE_MS;
-  let unansweredSince: number | undefined;
-  for (;;) {
-    let info;
-    try {
-      info = await post(client, path, { value: tx.txID });
-      unansweredSince = undefined;
-    } catch (error) {
-      // Broadcast, but the node stopped answering. A short outage is ridden out; a long one leaves
-      // the outcome unknown (it may still be in a block), which the caller must be told as such.
-      unansweredSince ??= Date.now();
-      if (Date.now() - unansweredSince >= UNANSWERED_LIMIT_MS || Date.now() > deadline) {
-        throw new TransactionUnconfirmedError(action, "0x" + tx.txID, toTronError(client, action, error));
-      }
-      await new Promise((r) => setTimeout(r, client.pollingInterval));
-      continue;
-    }
-    if (info && Object.keys(info).length > 0) return outcome(client, action, tx.txID, info, feeLimit);
-    if (Date.now() > deadline) {
-      throw new Error(
-        `transaction ${tx.txID} was not ${solid ? "solidified" : "included in a block"} before it expired; ` +
-          "check the node and retry (a retry builds a new transaction)",
-      );
-    }
-    await new Promise((r) => setTimeout(r, client.pollingInterval));
-  }
+/** What a transaction burnt, from its info: energy and bandwidth, free or paid in sun. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function feeOf(info: any, bandwidthPrice: number): TxFee {
+  const receipt = info.receipt ?? {};
+  const energySun = BigInt(receipt.energy_fee ?? 0);
+  const bandwidthSun = BigInt(receipt.net_fee ?? 0);
+  // java-tron reports bytes paid from free or staked bandwidth as net_usage, and bytes it burnt TRX for only as net_fee.
+  const bandwidth = BigInt(receipt.net_usage ?? 0) + bandwidthSun / BigInt(Math.max(1, bandwidthPrice));
+  const total = BigInt(info.fee ?? 0);
+  return {
+    energy: BigInt(receipt.energy_usage_total ?? 0),
+    energySun,
+    bandwidth,
+    bandwidthSun,
+    totalSun: total > energySun + bandwidthSun ? total : energySun + bandwidthSun,
+  };
 }
 
 /** Reads a transaction's receipt: SUCCESS → TxResult; REVERT with escrow data → EscrowRevertedError; else TransactionFailedError. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function outcome(client: TronClient, action: string, txID: string, info: any, feeLimit: number): TxResult {
+async function outcome(
+  client: TronClient,
+  action: string,
+  txID: string,
+  info: TransactionInfo,
+  feeLimit: number,
+): Promise<TxResult> {
   const result: string = info.receipt?.result ?? (info.result === "FAILED" ? "FAILED" : "SUCCESS");
-  const energy = BigInt(info.receipt?.energy_usage_total ?? 0);
-  if (result === "SUCCESS") return { hash: "0x" + txID, blockNumber: BigInt(info.blockNumber), gasUsed: energy };
+  const fee = feeOf(info, client.prices?.bandwidth ?? 1000);
+  if (result === "SUCCESS") {
+    return { hash: "0x" + txID, blockNumber: BigInt(info.blockNumber), gasUsed: fee.energy, fee };
+  }
   const decoded = result === "REVERT" ? decodeEscrowError("0x" + String(info.contractResult?.[0] ?? "")) : undefined;
   if (decoded) throw new EscrowRevertedError(action, decoded, new Error(`transaction ${txID} reverted`));
   if (result === "OUT_OF_ENERGY") {
+    // A rise in the energy price is the usual cause on a long-running process: read it again
+    // now, so that whatever is sent next is priced from the chain as it is.
+    const before = client.prices?.energy;
+    const now = (await chainPrices(client, true).catch(() => undefined))?.energy;
+    const price =
+      now !== undefined && before !== undefined && now !== before
+        ? `the energy price changed from ${before} to ${now} sun since the fee limit was set (read again: ` +
+          "the next attempt uses it); "
+        : "";
     throw new TransactionFailedError(
       action,
       new Error(
-        `transaction ${txID} ran out of energy: it used ${energy} energy under a fee limit of ${feeLimit} sun; ` +
-          `raise feeLimitMargin (now ${client.feeLimitMargin}), or fund the account with TRX if its balance ` +
-          "caps the limit, and retry",
+        `transaction ${txID} ran out of energy: it used ${fee.energy} energy under a fee limit of ${feeLimit} sun ` +
+          `and burnt ${fee.totalSun} sun; ${price}retry, or raise feeLimitMargin (now ${client.feeLimitMargin}), ` +
+          "or fund the account with TRX if its balance caps the limit",
       ),
     );
   }
@@ -184,48 +186,20 @@ function outcome(client: TronClient, action: string, txID: string, info: any, fe
   );
 }
 
-/** Fee limit in sun for an energy estimate: estimate × margin × sun per energy, capped at the chain's maximum. */
-export async function feeLimitFor(client: TronClient, energy: number): Promise<number> {
-  if (!client.prices) {
-    const parameters = await client.tronWeb.trx.getChainParameters();
-    const value = (key: string) => parameters.find((p) => p.key === key)?.value;
-    client.prices = {
-      energy: Number(value("getEnergyFee") ?? 100),
-      maxFeeLimit: Number(value("getMaxFeeLimit") ?? 15e9),
-    };
-  }
-  const limit = Math.ceil(Math.max(energy, 1) * client.feeLimitMargin) * client.prices.energy;
-  return Math.min(limit, client.prices.maxFeeLimit);
-}
-
 /** Turns a failure into a SeedpayError; a connection failure names the node. */
 export function toTronError(client: TronClient, action: string, error: unknown): SeedpayError {
   if (error instanceof SeedpayError) return error;
-  if (
-    error instanceof Error &&
-    /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|socket hang up|Network Error/.test(error.message)
-  ) {
-    const host = String(client.tronWeb.fullNode.host);
-    return new TransactionFailedError(
-      action,
-      new Error(`the TRON node at ${host} is unreachable (${error.message})`, { cause: error }),
-    );
-  }
+  // TronHttp's errors already name the node and say what it answered.
+  if (error instanceof TronHttpError) return new TransactionFailedError(action, error);
   return toSeedpayError(action, error);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function post(client: TronClient, path: string, body: Record<string, unknown>): Promise<any> {
-  return client.tronWeb.fullNode.request(path, body, "post");
+  return client.http.wallet(path, body);
 }
 
 /** `41…` hex for the HTTP API from any address form. */
 export function hex41(address: string): string {
   return "41" + normalizeAddress(address).slice(2).toLowerCase();
-}
-
-/** java-tron sends messages as hex of UTF-8 text. */
-function fromHexText(value: unknown): string {
-  if (typeof value !== "string" || value === "") return "";
-  return /^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0 ? Buffer.from(value, "hex").toString("utf8") : value;
 }

@@ -1,5 +1,5 @@
-import type { TronWeb } from "tronweb";
 import type { EscrowEvent, EventMeta, Unwatch, WatchEscrowEventsParameters } from "../types";
+import type { TronHttp } from "./tronHttp";
 import {
   eventAddress as address,
   eventBytes32 as bytes32,
@@ -10,19 +10,33 @@ import {
 
 export type { TronGridEvent } from "./watchTronEvents";
 
-export type WatchTronEscrowEventsOptions = Pick<WatchTronEventsOptions, "pageSize">;
+export type WatchTronEscrowEventsOptions = Pick<WatchTronEventsOptions, "pageSize"> & {
+  /** Milliseconds between polls while no dispute window is open (see watchTronEvents). */
+  idlePollingInterval?: number;
+};
 
 /**
  * Polls TronGrid's event API (or the devnode's) for escrow events and delivers each once, in
- * chain order, across re-reads and a node that drops requests (see watchTronEvents).
+ * chain order, across re-reads and a node that drops requests (see watchTronEvents). A
+ * ChannelCloseStarted opens a dispute window: the watcher polls fast until the window ends.
  */
 export function watchTronEscrowEvents(
-  tronWeb: TronWeb,
+  http: TronHttp,
   escrow: string,
   parameters: WatchEscrowEventsParameters,
-  options: WatchTronEscrowEventsOptions = {},
+  { idlePollingInterval, ...options }: WatchTronEscrowEventsOptions = {},
 ): Unwatch {
-  return watchTronEvents(tronWeb, escrow, { ...parameters, decode: decodeTronEscrowEvent }, options);
+  return watchTronEvents(
+    http,
+    escrow,
+    {
+      ...parameters,
+      idlePollingInterval,
+      decode: decodeTronEscrowEvent,
+      urgentUntil: (e) => (e.type === "ChannelCloseStarted" ? e.closesAt : undefined),
+    },
+    options,
+  );
 }
 
 /** Decodes one TronGrid event of the escrow into the EscrowEvent shape EvmChain delivers; undefined for others. */

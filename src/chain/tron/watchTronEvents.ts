@@ -1,9 +1,9 @@
-import type { TronWeb } from "tronweb";
 import { normalizeAddress } from "../../voucher/normalizeAddress";
 import { toTronAddress } from "../../voucher/toTronAddress";
 import { logId } from "../events";
-import { pollingLoop } from "../pollingLoop";
 import type { EventMeta, Unwatch } from "../types";
+import { TronEventFollower, type TronHead } from "./tronEventFollower";
+import type { TronHttp } from "./tronHttp";
 
 /** One event as TronGrid's /v1/contracts/{address}/events returns it (the fields read here). */
 export type TronGridEvent = {
@@ -25,12 +25,26 @@ export type WatchTronEventsParameters<T> = {
   decode: (event: TronGridEvent, meta: EventMeta) => T | undefined;
   /** Called with each new batch of decoded events, in chain order, never the same event twice. */
   onEvents: (events: T[]) => void | Promise<void>;
-  /** Called when a poll fails (node or event API unreachable, ...); the watcher keeps polling. */
+  /** Called when a poll fails (node or event API unreachable, throttled, ...); the watcher keeps polling. */
   onError?: (error: Error) => void;
-  /** Milliseconds between polls; default 1000. */
+  /**
+   * Milliseconds between polls while a window is open (see `urgentUntil`); default 3000 (a block).
+   * A connection with a request budget (TronGrid) is never polled faster than a block.
+   */
   pollingInterval?: number;
+  /**
+   * Milliseconds between polls otherwise. Default: `pollingInterval` when that is given and the
+   * node has no request budget (a local node); else paced so that idle polling spends at most a
+   * IDLE_BUDGET_SHARE (8 %) of the connection's `requestsPerDay` (≈ 22 s for one watcher on 100,000 a day).
+   */
+  idlePollingInterval?: number;
   /** Blocks an event must be buried under before it is delivered; default 0. */
   confirmations?: number;
+  /**
+   * Unix seconds until which an event opens a window worth watching closely (a dispute window's
+   * end, a challenge's deadline); the watcher polls at `pollingInterval` until the chain passes it.
+   */
+  urgentUntil?: (event: T) => bigint | undefined;
 };
 
 export type WatchTronEventsOptions = {
@@ -41,107 +55,173 @@ export type WatchTronEventsOptions = {
 };
 
 /** Blocks re-read behind the cursor on every poll, so events the API indexes late are still seen. */
-const REREAD = 12n;
+const REREAD = 12;
+/**
+ * A poll takes several requests and starts over when one fails: each request gets one retry of
+ * its own (after TronHttp's backoff with jitter), so a node that refuses some requests under load
+ * does not fail every poll; a node that keeps refusing fails the poll and the follower backs off.
+ */
+const ONE_RETRY = { retries: 1 };
 /** TronGrid's largest page. */
 const MAX_PAGE_SIZE = 200;
-const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * Polls TronGrid's event API (or the devnode's) for one contract's events and delivers each once,
- * in chain order. Every poll re-reads from a few blocks behind the cursor (never before
- * `fromBlock`), following `fingerprint` pages oldest first; events already delivered (by
- * transaction id and event index, stable on every re-read) are skipped. A failed poll is reported
- * to onError and retried from the same cursor, so a node that drops requests loses nothing.
+ * Watches one contract's events through TronGrid's event API (or the devnode's) and delivers each
+ * once, in chain order: by block, then the transaction's position in its block, then
+ * `event_index`. Driven by the process's shared TronEventFollower (one header-only head read per
+ * tick for every watcher on the connection, adaptive intervals, backoff with jitter).
+ *
+ * Every poll re-reads from a few blocks behind the cursor (never before `fromBlock`). Pages follow
+ * `meta.fingerprint` when the API gives one; when it does not (TronGrid omits it for some
+ * `min_block_timestamp` queries, TRON-US/trongrid#23), a full page continues from its last event's
+ * timestamp instead. Events already delivered (by transaction id and event index, stable on every
+ * re-read) are skipped. A failed poll is reported to onError and retried from the same cursor, so a
+ * node that drops requests loses nothing.
  */
 export function watchTronEvents<T>(
-  tronWeb: TronWeb,
+  http: TronHttp,
   contractAddress: string,
-  { fromBlock, decode, onEvents, onError, pollingInterval = 1000, confirmations = 0 }: WatchTronEventsParameters<T>,
+  parameters: WatchTronEventsParameters<T>,
   { pageSize = MAX_PAGE_SIZE, eventName }: WatchTronEventsOptions = {},
 ): Unwatch {
-  const limit = String(Math.min(Math.max(1, pageSize), MAX_PAGE_SIZE));
+  const { fromBlock, decode, onEvents, onError, confirmations = 0, urgentUntil } = parameters;
+  const limit = Math.min(Math.max(1, pageSize), MAX_PAGE_SIZE);
   const contract = toTronAddress(contractAddress);
-  const host = String(tronWeb.eventServer?.host ?? tronWeb.fullNode.host).replace(/\/+$/, "");
-  const delivered = new Map<string, bigint>();
-  const blockHashes = new Map<bigint, string>();
-  let start = fromBlock;
-  let cursor: bigint | undefined = fromBlock;
+  const local = !Number.isFinite(http.connection.requestsPerDay);
+  const fastInterval = parameters.pollingInterval ?? 3000;
+  const idleInterval =
+    parameters.idlePollingInterval ?? (local && parameters.pollingInterval !== undefined ? fastInterval : undefined);
+  const delivered = new Map<string, number>();
+  /** Blocks whose time is known (heads seen, headers read): a lower bound for min_block_timestamp. */
+  const times = new Map<number, number>();
+  const hashes = new Map<number, string>();
+  let start = fromBlock === undefined ? undefined : Number(fromBlock);
+  let cursor = start;
+  let urgentMs = 0;
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const request = (path: string, body: Record<string, unknown>): Promise<any> =>
-    tronWeb.fullNode.request(path, body, "post");
-
-  const block = async (number: bigint): Promise<{ hash: string; timestamp: number }> => {
-    const b = await request("wallet/getblockbynum", { num: Number(number) });
+  const header = async (number: number): Promise<{ hash: string; timestamp: number }> => {
+    const b = await http.wallet("wallet/getblock", { id_or_num: String(number), detail: false }, ONE_RETRY);
     if (!b?.blockID) throw new Error(`the node has no block ${number}`);
-    blockHashes.set(number, "0x" + b.blockID);
-    return { hash: "0x" + b.blockID, timestamp: Number(b.block_header.raw_data.timestamp ?? 0) };
+    const timestamp = Number(b.block_header.raw_data.timestamp ?? 0);
+    hashes.set(number, "0x" + b.blockID);
+    times.set(number, timestamp);
+    return { hash: "0x" + b.blockID, timestamp };
   };
 
-  const fetchPage = async (url: string): Promise<{ data: TronGridEvent[]; fingerprint?: string }> => {
-    const response = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    if (!response.ok) throw new Error(`the event API answered ${response.status} ${response.statusText} for ${url}`);
-    const body = (await response.json()) as {
-      success?: boolean;
-      error?: string;
-      data?: TronGridEvent[];
-      meta?: { fingerprint?: string };
-    };
-    if (body.success === false) throw new Error(`the event API refused ${url}: ${body.error ?? "no reason given"}`);
-    return { data: body.data ?? [], fingerprint: body.meta?.fingerprint };
+  /** The time of the newest block at or before `from` whose time is known; read from the node if none is. */
+  const timeAtOrBefore = async (from: number): Promise<number> => {
+    let best = -1;
+    for (const n of times.keys()) if (n <= from && n > best) best = n;
+    return best >= 0 ? times.get(best)! : (await header(from)).timestamp;
   };
 
-  const poll = async (): Promise<void> => {
-    const now = await request("wallet/getnowblock", {});
-    const head = BigInt(now.block_header.raw_data.number) - BigInt(confirmations);
-    if (cursor === undefined) cursor = head + 1n;
-    start ??= cursor;
-    if (head < cursor) return;
-    let from = cursor > REREAD ? cursor - REREAD : 0n;
-    if (from < start) from = start;
-    const { timestamp } = await block(from);
-
-    const found: TronGridEvent[] = [];
+  const readEvents = async (minTimestamp: number, tip: number): Promise<TronGridEvent[]> => {
+    const found = new Map<string, TronGridEvent>();
     let fingerprint: string | undefined;
-    do {
+    let min = minTimestamp;
+    let pageLimit = limit;
+    for (;;) {
       const query = new URLSearchParams({
         order_by: "block_timestamp,asc",
-        limit,
-        min_block_timestamp: String(timestamp),
+        limit: String(pageLimit),
+        min_block_timestamp: String(min),
       });
       if (eventName) query.set("event_name", eventName);
       if (fingerprint) query.set("fingerprint", fingerprint);
-      const page = await fetchPage(`${host}/v1/contracts/${contract}/events?${query.toString()}`);
-      found.push(...page.data);
-      fingerprint = page.fingerprint;
-      if (page.data.some((e) => BigInt(e.block_number) > head)) break;
-    } while (fingerprint);
+      const page = await http.events(`v1/contracts/${contract}/events?${query.toString()}`, ONE_RETRY);
+      const data: TronGridEvent[] = page?.data ?? [];
+      for (const e of data) found.set(`${e.transaction_id}:${e.event_index}`, e);
+      if (data.length === 0 || data.some((e) => Number(e.block_number) > tip)) break;
+      fingerprint = page?.meta?.fingerprint;
+      if (fingerprint) continue;
+      if (data.length < pageLimit) break;
+      // A full page and no fingerprint: it may be the last page, or the API dropped the
+      // fingerprint. Go on from the last event's time (its block is read again, deduplicated);
+      // if every event on the page has that time, only a larger page can get past it.
+      const last = Number(data[data.length - 1].block_timestamp);
+      if (last > min) min = last;
+      else if (pageLimit < MAX_PAGE_SIZE) pageLimit = MAX_PAGE_SIZE;
+      else {
+        throw new Error(
+          `more than ${MAX_PAGE_SIZE} events of ${contract} at block time ${min} and the event API gave no ` +
+            "fingerprint to page on: use an event server that returns meta.fingerprint",
+        );
+      }
+    }
+    return [...found.values()];
+  };
 
-    const inRange = found
-      .filter((e) => BigInt(e.block_number) >= from && BigInt(e.block_number) <= head)
-      .sort((a, b) => a.block_number - b.block_number || a.block_timestamp - b.block_timestamp);
+  /** Each transaction's position in its block, read only for blocks where events of several transactions meet. */
+  const positions = async (events: TronGridEvent[]): Promise<Map<string, number>> => {
+    const byBlock = new Map<number, Set<string>>();
+    for (const e of events) {
+      const set = byBlock.get(e.block_number) ?? new Set();
+      set.add(e.transaction_id);
+      byBlock.set(e.block_number, set);
+    }
+    const position = new Map<string, number>();
+    for (const [number, ids] of byBlock) {
+      if (ids.size < 2) continue;
+      const infos = (await http.wallet("wallet/gettransactioninfobyblocknum", { num: number }, ONE_RETRY)) as {
+        id: string;
+      }[];
+      (Array.isArray(infos) ? infos : []).forEach((info, i) => position.set(info.id, i));
+    }
+    return position;
+  };
+
+  const poll = async (head: TronHead): Promise<void> => {
+    times.set(head.number, head.timestamp);
+    const tip = head.number - confirmations;
+    if (cursor === undefined) cursor = tip + 1;
+    start ??= cursor;
+    if (tip < cursor) return;
+    const from = Math.max(cursor - REREAD, start);
+    const found = (await readEvents(await timeAtOrBefore(from), tip)).filter(
+      (e) => e.block_number >= from && e.block_number <= tip,
+    );
+    const position = await positions(found);
+    const pos = (e: TronGridEvent) => position.get(e.transaction_id) ?? 0;
+    found.sort((a, b) => a.block_number - b.block_number || pos(a) - pos(b) || a.event_index - b.event_index);
+
     const fresh: T[] = [];
-    const ids: [string, bigint][] = [];
-    for (const e of inRange) {
+    const ids: [string, number][] = [];
+    for (const e of found) {
       const txHash = "0x" + e.transaction_id.replace(/^0x/, "").toLowerCase();
       const id = logId(txHash, e.event_index);
       if (delivered.has(id) || ids.some(([seen]) => seen === id)) continue;
-      const number = BigInt(e.block_number);
-      const blockHash = blockHashes.get(number) ?? (await block(number)).hash;
-      const decoded = decode(e, { id, blockNumber: number, blockHash, txHash, logIndex: e.event_index });
+      const number = e.block_number;
+      const blockHash = hashes.get(number) ?? (await header(number)).hash;
+      const meta = { id, blockNumber: BigInt(number), blockHash, txHash, logIndex: e.event_index };
+      const decoded = decode(e, meta);
       ids.push([id, number]);
-      if (decoded !== undefined) fresh.push(decoded);
+      if (decoded !== undefined) {
+        fresh.push(decoded);
+        const until = urgentUntil?.(decoded);
+        if (until !== undefined) urgentMs = Math.max(urgentMs, Number(until) * 1000);
+      }
     }
     // Mark as delivered only once the handler has taken them: a failed poll, or a handler that
     // throws, retries the same range (at least once, rather than an event lost for this run).
     if (fresh.length > 0) await onEvents(fresh);
     for (const [id, number] of ids) delivered.set(id, number);
-    cursor = head + 1n;
+    cursor = tip + 1;
     for (const [id, number] of delivered) if (number + REREAD < from) delivered.delete(id);
-    for (const number of blockHashes.keys()) if (number < from) blockHashes.delete(number);
+    for (const number of hashes.keys()) if (number < from) hashes.delete(number);
+    // Keep the newest known time at or before the next re-read's start, and everything after it.
+    const keep = Math.max(cursor - REREAD, start);
+    let floor = -1;
+    for (const n of times.keys()) if (n <= keep && n > floor) floor = n;
+    for (const n of times.keys()) if (n < floor) times.delete(n);
   };
 
-  return pollingLoop(poll, pollingInterval, onError);
+  return TronEventFollower.for(http).watch({
+    poll,
+    onError,
+    fastInterval,
+    idleInterval,
+    urgentUntil: () => urgentMs,
+  });
 }
 
 /** A bytes32 value as the event API renders it (hex, with or without 0x), as 0x + 64 lowercase hex. */

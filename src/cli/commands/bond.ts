@@ -7,12 +7,14 @@ import type { TxResult } from "../../chain/types";
 import { buildMerkleTree } from "../../storage/buildMerkleTree";
 import { proveBlockFromFile } from "../../storage/proveBlock";
 import { action, addressArg, bttArg, countArg, examples, secondsArg } from "../commandKit";
+import { warnChallengeFee } from "../bondAnswerCost";
 import { connectBond } from "../connectBond";
 import { readTerms, termsToJson, writeTerms } from "../dealTerms";
 import { CliUsageError } from "../errors";
 import { amountJson, formatBtt, formatGas } from "../format";
 import type { CliIo } from "../output";
 import type { ProgressBond } from "../progressBond";
+import type { Session } from "../session";
 import { bondOption, termsOption, type Common } from "./bondOptions";
 import { bondRespondCommand } from "./bondRespond";
 import { bondWithdrawCommand } from "./bondWithdraw";
@@ -34,14 +36,14 @@ function dealAction(
   io: CliIo,
   name: string,
   summary: string,
-  run: (bond: ProgressBond, terms: DealTerms, o: Common & Record<string, unknown>) => Promise<TxResult>,
+  run: (bond: ProgressBond, terms: DealTerms, o: Common & Record<string, unknown>, s: Session) => Promise<TxResult>,
   extra: (c: Command) => Command = (c) => c,
 ): Command {
   return extra(new Command(name).summary(summary).addOption(bondOption()).addOption(termsOption())).action(
     action<Common & Record<string, unknown>>(io, async (s, o) => {
       const terms = readTerms(s.io.cwd, o.terms);
       const bond = await connectBond(s, o.bond, true);
-      const tx = await run(bond, terms, o);
+      const tx = await run(bond, terms, o, s);
       const state = await bond.getDeal(terms);
       const id = bond.dealId(terms);
       return {
@@ -211,7 +213,8 @@ export function bondCommand(io: CliIo): Command {
   );
 
   bond.addCommand(
-    dealAction(io, "accept", "accept a deal (provider): the bond is posted now", async (b, t) => {
+    dealAction(io, "accept", "accept a deal (provider): the bond is posted now", async (b, t, _o, s) => {
+      await warnChallengeFee(s, t);
       await b.approve(t.bond);
       return b.accept(t);
     }),

@@ -6,7 +6,8 @@ import { EventStore } from "./events";
 import { contractAddressFor, executeConstant, executeCreate, executeTrigger } from "./executor";
 import type { ConstantCall, ConstantCallResult, RawOutcome } from "./executor";
 import type { ContractRecord, ExecutionOutcome, TronBlock, TxRecord } from "./records";
-import { validateAgainstState, validateSubmission } from "./validate";
+import { BroadcastError, validateAgainstState, validateSubmission } from "./validate";
+import { BandwidthLedger, bandwidthOf } from "./bandwidth";
 import type { ChainView, Submission } from "./validate";
 import { SerialQueue } from "./serialQueue";
 
@@ -20,6 +21,10 @@ export interface DevChainOptions {
   /** Milliseconds between blocks; undefined: a block per transaction (and an empty one when the head is 3 s old). */
   blockTime?: number;
   hardfork: string;
+  /** Blocks between the head and the newest solidified block (TRON: 19); default 0, every block solid at once. */
+  solidityDelay?: number;
+  /** Charge bandwidth: free bytes per day, then 1,000 sun a byte, BANDWITH_ERROR when unpaid. Default false. */
+  bandwidth?: boolean;
 }
 
 /** TRON produces a block every 3 s; the head never looks older than that. */
@@ -38,6 +43,7 @@ export class DevChain implements ChainView {
   /** Accounts TRON would know (activated), with their creation time. */
   readonly created = new Map<EvmAddress, number>();
   private readonly pending = new Map<string, Submission>();
+  readonly bandwidth = new BandwidthLedger();
   private offsetMs = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -71,6 +77,20 @@ export class DevChain implements ChainView {
 
   head(): TronBlock {
     return this.blocks[this.blocks.length - 1];
+  }
+
+  /** The newest solidified block: `solidityDelay` blocks behind the head. */
+  solidHead(): TronBlock {
+    return this.blocks[Math.max(0, this.blocks.length - 1 - (this.options.solidityDelay ?? 0))];
+  }
+
+  /** Changes the energy price from the next transaction on, as a committee proposal does. */
+  async setEnergyPrice(sun: number): Promise<void> {
+    if (!Number.isSafeInteger(sun) || sun <= 0)
+      throw new Error(`the energy price must be a positive integer, not ${sun}`);
+    await this.queue.run(async () => {
+      this.options.energyPrice = sun;
+    });
   }
 
   nowMs(): number {
@@ -123,10 +143,30 @@ export class DevChain implements ChainView {
     return this.queue.run(async () => {
       const submission = validateSubmission(rawBytes, signatures, this);
       await validateAgainstState(submission, this);
+      await this.checkBandwidth(submission);
       if (this.options.blockTime !== undefined) this.pending.set(submission.txID, submission);
       else await this.execute(submission, this.nextTimestampSec());
       return submission.txID;
     });
+  }
+
+  /**
+   * java-tron refuses a transaction whose bandwidth neither the day's free bytes nor the owner's
+   * TRX can pay (BANDWITH_ERROR, java-tron's spelling), before it reaches a block.
+   */
+  private async checkBandwidth(s: Submission): Promise<void> {
+    if (!this.options.bandwidth) return;
+    const owner = s.contract.owner;
+    const quote = this.bandwidth.quote(owner, bandwidthOf(s.rawBytes, s.signatures), this.nowMs());
+    if (quote.free) return;
+    const balance = await this.evm.balance(owner);
+    if (balance < BigInt(quote.burnt)) {
+      throw new BroadcastError(
+        "BANDWITH_ERROR",
+        `Account resource insufficient error: ${quote.bytes} bytes of bandwidth need ${quote.burnt} sun, ` +
+          `the account has ${balance} sun and no free bandwidth left`,
+      );
+    }
   }
 
   private nextTimestampSec(): number {
@@ -203,7 +243,8 @@ export class DevChain implements ChainView {
       }
       throw e;
     }
-    await this.record(s, raw, contractAddress);
+    const netFee = await this.chargeBandwidth(s, timestampSec);
+    await this.record(s, raw, contractAddress, netFee);
   }
 
   private async run(
@@ -252,7 +293,24 @@ export class DevChain implements ChainView {
     return { raw, contractAddress };
   }
 
-  private async record(s: Submission, raw: RawOutcome, contractAddress: EvmAddress | undefined): Promise<void> {
+  /** Pays a transaction's bandwidth from free bytes, or burns TRX for it (only with the bandwidth option). */
+  private async chargeBandwidth(s: Submission, timestampSec: number): Promise<number> {
+    if (!this.options.bandwidth) return 0;
+    const charge = this.bandwidth.charge(s.contract.owner, bandwidthOf(s.rawBytes, s.signatures), timestampSec * 1000);
+    if (charge.burnt > 0) {
+      const balance = await this.evm.balance(s.contract.owner);
+      const burnt = balance < BigInt(charge.burnt) ? balance : BigInt(charge.burnt);
+      await this.evm.setBalance(s.contract.owner, balance - burnt);
+    }
+    return charge.burnt;
+  }
+
+  private async record(
+    s: Submission,
+    raw: RawOutcome,
+    contractAddress: EvmAddress | undefined,
+    netFee: number,
+  ): Promise<void> {
     const c = s.contract;
     const block = await this.syncBlocks();
     block.txIds.push(s.txID);
@@ -260,8 +318,9 @@ export class DevChain implements ChainView {
       ...raw,
       contractAddress,
       energyFee: raw.energy * this.options.energyPrice,
-      // java-tron: the signed transaction's size plus 64 bytes reserved for its result.
-      netUsage: s.rawBytes.length + 3 + 67 * s.signatures.length + 64,
+      // Bytes paid from free bandwidth are reported as net_usage, bytes paid in TRX as net_fee only.
+      netUsage: netFee > 0 ? 0 : bandwidthOf(s.rawBytes, s.signatures),
+      netFee,
     };
     this.txs.set(s.txID, {
       txID: s.txID,

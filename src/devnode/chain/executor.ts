@@ -55,6 +55,18 @@ function classify(trace: EvmTrace, price: TracePrice, energy: number, energyLimi
         discard: false,
       };
     }
+    // java-tron checks the energy limit at every operation: a call that passes its limit stops
+    // there with OUT_OF_ENERGY (the whole limit charged), whatever it would have done after.
+    if (energy > energyLimit) {
+      return {
+        contractRet: "OUT_OF_ENERGY",
+        energy: energyLimit,
+        returnData: "",
+        logs: [],
+        resMessage: `Not enough energy: the execution needs more than the energy limit of ${energyLimit}`,
+        discard: false,
+      };
+    }
     return {
       contractRet: "REVERT",
       energy,

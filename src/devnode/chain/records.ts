@@ -30,8 +30,10 @@ export interface ExecutionOutcome {
   resMessage?: string;
   /** Sun burnt for energy. */
   energyFee: number;
-  /** Bytes of the signed transaction (bandwidth), reported only: no bandwidth fee is charged. */
+  /** Bytes of the signed transaction (bandwidth) paid from free bandwidth; 0 when they were paid in TRX. */
   netUsage: number;
+  /** Sun burnt for bandwidth (bytes × 1,000) when free bandwidth did not cover it; 0 unless the bandwidth option is on. */
+  netFee?: number;
 }
 
 export interface TxRecord {
@@ -90,9 +92,11 @@ export function txInfoJson(tx: TxRecord) {
   if (o.energyFee) receipt.energy_fee = o.energyFee;
   if (o.energy) receipt.energy_usage_total = o.energy;
   if (o.netUsage) receipt.net_usage = o.netUsage;
+  if (o.netFee) receipt.net_fee = o.netFee;
   if (isContract) receipt.result = o.contractRet;
   const info: Record<string, unknown> = { id: tx.txID };
-  if (o.energyFee) info.fee = o.energyFee;
+  const fee = o.energyFee + (o.netFee ?? 0);
+  if (fee) info.fee = fee;
   info.blockNumber = tx.blockNumber;
   info.blockTimeStamp = tx.blockTimestamp;
   info.contractResult = [o.returnData];

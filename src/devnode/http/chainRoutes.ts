@@ -153,7 +153,7 @@ export function chainRoutes(chain: DevChain): Record<string, Handler> {
     return {
       beginSyncNum: head.number,
       block: `Num:${head.number},ID:${head.id}`,
-      solidityBlock: `Num:${head.number},ID:${head.id}`,
+      solidityBlock: `Num:${chain.solidHead().number},ID:${chain.solidHead().id}`,
       currentConnectCount: 0,
       activeConnectCount: 0,
       passiveConnectCount: 0,
@@ -181,7 +181,9 @@ export function chainRoutes(chain: DevChain): Record<string, Handler> {
     };
   };
 
-  const energyFee = chain.options.energyPrice;
+  // Read per request: the price can change while the node runs (Devnode.setEnergyPrice), as a
+  // committee proposal changes it on TRON.
+  const energyFee = () => chain.options.energyPrice;
   return {
     getnowblock: getNowBlock,
     getblockbynum: getBlockByNum,
@@ -194,9 +196,9 @@ export function chainRoutes(chain: DevChain): Record<string, Handler> {
     getaccountresource: resources(true),
     getcontract: getContract,
     getcontractinfo: getContractInfo,
-    getchainparameters: async () => chainParameters(energyFee),
+    getchainparameters: async () => chainParameters(energyFee()),
     getnodeinfo: getNodeInfo,
-    getenergyprices: async () => ({ prices: `0:${energyFee}` }),
+    getenergyprices: async () => ({ prices: `0:${energyFee()}` }),
     getbandwidthprices: async () => ({ prices: "0:1000" }),
   };
 }

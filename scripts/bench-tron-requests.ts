@@ -1,0 +1,120 @@
+/**
+ * How many requests a watchtower makes of a TRON node, against TronGrid's daily quota:
+ *
+ *   npm run bench:tron-requests            (BENCH_WINDOW_S=600 for a longer measurement)
+ *
+ * Runs the devnode in its TRON-like mode (3 s blocks, solidification 19 blocks behind, bandwidth
+ * charged) and one watchtower whose connection has TronGrid's free budget (100,000 requests a
+ * day), then counts every request the tower's TronHttp sends (retries included): first while
+ * idle, then while it answers a unilateral close (the dispute window stays open, so it polls
+ * fast). Writes bench/tron-requests.json with requests per hour and per day, by path.
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { Trx } from "tronweb";
+import { TronChain } from "../src/chain/tron/TronChain";
+import { IDLE_BUDGET_SHARE } from "../src/chain/tron/tronEventFollower";
+import { startWatchtower } from "../src/channel/watchtower";
+import type { WatchtowerEvent } from "../src/channel/watchtowerTypes";
+import { startDevnode } from "../src/devnode";
+import { MemoryStore } from "../src/store/memoryStore";
+import { channelId, escrowDomain, VOUCHER_TYPES, type ChannelKey } from "../src/voucher/typedData";
+import { deployEscrowOn } from "../test/tron/helpers";
+
+const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 300);
+const REQUESTS_PER_DAY = 100_000;
+const BTT = 10n ** 18n;
+
+type Phase = { seconds: number; requests: number; perHour: number; perDay: number; byPath: Record<string, number> };
+
+async function main(): Promise<void> {
+  const node = await startDevnode({ port: 0, accounts: 6, blockTime: 3000, solidityDelay: 19, bandwidth: true });
+  const [, payer, payee, signer, , towerAccount] = node.accounts;
+  const { escrow } = await deployEscrowOn(node, payer.address);
+  const payerChain = new TronChain({ fullHost: node.url, privateKey: payer.privateKey, escrow, pollingInterval: 200 });
+  const key: ChannelKey = { payer: payer.evm, payee: payee.evm, signer: signer.evm, disputeWindow: 3600, salt: 1n };
+  await payerChain.approve(10n * BTT);
+  await payerChain.open(key, 10n * BTT);
+  const chainId = await payerChain.chainId();
+  const store = new MemoryStore();
+  store.upsertChannel({
+    chainId: Number(chainId),
+    escrow: payerChain.escrow,
+    role: "payee",
+    key,
+    status: "open",
+    deposit: 10n * BTT,
+  });
+  const signature = await Trx._signTypedData(
+    escrowDomain(chainId, payerChain.escrow) as never,
+    VOUCHER_TYPES,
+    { channelId: channelId(key), cumulativeAmount: 6n * BTT },
+    signer.privateKey,
+  );
+  store.recordReceivedVoucher({ channelId: channelId(key), cumulativeAmount: 6n * BTT, signature });
+
+  const towerChain = new TronChain({
+    connection: { fullNode: node.url, requestsPerDay: REQUESTS_PER_DAY },
+    privateKey: towerAccount.privateKey,
+    escrow,
+  });
+  const stats = towerChain.http.stats;
+  const events: WatchtowerEvent[] = [];
+  const tower = await startWatchtower({ chain: towerChain, store, onEvent: (e) => void events.push(e) });
+
+  const measure = async (label: string): Promise<Phase> => {
+    const requests0 = stats.requests;
+    const byPath0 = new Map(stats.byPath);
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
+    const seconds = (Date.now() - t0) / 1000;
+    const requests = stats.requests - requests0;
+    const byPath: Record<string, number> = {};
+    for (const [p, n] of stats.byPath) {
+      const d = n - (byPath0.get(p) ?? 0);
+      if (d > 0) byPath[p.replace(/^v1\/contracts\/[^/]+/, "v1/contracts/{escrow}")] = d;
+    }
+    const perHour = Math.round((requests / seconds) * 3600);
+    console.log(`${label}: ${requests} requests in ${seconds.toFixed(0)} s = ${perHour}/h, ${perHour * 24}/day`);
+    return { seconds: Math.round(seconds), requests, perHour, perDay: perHour * 24, byPath };
+  };
+
+  // Past the start-up scan: the tower is idle.
+  await new Promise((r) => setTimeout(r, 5_000));
+  const idle = await measure("idle");
+  await payerChain.startClose(key);
+  const answering = await measure("answering a close (window open)");
+  const claimed = events.find((e) => e.type === "claimed") as Extract<WatchtowerEvent, { type: "claimed" }> | undefined;
+  await tower.stop();
+  await node.close();
+
+  const quota = REQUESTS_PER_DAY;
+  const result = {
+    setup:
+      "devnode TRON-like: 3 s blocks, solidity 19 blocks behind, bandwidth charged; one watchtower, one escrow, " +
+      `connection requestsPerDay ${quota} (TronGrid's free plan); idle polls paced to ${IDLE_BUDGET_SHARE * 100}% of it`,
+    windowSeconds: WINDOW_S,
+    idle: { ...idle, shareOfFreeQuota: Number((idle.perDay / quota).toFixed(3)) },
+    answeringClose: {
+      ...answering,
+      shareOfFreeQuota: Number((answering.perDay / quota).toFixed(3)),
+      claimed: claimed !== undefined,
+      claimTx: claimed && {
+        energy: claimed.tx.fee!.energy.toString(),
+        bandwidthBytes: claimed.tx.fee!.bandwidth.toString(),
+        burntSun: claimed.tx.fee!.totalSun.toString(),
+      },
+    },
+    goal: "idle within 10% of a free TronGrid plan's daily quota (100,000 requests/day)",
+    idleWithinGoal: idle.perDay <= 0.1 * quota,
+    node: process.version,
+    measuredAt: new Date().toISOString(),
+  };
+  writeFileSync(path.join(__dirname, "..", "bench", "tron-requests.json"), JSON.stringify(result, null, 2) + "\n");
+  console.log(JSON.stringify(result, null, 2));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
