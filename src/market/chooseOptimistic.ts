@@ -1,5 +1,4 @@
-import { sha256 } from "@noble/hashes/sha2";
-import { bytesToHex } from "@noble/hashes/utils";
+import { roundTieKey, tieBreakRank } from "./tieBreak";
 
 /** Who holds the optimistic slot and since when (ms). */
 export type OptimisticState = {
@@ -27,8 +26,6 @@ export type ChooseOptimisticParameters = {
 /** BitTorrent mainline makes a newly connected peer three times as likely to be picked. */
 export const NEWCOMER_WEIGHT = 3;
 
-const encoder = new TextEncoder();
-
 /**
  * The optimistic unchoke: one slot, held `optimisticMs` by a peer without a winning bid, then
  * passed on, so a non-payer or a newcomer with nothing to trade can still download and
@@ -39,8 +36,9 @@ const encoder = new TextEncoder();
  * would make a losing bid cost something, so low-value peers would stop bidding, which lowers the
  * clearing price and breaks the "bid your value" property the auction is built on.
  *
- * The draw is a weighted race over keyed hashes (each candidate draws u from
- * SHA-256(key ‖ now ‖ peer id); the least -ln(u)/weight wins): deterministic given the key,
+ * The draw is a weighted race over keyed hashes (each candidate draws u in (0, 1] from the
+ * keyed mix of its peer id under a secret derived from key and now, see tieBreak.ts; the least
+ * -ln(u)/weight wins): deterministic given the key,
  * independent of the candidates' order, and a renamed peer has the same chance.
  */
 export function chooseOptimistic(state: OptimisticState, p: ChooseOptimisticParameters): OptimisticState {
@@ -50,23 +48,16 @@ export function chooseOptimistic(state: OptimisticState, p: ChooseOptimisticPara
     p.candidates.some((c) => c.peerId === state.peerId);
   if (holderStays) return state;
   const pool = p.candidates.length > 1 ? p.candidates.filter((c) => c.peerId !== state.peerId) : p.candidates;
+  const drawKey = roundTieKey(p.key, p.now);
   let best: string | undefined;
   let bestScore = Infinity;
   for (const c of pool) {
     const weight = p.now - c.connectedAt < p.optimisticMs ? NEWCOMER_WEIGHT : 1;
-    const score = -Math.log(uniform(p.key, p.now, c.peerId)) / weight;
+    const score = -Math.log((tieBreakRank(drawKey, c.peerId) + 1) / 2 ** 53) / weight;
     if (score < bestScore || (score === bestScore && best !== undefined && c.peerId < best)) {
       best = c.peerId;
       bestScore = score;
     }
   }
   return { peerId: best, since: p.now };
-}
-
-/** A number in (0, 1] from the first 48 bits of SHA-256(key ‖ now ‖ peer id). */
-function uniform(key: Uint8Array, now: number, peerId: string): number {
-  const digest = sha256(encoder.encode(`${bytesToHex(key)}|${now}|${peerId}`));
-  let x = 0;
-  for (let i = 0; i < 6; i++) x = x * 256 + digest[i];
-  return (x + 1) / 2 ** 48;
 }

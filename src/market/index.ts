@@ -1,6 +1,6 @@
 export { defaultMarketConfig, marketConfig } from "./config";
 export { InvalidBidError, InvalidBiddingStrategyError, InvalidMarketConfigError } from "./errors";
-export { tieBreakRank } from "./tieBreak";
+export { roundTieKey, tieBreakRank } from "./tieBreak";
 export { runAuction } from "./runAuction";
 export type { RunAuctionParameters } from "./runAuction";
 export { placeBid } from "./placeBid";

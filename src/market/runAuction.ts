@@ -1,5 +1,5 @@
 import { InvalidBidError, InvalidMarketConfigError } from "./errors";
-import { tieBreakRank } from "./tieBreak";
+import { roundTieKey, tieBreakRank } from "./tieBreak";
 import type { AuctionResult, SealedBid } from "./types";
 
 export type RunAuctionParameters = {
@@ -84,8 +84,20 @@ export function runAuction(bids: readonly SealedBid[], p: RunAuctionParameters):
   const free = slots - above.length;
   let tiedWinners = tied;
   if (tied.length > free) {
-    const ranks = new Map(tied.map((b) => [b.channelId, tieBreakRank(p.tieBreakKey, round, b.channelId)]));
-    tiedWinners = [...tied].sort((a, b) => (ranks.get(a.channelId)! < ranks.get(b.channelId)! ? -1 : 1)).slice(0, free);
+    // Keep the `free` lowest ranks: a partial selection, O(tied · free), no full sort.
+    const roundKey = roundTieKey(p.tieBreakKey, round);
+    const best: { bid: SealedBid; rank: number }[] = [];
+    for (const bid of tied) {
+      const rank = tieBreakRank(roundKey, bid.channelId);
+      if (best.length === free && !before(rank, bid.channelId, best[free - 1])) continue;
+      let i = best.length === free ? free - 1 : best.length;
+      while (i > 0 && before(rank, bid.channelId, best[i - 1])) {
+        best[i] = best[i - 1];
+        i--;
+      }
+      best[i] = { bid, rank };
+    }
+    tiedWinners = best.map((b) => b.bid);
   }
   above.sort(byPriceDescending);
   const winners = [...above, ...tiedWinners].map(idOf);
@@ -99,4 +111,9 @@ const idOf = (bid: SealedBid): string => bid.channelId;
 /** Highest price first; Array.prototype.sort is stable, so equal prices keep input order. */
 function byPriceDescending(a: SealedBid, b: SealedBid): number {
   return a.pricePerMiB > b.pricePerMiB ? -1 : a.pricePerMiB < b.pricePerMiB ? 1 : 0;
+}
+
+/** Rank order; an (astronomically unlikely) equal rank falls back to the channel id. */
+function before(rank: number, channelId: string, other: { bid: SealedBid; rank: number }): boolean {
+  return rank < other.rank || (rank === other.rank && channelId < other.bid.channelId);
 }
