@@ -1,0 +1,58 @@
+/**
+ * Compares plain BitTorrent, a fixed price per MiB and the bidding-round auction on the same
+ * swarms (scripts/sim/scenarios.ts):
+ *
+ *   npm run sim                      # every scenario, writes bench/sim.json and bench/sim.svg
+ *   npm run sim -- --peers 200       # a quick look at smaller swarms (prints, writes nothing)
+ *
+ * Deterministic from each scenario's seed. Prints figures; asserts nothing.
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { plotCdf } from "./plotCdf";
+import { summarize } from "./metrics";
+import { SCHEMES, generatePeers } from "./scenario";
+import { SCENARIOS } from "./scenarios";
+import { simulate, type SimResult } from "./swarm";
+
+function main(): void {
+  const at = process.argv.indexOf("--peers");
+  const peersOverride = at > 0 ? Number(process.argv[at + 1]) : undefined;
+  if (peersOverride !== undefined && !(Number.isInteger(peersOverride) && peersOverride >= 10)) {
+    throw new Error(`--peers must be an integer >= 10, got ${process.argv[at + 1]}`);
+  }
+  const scenarios = SCENARIOS.map((s) => (peersOverride ? { ...s, peers: peersOverride } : s));
+  const results: { scenario: (typeof scenarios)[number]; runs: SimResult[]; seconds: number[] }[] = [];
+  for (const scenario of scenarios) {
+    const specs = generatePeers(scenario);
+    const runs: SimResult[] = [];
+    const seconds: number[] = [];
+    for (const scheme of SCHEMES) {
+      const start = process.hrtime.bigint();
+      runs.push(simulate(scenario, scheme, specs));
+      seconds.push(Math.round(Number(process.hrtime.bigint() - start) / 1e7) / 100);
+      console.error(`${scenario.name} / ${scheme}: ${seconds[seconds.length - 1]} s`);
+    }
+    results.push({ scenario, runs, seconds });
+  }
+  const json = {
+    note: "Simulated, not measured: see docs/market.md for the model, its assumptions and what these numbers do and do not show.",
+    scenarios: results.map(({ scenario, runs, seconds }) => ({
+      ...scenario,
+      originLeavesAt: Number.isFinite(scenario.originLeavesAt) ? scenario.originLeavesAt : "never",
+      results: runs.map((r, i) => ({ ...summarize(r), simulatedInS: seconds[i] })),
+    })),
+    node: process.version,
+  };
+  const text = JSON.stringify(json, null, 2);
+  console.log(text);
+  if (peersOverride === undefined) {
+    writeFileSync(path.join(__dirname, "../../bench/sim.json"), text + "\n");
+    writeFileSync(
+      path.join(__dirname, "../../bench/sim.svg"),
+      plotCdf(results.map(({ scenario, runs }) => ({ title: scenario.name, runs }))),
+    );
+  }
+}
+
+main();
