@@ -5,6 +5,7 @@ const COLORS: Record<Scheme, string> = {
   bittorrent: "#555555",
   "fixed-price": "#1f77b4",
   auction: "#d62728",
+  "auction-reserve-0": "#9467bd",
   "auction-no-optimistic": "#ff7f0e",
 };
 const W = 520;
@@ -69,7 +70,7 @@ export function plotCdf(panels: { title: string; runs: SimResult[] }[]): string 
   });
   const schemes = panels[0]?.runs.map((r) => r.scheme) ?? [];
   schemes.forEach((scheme, i) => {
-    const x = 20 + i * 190;
+    const x = 20 + (i % 3) * 190 + Math.floor(i / 3) * 570;
     const y = H + 20;
     out.push(
       `<line x1="${x}" x2="${x + 28}" y1="${y}" y2="${y}" stroke="${COLORS[scheme]}" stroke-width="2"/>`,

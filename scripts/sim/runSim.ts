@@ -4,6 +4,7 @@
  *
  *   npm run sim                      # every scenario, writes bench/sim.json and bench/sim.svg
  *   npm run sim -- --peers 200       # a quick look at smaller swarms (prints, writes nothing)
+ *   npm run sim -- --scenario NAME   # one scenario (prints, writes nothing)
  *
  * Deterministic from each scenario's seed. Prints figures; asserts nothing.
  */
@@ -21,7 +22,14 @@ function main(): void {
   if (peersOverride !== undefined && !(Number.isInteger(peersOverride) && peersOverride >= 10)) {
     throw new Error(`--peers must be an integer >= 10, got ${process.argv[at + 1]}`);
   }
-  const scenarios = SCENARIOS.map((s) => (peersOverride ? { ...s, peers: peersOverride } : s));
+  const only = process.argv.indexOf("--scenario");
+  const name = only > 0 ? process.argv[only + 1] : undefined;
+  if (name !== undefined && !SCENARIOS.some((s) => s.name === name)) {
+    throw new Error(`--scenario must be one of ${SCENARIOS.map((s) => s.name).join(", ")}, got ${name}`);
+  }
+  const scenarios = SCENARIOS.filter((s) => name === undefined || s.name === name).map((s) =>
+    peersOverride ? { ...s, peers: peersOverride } : s,
+  );
   const results: { scenario: (typeof scenarios)[number]; runs: SimResult[]; seconds: number[] }[] = [];
   for (const scenario of scenarios) {
     const specs = generatePeers(scenario);
@@ -46,7 +54,7 @@ function main(): void {
   };
   const text = JSON.stringify(json, null, 2);
   console.log(text);
-  if (peersOverride === undefined) {
+  if (peersOverride === undefined && name === undefined) {
     writeFileSync(path.join(__dirname, "../../bench/sim.json"), text + "\n");
     writeFileSync(
       path.join(__dirname, "../../bench/sim.svg"),

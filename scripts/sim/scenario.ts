@@ -5,8 +5,14 @@ export const BTT = 10n ** 18n;
 export const MIB = 1024 * 1024;
 
 /** How seeders (peers with the whole file) hand out their upload slots. */
-export type Scheme = "bittorrent" | "fixed-price" | "auction" | "auction-no-optimistic";
-export const SCHEMES: readonly Scheme[] = ["bittorrent", "fixed-price", "auction", "auction-no-optimistic"];
+export type Scheme = "bittorrent" | "fixed-price" | "auction" | "auction-reserve-0" | "auction-no-optimistic";
+export const SCHEMES: readonly Scheme[] = [
+  "bittorrent",
+  "fixed-price",
+  "auction",
+  "auction-reserve-0",
+  "auction-no-optimistic",
+];
 
 export type Scenario = {
   name: string;
@@ -27,7 +33,7 @@ export type Scenario = {
   valueBttPerMiB: [number, number];
   /** A payer's budget: its value × the file's MiB × a factor uniform in this range. */
   budgetFactor: [number, number];
-  /** The fixed-price scheme's price per MiB (BTT). */
+  /** The fixed-price scheme's price per MiB (BTT), and the auction's reserve (but for auction-reserve-0). */
   fixedPriceBttPerMiB: number;
   /** Mean time a finished peer keeps seeding for nothing (exponential), s. */
   lingerMeanS: number;

@@ -5,7 +5,8 @@ import type { Scenario } from "./scenario";
  * assumptions, stated here and in docs/market.md: 30% of leechers pay; a payer values a MiB
  * at 0.01 to 1 BTT (log-uniform) and brings 0.5 to 2 times what the whole file is worth to it;
  * finished peers seed for nothing for 10 minutes on average; staying costs a seeder 1 to 100
- * BTT an hour (log-uniform), and in the paid schemes it stays while it earns that.
+ * BTT an hour (log-uniform), and in the paid schemes it stays while it earns that; the fixed
+ * price and the auction's reserve are 0.1 BTT per MiB.
  */
 const common = {
   pieces: 256,
@@ -37,12 +38,35 @@ export const SCENARIOS: Scenario[] = [
     ...common,
     name: "steady-arrivals",
     description:
-      "2,000 leechers arrive as a Poisson process, one every 5 s on average (~2.8 h); the original seeder leaves after 30 minutes. Tests longevity: does the swarm keep a full copy?",
+      "2,000 leechers arrive as a Poisson process, one every 10 s on average (~5.6 h); the original seeder leaves after 30 minutes. A busy swarm long after its seeder left.",
     seed: 20_060_423,
     peers: 2000,
-    arrival: { kind: "poisson", meanGapS: 5 },
+    arrival: { kind: "poisson", meanGapS: 10 },
     originLeavesAt: 1800,
-    horizonS: 6 * 3600,
+    horizonS: 8 * 3600,
+  },
+  {
+    ...common,
+    name: "sparse-arrivals",
+    description:
+      "300 leechers arrive one every 2 minutes on average (~10 h); the original seeder leaves after 30 minutes. A thin swarm: does it keep a full copy, and do seeders earn enough to stay?",
+    seed: 20_020_118,
+    peers: 300,
+    arrival: { kind: "poisson", meanGapS: 120 },
+    originLeavesAt: 1800,
+    horizonS: 12 * 3600,
+  },
+  {
+    ...common,
+    name: "sparse-cheap-seeding",
+    description:
+      "The sparse swarm again, with staying 100 times cheaper for seeders (0.01 to 1 BTT an hour): what paid seeding does when what it earns can cover what staying costs.",
+    seed: 20_020_118,
+    peers: 300,
+    arrival: { kind: "poisson", meanGapS: 120 },
+    originLeavesAt: 1800,
+    reservationBttPerHour: [0.01, 1],
+    horizonS: 12 * 3600,
   },
 ];
 

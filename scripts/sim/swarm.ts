@@ -14,8 +14,10 @@ import { MIB, type PeerSpec, type Scenario, type Scheme } from "./scenario";
  * 1 optimistic slot rotated every 30 s, newcomers favoured). Only peers with the whole file sell:
  * - bittorrent: 4 slots round-robin over interested neighbours + 1 optimistic;
  * - fixed-price: 4 slots, payers who can afford the price first (round-robin), + 1 optimistic;
- * - auction: 4 slots sold each round by runAuction to bids from planBids, + 1 optimistic;
- * - auction-no-optimistic: the same without the optimistic slot (what that slot costs).
+ * - auction: 4 slots sold each round by runAuction to bids from planBids, reserve = the fixed
+ *   price, + 1 optimistic;
+ * - auction-reserve-0: the same with no reserve (slots nobody contests sell at 0);
+ * - auction-no-optimistic: the auction without the optimistic slot (what that slot costs).
  * Paid slots nobody buys go to unpaid peers (a seeder gives away idle capacity, as today).
  * Randomness comes from the scenario's seed only, so each scheme sees the same peers and draws.
  */
@@ -202,6 +204,8 @@ export function simulate(s: Scenario, scheme: Scheme, specs: readonly PeerSpec[]
   const fixedPrice = (BigInt(Math.round(s.fixedPriceBttPerMiB * 1e9)) * 10n ** 18n) / 1_000_000_000n;
   const slotMiB = (u: Peer) => (u.up * ROUND_S) / MIB / (s.slots + 1);
 
+  const auction = scheme === "auction" || scheme === "auction-reserve-0" || scheme === "auction-no-optimistic";
+  const reserve = scheme === "auction-reserve-0" ? 0n : fixedPrice;
   let nextJoin = 0;
   let round = 0;
   for (; round * ROUND_S < s.horizonS; round++) {
@@ -223,12 +227,14 @@ export function simulate(s: Scenario, scheme: Scheme, specs: readonly PeerSpec[]
     }
     online = online.filter((p) => p.online);
     if (online.length === 0 && nextJoin >= leechers.length) break;
+    // With a piece on no online peer and its only source gone, no one can ever finish: stop.
+    if (copyLostAt !== undefined) break;
     if (round % TRACKER_RETRY_ROUNDS === 0) {
       for (const p of online) if (!complete(p) && p.neighbors.size < s.neighbors / 2) connect(p);
     }
 
     // Bids: each payer with budget left bids its value to the seeders it knows of.
-    if (scheme === "auction" || scheme === "auction-no-optimistic") {
+    if (auction) {
       for (const d of online) {
         if (!d.payer || complete(d) || d.spent >= d.budget) continue;
         const sellers = [...d.neighbors].filter(complete);
@@ -274,12 +280,12 @@ export function simulate(s: Scenario, scheme: Scheme, specs: readonly PeerSpec[]
         const buyers = pool.filter((d) => d.payer && d.value >= fixedPrice && d.budget - d.spent >= cost);
         for (const d of roundRobin(u, buyers, s.slots)) add(d, "paid", fixedPrice);
       } else {
-        withOptimistic = scheme === "auction";
+        withOptimistic = scheme !== "auction-no-optimistic";
         const inPool = new Set(pool);
         const live = bidsIn.filter((b) => inPool.has(b.bidder));
         const result = runAuction(
           live.map((b) => b.bid),
-          { slots: s.slots, reserve: 0n, round, tieBreakKey: u.key },
+          { slots: s.slots, reserve, round, tieBreakKey: u.key },
         );
         const winners = new Set(result.winners);
         for (const b of bidsIn) {
