@@ -320,17 +320,15 @@ export function simulate(s: Scenario, scheme: Scheme, specs: readonly PeerSpec[]
     }
 
     // Transfers for this round.
-    const slotsOf = new Map<Peer, number>();
-    for (const c of conns) slotsOf.set(c.u, (slotsOf.get(c.u) ?? 0) + 1);
-    const inbound = new Map<Peer, number>();
-    for (const c of conns) inbound.set(c.d, (inbound.get(c.d) ?? 0) + c.u.up / slotsOf.get(c.u)!);
+    const rates = shareCapacity(conns);
     for (let i = conns.length - 1; i > 0; i--) {
       const j = random.int(i + 1);
       [conns[i], conns[j]] = [conns[j], conns[i]];
     }
-    for (const { u, d, kind, price, fromSeeder } of conns) {
+    for (const c of conns) {
+      const { u, d, kind, price, fromSeeder } = c;
       if (complete(d)) continue;
-      const rate = (u.up / slotsOf.get(u)!) * Math.min(1, d.down / inbound.get(d)!);
+      const rate = rates.get(c)!;
       const offered = rate * ROUND_S;
       let credit = (d.credit.get(u) ?? 0) + offered;
       d.recvNow.set(u, (d.recvNow.get(u) ?? 0) + offered);
@@ -402,6 +400,40 @@ export function simulate(s: Scenario, scheme: Scheme, specs: readonly PeerSpec[]
     bytes,
     rounds: round,
   };
+}
+
+/**
+ * Rates per connection (bytes/s): each uploader splits its capacity equally over its open slots;
+ * a downloader whose link is full scales its inbound down; what that frees at an uploader goes,
+ * once, to its other connections (TCP would share it), and downloaders are capped again.
+ */
+function shareCapacity(conns: readonly Connection[]): Map<Connection, number> {
+  const byUploader = new Map<Peer, Connection[]>();
+  for (const c of conns) byUploader.set(c.u, [...(byUploader.get(c.u) ?? []), c]);
+  const rate = new Map<Connection, number>();
+  for (const [u, cs] of byUploader) for (const c of cs) rate.set(c, u.up / cs.length);
+  const capDownloads = () => {
+    const inbound = new Map<Peer, number>();
+    for (const c of conns) inbound.set(c.d, (inbound.get(c.d) ?? 0) + rate.get(c)!);
+    const capped = new Set<Connection>();
+    for (const c of conns) {
+      const total = inbound.get(c.d)!;
+      if (total > c.d.down) {
+        rate.set(c, (rate.get(c)! * c.d.down) / total);
+        capped.add(c);
+      }
+    }
+    return capped;
+  };
+  const capped = capDownloads();
+  for (const [u, cs] of byUploader) {
+    const open = cs.filter((c) => !capped.has(c));
+    if (open.length === 0 || open.length === cs.length) continue;
+    const spare = u.up - cs.reduce((sum, c) => sum + rate.get(c)!, 0);
+    for (const c of open) rate.set(c, rate.get(c)! + spare / open.length);
+  }
+  capDownloads();
+  return rate;
 }
 
 export type { Random };
