@@ -1,4 +1,4 @@
-import { BTT } from "./scenario";
+import { BTT, type Scenario } from "./scenario";
 import type { SimResult } from "./swarm";
 
 /** The q-quantile (nearest rank) of finished download times, or null if none finished. */
@@ -46,5 +46,43 @@ export function summarize(r: SimResult) {
       seedersShareOptimistic: share(r.bytes.bySeedersOptimistic, r.bytes.bySeeders),
     },
     rounds: r.rounds,
+  };
+}
+
+/**
+ * One scheme over several seeds of a scenario: how often every leecher finished, the pooled
+ * download times, and how long a full copy outlived the original seeder (a run that kept it
+ * counts the whole rest of the horizon).
+ */
+export function summarizeReplicas(s: Scenario, runs: readonly SimResult[]) {
+  const rest = s.horizonS - s.originLeavesAt;
+  const kept = runs.map((r) => r.copyLostAfterOriginS ?? rest);
+  const leechers = runs.length * s.peers;
+  const finished = runs.reduce((n, r) => n + r.payerTimes.length + r.nonPayerTimes.length, 0);
+  return {
+    runs: runs.length,
+    seeds: `${s.seed}..${s.seed + runs.length - 1}`,
+    runsWhereEveryoneFinished: runs.filter((r) => r.unfinishedPayers + r.unfinishedNonPayers === 0).length,
+    shareFinished: share(finished, leechers),
+    pooledMedianS: {
+      payers: round1(
+        quantile(
+          runs.flatMap((r) => r.payerTimes),
+          0.5,
+        ),
+      ),
+      nonPayers: round1(
+        quantile(
+          runs.flatMap((r) => r.nonPayerTimes),
+          0.5,
+        ),
+      ),
+    },
+    fullCopyAfterOriginLeftS: { median: quantile(kept, 0.5), min: Math.min(...kept), max: Math.max(...kept) },
+    revenueBtt: {
+      median: btt(
+        runs.map((r) => r.revenue).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor((runs.length - 1) / 2)],
+      ),
+    },
   };
 }

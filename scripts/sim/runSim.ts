@@ -11,7 +11,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { plotCdf } from "./plotCdf";
-import { summarize } from "./metrics";
+import { summarize, summarizeReplicas } from "./metrics";
 import { SCHEMES, generatePeers } from "./scenario";
 import { SCENARIOS } from "./scenarios";
 import { simulate, type SimResult } from "./swarm";
@@ -30,25 +30,46 @@ function main(): void {
   const scenarios = SCENARIOS.filter((s) => name === undefined || s.name === name).map((s) =>
     peersOverride ? { ...s, peers: peersOverride } : s,
   );
-  const results: { scenario: (typeof scenarios)[number]; runs: SimResult[]; seconds: number[] }[] = [];
+  const results: {
+    scenario: (typeof scenarios)[number];
+    runs: SimResult[];
+    seconds: number[];
+    replicas: ReturnType<typeof summarizeReplicas>[] | undefined;
+  }[] = [];
   for (const scenario of scenarios) {
     const specs = generatePeers(scenario);
     const runs: SimResult[] = [];
     const seconds: number[] = [];
+    const replicas: ReturnType<typeof summarizeReplicas>[] | undefined =
+      scenario.replicas && scenario.replicas > 1 ? [] : undefined;
     for (const scheme of SCHEMES) {
       const start = process.hrtime.bigint();
       runs.push(simulate(scenario, scheme, specs));
       seconds.push(Math.round(Number(process.hrtime.bigint() - start) / 1e7) / 100);
       console.error(`${scenario.name} / ${scheme}: ${seconds[seconds.length - 1]} s`);
+      if (replicas) {
+        // The same scenario from other seeds: thin swarms live or die by chance, one run says little.
+        const more = [runs[runs.length - 1]];
+        for (let i = 1; i < scenario.replicas!; i++) {
+          const again = { ...scenario, seed: scenario.seed + i };
+          more.push(simulate(again, scheme, generatePeers(again)));
+        }
+        replicas.push(summarizeReplicas(scenario, more));
+        console.error(`${scenario.name} / ${scheme}: ${scenario.replicas} replicas`);
+      }
     }
-    results.push({ scenario, runs, seconds });
+    results.push({ scenario, runs, seconds, replicas });
   }
   const json = {
     note: "Simulated, not measured: see docs/market.md for the model, its assumptions and what these numbers do and do not show.",
-    scenarios: results.map(({ scenario, runs, seconds }) => ({
+    scenarios: results.map(({ scenario, runs, seconds, replicas }) => ({
       ...scenario,
       originLeavesAt: Number.isFinite(scenario.originLeavesAt) ? scenario.originLeavesAt : "never",
-      results: runs.map((r, i) => ({ ...summarize(r), simulatedInS: seconds[i] })),
+      results: runs.map((r, i) => ({
+        ...summarize(r),
+        simulatedInS: seconds[i],
+        ...(replicas ? { replicas: replicas[i] } : {}),
+      })),
     })),
     node: process.version,
   };

@@ -44,6 +44,8 @@ export type Scenario = {
   /** Neighbours a peer gets from the tracker (BitTorrent: up to 50 returned, ~40 kept). */
   neighbors: number;
   horizonS: number;
+  /** Run the scenario from this many seeds (seed, seed + 1, ...) and report the spread too. */
+  replicas?: number;
 };
 
 export type PeerSpec = {

@@ -55,6 +55,7 @@ export const SCENARIOS: Scenario[] = [
     arrival: { kind: "poisson", meanGapS: 120 },
     originLeavesAt: 1800,
     horizonS: 12 * 3600,
+    replicas: 12,
   },
   {
     ...common,
@@ -67,6 +68,7 @@ export const SCENARIOS: Scenario[] = [
     originLeavesAt: 1800,
     reservationBttPerHour: [0.01, 1],
     horizonS: 12 * 3600,
+    replicas: 12,
   },
 ];
 
