@@ -91,7 +91,7 @@ describe("market: a seeder's round", () => {
     expect(expired.state.book.size).to.equal(0);
   });
 
-  it("a winner that did not pay is ignored for the penalty rounds, then counts again", () => {
+  it("a winner that did not pay is ignored for the penalty rounds (downloading only as an unpaid peer), then counts again", () => {
     const state = withBids([30n, 50n, 40n]);
     const penalties = penalize(state.penalties, channel(2), 1, 3);
     for (let round = 2; round <= 4; round++) {
@@ -102,6 +102,8 @@ describe("market: a seeder's round", () => {
         `round ${round}`,
       ).to.deep.equal(["peer-3", "peer-1"]);
       expect(r.outcome.auction.clearingPrice).to.equal(0n);
+      // It is still an unpaid peer like any other: the optimistic slot is open to it.
+      expect(r.outcome.optimistic).to.equal("peer-2");
     }
     const after = runRound({ ...state, penalties }, { round: 5, now: 50_000, peers: peers(3), config, key: KEY });
     expect(after.outcome.paid.map((w) => w.peerId)).to.deep.equal(["peer-2", "peer-3"]);
