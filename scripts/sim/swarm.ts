@@ -1,6 +1,19 @@
-import { chooseOptimistic, planBids, runAuction, type OptimisticState, type SealedBid } from "../../src/market";
-import { createRandom, type Random } from "./random";
+import { chooseOptimistic, planBids, runAuction } from "../../src/market";
+import { isInterested, rarestPiece } from "./pieces";
+import { createRandom } from "./random";
 import { MIB, type PeerSpec, type Scenario, type Scheme } from "./scenario";
+import { shareCapacity } from "./shareCapacity";
+import {
+  OPTIMISTIC_MS,
+  REVENUE_WINDOW,
+  ROUND_S,
+  TFT_SLOTS,
+  TRACKER_RETRY_ROUNDS,
+  type Connection,
+  type Kind,
+  type Peer,
+  type SimResult,
+} from "./swarmTypes";
 
 /**
  * A discrete-event swarm simulator with round-granular transfers. Events (arrivals, the
@@ -21,69 +34,6 @@ import { MIB, type PeerSpec, type Scenario, type Scheme } from "./scenario";
  * Paid slots nobody buys go to unpaid peers (a seeder gives away idle capacity, as today).
  * Randomness comes from the scenario's seed only, so each scheme sees the same peers and draws.
  */
-
-const ROUND_S = 10;
-const OPTIMISTIC_MS = 30_000;
-const TFT_SLOTS = 3;
-/** Rounds over which a seeder judges whether staying pays (30 minutes). */
-const REVENUE_WINDOW = 180;
-const TRACKER_RETRY_ROUNDS = 6;
-
-type Kind = "tft" | "paid" | "free" | "optimistic";
-type Connection = { u: Peer; d: Peer; kind: Kind; price: bigint; fromSeeder: boolean };
-
-type Peer = PeerSpec & {
-  origin: boolean;
-  online: boolean;
-  have: Uint32Array;
-  count: number;
-  completedAt: number | undefined;
-  leftAt: number | undefined;
-  neighbors: Set<Peer>;
-  recvNow: Map<Peer, number>;
-  recvLast: Map<Peer, number>;
-  credit: Map<Peer, number>;
-  lastServed: Map<Peer, number>;
-  optimistic: OptimisticState;
-  key: Uint8Array;
-  spent: bigint;
-  /** Bytes received in paid slots (to check no one paid above its value). */
-  paidBytes: number;
-  revenue: bigint;
-  ring: bigint[];
-  ringSum: bigint;
-  roundRevenue: bigint;
-  outcomes: Map<Peer, { round: number; won: boolean; clearingPrice: bigint }>;
-  bidsIn: { bid: SealedBid; bidder: Peer }[];
-};
-
-export type SimResult = {
-  scenario: string;
-  scheme: Scheme;
-  /** Download times (s) of leechers that finished, by class. */
-  payerTimes: number[];
-  nonPayerTimes: number[];
-  unfinishedPayers: number;
-  unfinishedNonPayers: number;
-  /** Base units earned by all sellers, and by the original seeder alone. */
-  revenue: bigint;
-  originRevenue: bigint;
-  /** What payers spent in total; payers who spent above their budget, or above their value per MiB received. */
-  spent: bigint;
-  overBudget: number;
-  aboveValue: number;
-  /** Seconds from the original seeder's departure until some piece was on no online peer; undefined = never before the horizon. */
-  copyLostAfterOriginS: number | undefined;
-  bytes: {
-    total: number;
-    toNonPayers: number;
-    bySeeders: number;
-    bySeedersPaid: number;
-    bySeedersOptimistic: number;
-  };
-  rounds: number;
-};
-
 export function simulate(s: Scenario, scheme: Scheme, specs: readonly PeerSpec[]): SimResult {
   const random = createRandom((s.seed ^ 0x5eed5eed) >>> 0);
   const P = s.pieces;
@@ -163,28 +113,8 @@ export function simulate(s: Scenario, scheme: Scheme, specs: readonly PeerSpec[]
     }
     if (lost && copyLostAt === undefined && t >= s.originLeavesAt) copyLostAt = t;
   };
-  const interested = (d: Peer, u: Peer) => {
-    if (d.count === P) return false;
-    if (u.count === P) return true;
-    for (let w = 0; w < words; w++) if (u.have[w] & ~d.have[w]) return true;
-    return false;
-  };
-  const rarest = (u: Peer, d: Peer): number => {
-    let best = -1;
-    let bestAvail = Infinity;
-    const start = random.int(words);
-    for (let i = 0; i < words; i++) {
-      const w = (start + i) % words;
-      for (let m = (u.have[w] & ~d.have[w]) >>> 0; m; m &= m - 1) {
-        const piece = w * 32 + 31 - Math.clz32(m & -m);
-        if (avail[piece] < bestAvail) {
-          best = piece;
-          bestAvail = avail[piece];
-        }
-      }
-    }
-    return best;
-  };
+  const interested = (d: Peer, u: Peer) => isInterested(d, u, P, words);
+  const rarest = (u: Peer, d: Peer) => rarestPiece(u, d, avail, words, random);
   /** Least recently served first; ties by a random draw so no peer id order creeps in. */
   const roundRobin = (u: Peer, pool: Peer[], n: number): Peer[] => {
     const keyed = pool.map((d) => ({ d, last: u.lastServed.get(d) ?? -1, r: random.next() }));
@@ -402,38 +332,4 @@ export function simulate(s: Scenario, scheme: Scheme, specs: readonly PeerSpec[]
   };
 }
 
-/**
- * Rates per connection (bytes/s): each uploader splits its capacity equally over its open slots;
- * a downloader whose link is full scales its inbound down; what that frees at an uploader goes,
- * once, to its other connections (TCP would share it), and downloaders are capped again.
- */
-function shareCapacity(conns: readonly Connection[]): Map<Connection, number> {
-  const byUploader = new Map<Peer, Connection[]>();
-  for (const c of conns) byUploader.set(c.u, [...(byUploader.get(c.u) ?? []), c]);
-  const rate = new Map<Connection, number>();
-  for (const [u, cs] of byUploader) for (const c of cs) rate.set(c, u.up / cs.length);
-  const capDownloads = () => {
-    const inbound = new Map<Peer, number>();
-    for (const c of conns) inbound.set(c.d, (inbound.get(c.d) ?? 0) + rate.get(c)!);
-    const capped = new Set<Connection>();
-    for (const c of conns) {
-      const total = inbound.get(c.d)!;
-      if (total > c.d.down) {
-        rate.set(c, (rate.get(c)! * c.d.down) / total);
-        capped.add(c);
-      }
-    }
-    return capped;
-  };
-  const capped = capDownloads();
-  for (const [u, cs] of byUploader) {
-    const open = cs.filter((c) => !capped.has(c));
-    if (open.length === 0 || open.length === cs.length) continue;
-    const spare = u.up - cs.reduce((sum, c) => sum + rate.get(c)!, 0);
-    for (const c of open) rate.set(c, rate.get(c)! + spare / open.length);
-  }
-  capDownloads();
-  return rate;
-}
-
-export type { Random };
+export type { SimResult };
