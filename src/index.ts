@@ -243,3 +243,48 @@ export { watchTronEscrowEvents, decodeTronEscrowEvent } from "./chain/tron/watch
 export type { TronGridEvent, WatchTronEscrowEventsOptions } from "./chain/tron/watchTronEscrowEvents";
 export { watchTronEvents } from "./chain/tron/watchTronEvents";
 export type { WatchTronEventsOptions, WatchTronEventsParameters } from "./chain/tron/watchTronEvents";
+
+// Bidding rounds: upload slots sold by a uniform-price auction (pure; the wire carries bids and rounds)
+export {
+  defaultMarketConfig,
+  marketConfig,
+  runAuction,
+  runRound,
+  initialSeederMarketState,
+  placeBid,
+  standingBids,
+  pruneBids,
+  penalize,
+  isPenalized,
+  prunePenalties,
+  chooseOptimistic,
+  NEWCOMER_WEIGHT,
+  roundTieKey,
+  tieBreakRank,
+  planBids,
+  InvalidBidError,
+  InvalidBiddingStrategyError,
+  InvalidMarketConfigError,
+} from "./market";
+export type {
+  AuctionResult,
+  BidBook,
+  ChannelId,
+  MarketConfig,
+  Penalties,
+  SealedBid,
+  StandingBid,
+  RunAuctionParameters,
+  PlaceBidParameters,
+  ChooseOptimisticParameters,
+  OptimisticCandidate,
+  OptimisticState,
+  RoundOutcome,
+  RoundPeer,
+  RunRoundParameters,
+  SeederMarketState,
+  PlanBidsParameters,
+  PlanBidsReturnType,
+  PlannedBid,
+  SeederView,
+} from "./market";

@@ -1,0 +1,16 @@
+export { defaultMarketConfig, marketConfig } from "./config";
+export { InvalidBidError, InvalidBiddingStrategyError, InvalidMarketConfigError } from "./errors";
+export { roundTieKey, tieBreakRank } from "./tieBreak";
+export { runAuction } from "./runAuction";
+export type { RunAuctionParameters } from "./runAuction";
+export { placeBid } from "./placeBid";
+export type { PlaceBidParameters } from "./placeBid";
+export { standingBids, pruneBids } from "./standingBids";
+export { penalize, isPenalized, prunePenalties } from "./penalize";
+export { chooseOptimistic, NEWCOMER_WEIGHT } from "./chooseOptimistic";
+export type { ChooseOptimisticParameters, OptimisticCandidate, OptimisticState } from "./chooseOptimistic";
+export { runRound, initialSeederMarketState } from "./runRound";
+export type { RoundOutcome, RoundPeer, RunRoundParameters, SeederMarketState } from "./runRound";
+export { planBids } from "./planBids";
+export type { PlanBidsParameters, PlanBidsReturnType, PlannedBid, SeederView } from "./planBids";
+export type { AuctionResult, BidBook, ChannelId, MarketConfig, Penalties, SealedBid, StandingBid } from "./types";
