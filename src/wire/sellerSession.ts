@@ -1,0 +1,239 @@
+/**
+ * The seller's side of one peer connection: which mode the peer is in, what it may be served,
+ * and what every incoming message does. No wire, no timers: the extension feeds it bytes and
+ * requests, and it answers through `PeerControl`. The chain read that checks a channel runs off
+ * the hot path: while it is under way the peer is served within the credit limit.
+ */
+import { decideServe, type CreditPolicy } from "../channel/creditPolicy";
+import type { Payee } from "../channel/payee";
+import type { VoucherStore } from "../store/types";
+import { channelId as toChannelId } from "../voucher/typedData";
+import { STRIKE_LIMIT } from "./constants";
+import { WireMessageError } from "./errors";
+import { decodeMessage, type Terms, type WireMessage } from "./messages";
+import { piecePrice } from "./pricing";
+
+/** What a session can do to its peer. */
+export type PeerControl = {
+  send(message: WireMessage): void;
+  /** Stop serving: pending requests are dropped, new ones ignored. */
+  choke(): void;
+  /** Serving may resume. */
+  unchoke(): void;
+  disconnect(reason: string): void;
+};
+
+export type SellerContext = {
+  payee: Payee;
+  store: VoucherStore;
+  terms: Terms;
+  /** Size of piece `index` in bytes (the last piece may be shorter). */
+  pieceBytes(index: number): number;
+  /** Channels served on some connection now: one channel is served on one connection at a time. */
+  liveChannels: Set<string>;
+  log?(line: string): void;
+};
+
+/**
+ * unpaid: no channel (an ordinary peer: the choker gives it the optimistic slot only);
+ * checking: channel announced, its on-chain check under way, served within the credit limit;
+ * paying: channel accepted, served while its unpaid value stays within the credit limit.
+ */
+export type SellerMode = "unpaid" | "checking" | "paying";
+
+export type SellerStats = { strikes: number; vouchers: number; refusedVouchers: number; reservedPieces: number };
+
+export class SellerSession {
+  mode: SellerMode = "unpaid";
+  channelId?: string;
+  /** Choked because the next piece would exceed the credit limit (or the deposit). */
+  creditChoked = false;
+  private deposit = 0n;
+  private paid = 0n;
+  /** Priced value of pieces reserved on this channel, absolute (a resumed channel starts at what was paid). */
+  private reserved = 0n;
+  private readonly pieces = new Set<number>();
+  private strikes = 0;
+  private vouchers = 0;
+  private refusedVouchers = 0;
+  private closed = false;
+  private readonly policy: CreditPolicy;
+
+  constructor(
+    private readonly context: SellerContext,
+    private readonly peer: PeerControl,
+  ) {
+    this.policy = { price: {}, maxUnpaidCredit: context.terms.creditLimit, maxPrepayment: 0n };
+  }
+
+  get stats(): SellerStats {
+    return {
+      strikes: this.strikes,
+      vouchers: this.vouchers,
+      refusedVouchers: this.refusedVouchers,
+      reservedPieces: this.pieces.size,
+    };
+  }
+
+  /** A paying (or checking) peer may be unchoked now; an unpaid one is the choker's call. */
+  mayUnchoke(): boolean {
+    return this.mode !== "unpaid" && !this.creditChoked;
+  }
+
+  /**
+   * A block request arrived while the peer is unchoked. Returns false when it must not be
+   * served (the caller chokes, which drops it). The whole piece's price is reserved on the first
+   * accepted request for it, so the credit limit bounds what a peer can take, however it pipelines.
+   */
+  onRequest(index: number): boolean {
+    if (this.mode === "unpaid" || this.pieces.has(index)) return true;
+    const bytes = this.context.pieceBytes(index);
+    const price = piecePrice(this.context.terms.pricePerMiB, bytes);
+    const decision = decideServe(
+      { ...this.policy, price: { perPiece: price } },
+      // While checking, the deposit is unknown: the credit limit alone bounds the exposure.
+      {
+        served: this.reserved,
+        paid: this.paid,
+        nextPieceBytes: 0,
+        deposit: this.mode === "checking" ? this.paid + this.context.terms.creditLimit : this.deposit,
+      },
+    );
+    if (!decision.serve) {
+      this.creditChoke();
+      return false;
+    }
+    this.reserved += price;
+    this.pieces.add(index);
+    return true;
+  }
+
+  /** One extension message from the peer. Never throws: bad input is refused, counted, and ends the connection at the limit. */
+  onMessage(bytes: Uint8Array): void {
+    if (this.closed) return;
+    let message: WireMessage;
+    try {
+      message = decodeMessage(bytes);
+    } catch (error) {
+      if (!(error instanceof WireMessageError)) throw error;
+      return this.strike(error.shortMessage);
+    }
+    switch (message.type) {
+      case "channel":
+        return this.onChannel(message.key);
+      case "voucher":
+        return this.onVoucher(message);
+      default:
+        return this.strike(`a buyer does not send ${message.type}`);
+    }
+  }
+
+  /** The connection is gone. */
+  close(): void {
+    this.closed = true;
+    if (this.channelId && this.mode !== "unpaid") this.context.liveChannels.delete(this.channelId);
+  }
+
+  private onChannel(key: Extract<WireMessage, { type: "channel" }>["key"]): void {
+    if (this.mode !== "unpaid") {
+      return this.strike(`channel announced again (this connection pays through ${this.channelId})`);
+    }
+    const id = toChannelId(key);
+    if (this.context.liveChannels.has(id)) {
+      this.peer.send({
+        type: "refused",
+        of: "channel",
+        reason: "channel-in-use",
+        detail: `channel ${id} pays on another connection`,
+      });
+      return this.strike(`channel ${id} already in use`);
+    }
+    this.context.liveChannels.add(id);
+    this.mode = "checking";
+    this.channelId = id;
+    this.peer.unchoke();
+    this.context.payee.acceptChannel(key).then(
+      (channel) => {
+        if (this.closed) return;
+        this.mode = "paying";
+        this.deposit = channel.deposit;
+        // A returning payer: what it paid before is the baseline; unpaid value from an earlier
+        // connection (at most the credit limit) is written off.
+        this.paid = this.context.store.getBestReceivedVoucher(id)?.cumulativeAmount ?? 0n;
+        this.reserved += this.paid;
+        this.peer.send({ type: "accepted", channelId: id, deposit: channel.deposit, paid: this.paid });
+        this.context.log?.(`accepted channel ${id.slice(0, 10)}: open on-chain with ${channel.deposit}`);
+        this.reconsider();
+      },
+      (error: unknown) => {
+        this.context.liveChannels.delete(id);
+        if (this.closed) return;
+        this.mode = "unpaid";
+        this.channelId = undefined;
+        this.creditChoked = false;
+        const detail = (error as { shortMessage?: string }).shortMessage ?? String((error as Error).message ?? error);
+        this.peer.send({ type: "refused", of: "channel", reason: "channel-refused", detail });
+        this.peer.choke();
+        this.strike(`channel refused: ${detail}`);
+      },
+    );
+  }
+
+  private onVoucher(voucher: Extract<WireMessage, { type: "voucher" }>): void {
+    const refuse = (reason: string, detail: string): void => {
+      this.refusedVouchers++;
+      this.peer.send({ type: "refused", of: "voucher", reason, detail });
+      this.strike(`voucher refused (${reason}): ${detail}`);
+    };
+    if (this.mode !== "paying") return refuse("no-channel", "no accepted channel on this connection");
+    if (voucher.channelId.toLowerCase() !== this.channelId) {
+      return refuse(
+        "wrong-channel",
+        `voucher for ${voucher.channelId}, this connection pays through ${this.channelId}`,
+      );
+    }
+    // More vouchers than pieces is a flood: each costs a signature check and a disk write.
+    if (this.vouchers > this.pieces.size + 8)
+      return refuse("too-many", `${this.vouchers} vouchers for ${this.pieces.size} pieces`);
+    const result = this.context.payee.receiveVoucher({
+      channelId: voucher.channelId,
+      cumulativeAmount: voucher.amount,
+      signature: voucher.signature,
+    });
+    if (!result.accepted) return refuse(result.reason, result.detail);
+    this.vouchers++;
+    this.paid = result.best;
+    // Durable now (receiveVoucher wrote it): only then acknowledged.
+    this.peer.send({ type: "ack", channelId: this.channelId, amount: result.best });
+    this.reconsider();
+  }
+
+  private creditChoke(): void {
+    if (!this.creditChoked) {
+      this.creditChoked = true;
+      if (this.channelId)
+        this.peer.send({ type: "owed", channelId: this.channelId, amount: this.reserved, paid: this.paid });
+    }
+    this.peer.choke();
+  }
+
+  /** After a payment: unchoke if the credit now covers the next (largest) piece. */
+  private reconsider(): void {
+    if (!this.creditChoked || this.mode !== "paying") return;
+    const next = piecePrice(this.context.terms.pricePerMiB, this.context.pieceBytes(0));
+    if (this.reserved + next > this.deposit) return;
+    if (this.reserved + next - this.paid > this.context.terms.creditLimit) return;
+    this.creditChoked = false;
+    this.peer.unchoke();
+  }
+
+  private strike(why: string): void {
+    this.strikes++;
+    this.context.log?.(`peer strike ${this.strikes}/${STRIKE_LIMIT}: ${why}`);
+    if (this.strikes >= STRIKE_LIMIT) {
+      this.closed = true;
+      this.close();
+      this.peer.disconnect(`${this.strikes} protocol violations, the last: ${why}`);
+    }
+  }
+}
