@@ -112,6 +112,8 @@ export type Pair = {
 export async function connectPair(
   sellerSide: AttachPaymentsParameters,
   buyerSide: AttachPaymentsParameters,
+  /** Runs on the buyer's wire before the handshake (a raw extension for a hostile peer). */
+  prepare?: (buyerWire: TestWire) => void,
 ): Promise<Pair> {
   const Wire = await wireClass();
   const sellerWire = new Wire();
@@ -125,6 +127,7 @@ export async function connectPair(
   buyerTorrent.wires.push(buyerWire);
   sellerTorrent.emit("wire", sellerWire);
   buyerTorrent.emit("wire", buyerWire);
+  prepare?.(buyerWire);
   const served: Pair["served"] = [];
   // What WebTorrent's own handler does (registered after the extension's): read and send the block.
   sellerWire.on("request", (index: number, offset: number, length: number, cb: (e: null, b: Uint8Array) => void) => {
