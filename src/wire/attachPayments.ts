@@ -70,20 +70,35 @@ export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParam
         send,
         choke: () => wire.choke(),
         unchoke: () => choker.update(wire),
+        serve: ({ index, offset, length }) =>
+          torrent.store.get(index, { offset, length }, (err, block) => {
+            if (!err && block && !wire.destroyed && !wire.amChoking) wire.piece(index, offset, block);
+          }),
         disconnect: () => wire.destroy(),
       };
       sessions.seller = new SellerSession({ ...parameters.seller, pieceBytes, liveChannels }, control);
       wire.extendedHandshake[EXTENSION_NAME] = encodeTerms(parameters.seller.terms);
       choker.attach(wire);
       // Registered before WebTorrent's own request handler (it is added after the 'wire' event):
-      // a choke here drops the request before any data is read for it.
-      wire.on("request", (index: number) => {
-        if (!sessions.seller!.onRequest(index)) wire.choke();
+      // a request taken back from `peerRequests` here is one WebTorrent's answer no longer sends.
+      wire.on("request", (index: number, offset: number, length: number) => {
+        if (sessions.seller!.onRequest({ index, offset, length }) === "serve") return;
+        const at = wire.peerRequests.findIndex((r) => r.piece === index && r.offset === offset && r.length === length);
+        if (at >= 0) wire.peerRequests.splice(at, 1);
       });
+      wire.on("cancel", (index: number, offset: number, length: number) =>
+        sessions.seller!.onCancel({ index, offset, length }),
+      );
     }
     if (parameters.buyer) {
       sessions.buyer = new BuyerSession({ ...parameters.buyer, pieceBytes }, { send });
-      wire.on("piece", (index: number) => sessions.buyer!.onBlock(index));
+      wire.on("piece", (index: number, offset: number) => sessions.buyer!.onBlock(index, offset));
+      // bittorrent-protocol emits nothing for outgoing requests: note each one on its way out.
+      const request = wire.request.bind(wire);
+      wire.request = (index, offset, length, cb) => {
+        sessions.buyer!.onRequest(index, offset);
+        return request(index, offset, length, cb);
+      };
     }
     peers.set(wire, sessions);
     wire.use(Extension);

@@ -39,7 +39,9 @@ export class BuyerSession {
   owed?: { amount: bigint; paid: bigint };
   vouchers = 0;
   readonly refusals: string[] = [];
-  /** Pieces this peer sent blocks of, not yet verified. */
+  /** Blocks requested from this peer after the channel was announced ("index:offset"). */
+  private readonly requested = new Set<string>();
+  /** Pieces this peer sent such blocks of, not yet verified. */
   private readonly delivered = new Set<number>();
   /** Value of verified pieces from this peer, before the channel was accepted. */
   private early = 0n;
@@ -62,7 +64,7 @@ export class BuyerSession {
       if (!(error instanceof WireMessageError)) throw error;
       return this.decline(error.shortMessage);
     }
-    const problem = termsProblem(terms, this.context.limits);
+    const problem = termsProblem(terms, { ...this.context.limits, pieceBytes: this.context.pieceBytes(0) });
     if (problem) return this.decline(problem);
     this.terms = terms;
     this.mode = "opening";
@@ -111,9 +113,18 @@ export class BuyerSession {
     }
   }
 
-  /** A block of piece `index` arrived from this peer. */
-  onBlock(index: number): void {
-    if (this.mode !== "plain") this.delivered.add(index);
+  /**
+   * A block request goes to this peer. Only blocks requested after the channel announcement are
+   * paid for: the seller reserves a piece on the first request it accepts after the announcement,
+   * and the wire keeps order, so both sides count the same pieces.
+   */
+  onRequest(index: number, offset: number): void {
+    if (this.mode === "announced" || this.mode === "paying") this.requested.add(`${index}:${offset}`);
+  }
+
+  /** A block arrived from this peer. */
+  onBlock(index: number, offset: number): void {
+    if (this.requested.delete(`${index}:${offset}`)) this.delivered.add(index);
   }
 
   /** Piece `index` passed its hash check: pay for it if this peer delivered any of it. */

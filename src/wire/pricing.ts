@@ -20,16 +20,14 @@ export type BuyerLimits = {
   maxPricePerMiB: bigint;
   /** The dispute window of the channels it opens (seconds): the seller's minimum must not exceed it. */
   disputeWindow: number;
-  /** The torrent's largest piece (bytes). */
-  pieceBytes: number;
 };
 
 /**
- * Why a buyer cannot pay under `terms`, or undefined when it can. A credit limit below one piece
+ * Why a buyer cannot pay under `terms` for pieces of `pieceBytes`, or undefined when it can. A credit limit below one piece
  * would leave both sides waiting forever (the seller for a voucher, the buyer for a whole piece to
  * verify), so such terms are refused up front.
  */
-export function termsProblem(terms: Terms, limits: BuyerLimits): string | undefined {
+export function termsProblem(terms: Terms, limits: BuyerLimits & { pieceBytes: number }): string | undefined {
   if (terms.chainId !== limits.chainId) return `chain ${terms.chainId}, this client pays on chain ${limits.chainId}`;
   if (terms.escrow.toLowerCase() !== limits.escrow.toLowerCase())
     return `escrow ${terms.escrow}, this client pays through ${limits.escrow}`;

@@ -20,8 +20,21 @@ export type PeerControl = {
   choke(): void;
   /** Serving may resume. */
   unchoke(): void;
+  /** Serve a request that was held for credit. */
+  serve(request: HeldRequest): void;
   disconnect(reason: string): void;
 };
+
+export type HeldRequest = { index: number; offset: number; length: number };
+
+/** What to do with a block request. */
+export type RequestDecision = "serve" | "hold" | "refuse";
+
+/**
+ * Requests held for credit, at most: 256 blocks of 16 KiB (4 MiB), far more than any client
+ * pipelines. Past it the peer is choked (its requests dropped).
+ */
+export const MAX_HELD_REQUESTS = 256;
 
 export type SellerContext = {
   payee: Payee;
@@ -46,8 +59,11 @@ export type SellerStats = { strikes: number; vouchers: number; refusedVouchers: 
 export class SellerSession {
   mode: SellerMode = "unpaid";
   channelId?: string;
-  /** Choked because the next piece would exceed the credit limit (or the deposit). */
+  /** Choked: its held requests overflowed, or the deposit is spent. Lifted by a payment. */
   creditChoked = false;
+  /** Requests for new pieces waiting for a voucher (served in order once the credit allows). */
+  readonly held: HeldRequest[] = [];
+  private owedSent = false;
   private deposit = 0n;
   private paid = 0n;
   /** Priced value of pieces reserved on this channel, absolute (a resumed channel starts at what was paid). */
@@ -81,28 +97,58 @@ export class SellerSession {
   }
 
   /**
-   * A block request arrived while the peer is unchoked. Returns false when it must not be
-   * served (the caller chokes, which drops it). The whole piece's price is reserved on the first
-   * accepted request for it, so the credit limit bounds what a peer can take, however it pipelines.
+   * A block request arrived while the peer is unchoked. The whole piece's price is reserved on the
+   * first accepted request for it, so the credit limit bounds what a peer can take however it
+   * pipelines, and blocks of a reserved piece are always served (a buyer must be able to finish a
+   * piece to verify it and pay). A request for a new piece beyond the credit is held, not
+   * refused: it is served when a voucher makes room (and the buyer's client never sees a choke
+   * in the steady state), or choked away if the peer piles up more than MAX_HELD_REQUESTS.
    */
-  onRequest(index: number): boolean {
-    if (this.mode === "unpaid" || this.pieces.has(index)) return true;
-    const bytes = this.context.pieceBytes(index);
-    const price = piecePrice(this.context.terms.pricePerMiB, bytes);
+  onRequest(request: HeldRequest): RequestDecision {
+    if (this.closed) return "refuse";
+    if (this.mode === "unpaid") return "serve";
+    if (this.held.length === 0 && this.reserve(request.index)) return "serve";
+    if (this.deposit !== 0n && this.mode === "paying" && this.reserved + this.priceOf(request.index) > this.deposit) {
+      this.creditChoke();
+      return "refuse";
+    }
+    this.held.push(request);
+    if (!this.owedSent && this.channelId) {
+      this.owedSent = true;
+      this.peer.send({ type: "owed", channelId: this.channelId, amount: this.reserved, paid: this.paid });
+    }
+    if (this.held.length > MAX_HELD_REQUESTS) {
+      this.creditChoke();
+      return "refuse";
+    }
+    return "hold";
+  }
+
+  /** The peer cancelled a request: forget it if it was held. */
+  onCancel(request: HeldRequest): void {
+    const at = this.held.findIndex((h) => h.index === request.index && h.offset === request.offset);
+    if (at >= 0) this.held.splice(at, 1);
+  }
+
+  private priceOf(index: number): bigint {
+    return piecePrice(this.context.terms.pricePerMiB, this.context.pieceBytes(index));
+  }
+
+  /** Reserves piece `index` if it is not yet and the credit (and deposit) allow; false if not. */
+  private reserve(index: number): boolean {
+    if (this.pieces.has(index)) return true;
+    const price = this.priceOf(index);
     const decision = decideServe(
       { ...this.policy, price: { perPiece: price } },
-      // While checking, the deposit is unknown: the credit limit alone bounds the exposure.
       {
         served: this.reserved,
         paid: this.paid,
         nextPieceBytes: 0,
+        // While checking, the deposit is unknown: the credit limit alone bounds the exposure.
         deposit: this.mode === "checking" ? this.paid + this.context.terms.creditLimit : this.deposit,
       },
     );
-    if (!decision.serve) {
-      this.creditChoke();
-      return false;
-    }
+    if (!decision.serve) return false;
     this.reserved += price;
     this.pieces.add(index);
     return true;
@@ -171,6 +217,7 @@ export class SellerSession {
         this.mode = "unpaid";
         this.channelId = undefined;
         this.creditChoked = false;
+        this.held.length = 0;
         const detail = (error as { shortMessage?: string }).shortMessage ?? String((error as Error).message ?? error);
         this.peer.send({ type: "refused", of: "channel", reason: "channel-refused", detail });
         this.peer.choke();
@@ -209,22 +256,20 @@ export class SellerSession {
   }
 
   private creditChoke(): void {
-    if (!this.creditChoked) {
-      this.creditChoked = true;
-      if (this.channelId)
-        this.peer.send({ type: "owed", channelId: this.channelId, amount: this.reserved, paid: this.paid });
-    }
+    this.creditChoked = true;
+    this.held.length = 0;
     this.peer.choke();
   }
 
-  /** After a payment: unchoke if the credit now covers the next (largest) piece. */
+  /** After a payment: serve held requests the credit now covers, and lift a credit choke. */
   private reconsider(): void {
-    if (!this.creditChoked || this.mode !== "paying") return;
-    const next = piecePrice(this.context.terms.pricePerMiB, this.context.pieceBytes(0));
-    if (this.reserved + next > this.deposit) return;
-    if (this.reserved + next - this.paid > this.context.terms.creditLimit) return;
-    this.creditChoked = false;
-    this.peer.unchoke();
+    if (this.mode !== "paying") return;
+    while (this.held.length > 0 && this.reserve(this.held[0].index)) this.peer.serve(this.held.shift()!);
+    if (this.held.length === 0) this.owedSent = false;
+    if (this.creditChoked && this.reserved + this.priceOf(0) <= this.deposit) {
+      this.creditChoked = false;
+      this.peer.unchoke();
+    }
   }
 
   private strike(why: string): void {

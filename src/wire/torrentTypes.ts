@@ -17,6 +17,10 @@ export interface Wire extends EventEmitter {
   extended(ext: string | number, payload: Uint8Array | object): void;
   choke(): void;
   unchoke(): void;
+  /** Requests received and not yet answered. */
+  peerRequests: { piece: number; offset: number; length: number }[];
+  piece(index: number, offset: number, block: Uint8Array): void;
+  request(index: number, offset: number, length: number, cb: (err: Error | null, block?: Uint8Array) => void): void;
   destroy(): void;
 }
 
@@ -44,6 +48,13 @@ export interface Torrent extends EventEmitter {
   torrentFile: Uint8Array;
   magnetURI: string;
   addPeer(peer: string): boolean;
+  store: {
+    get(
+      index: number,
+      opts: { offset: number; length: number },
+      cb: (err: Error | null, block?: Uint8Array) => void,
+    ): void;
+  };
   destroy(opts?: unknown, cb?: (err?: Error) => void): void;
   /** WebTorrent's choker, run every 10 s (private). */
   _rechoke(): void;

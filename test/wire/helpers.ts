@@ -43,6 +43,10 @@ export function fakeTorrent(): Torrent & { rechoked: number } {
     lastPieceLength: PIECE,
     wires: [] as Wire[],
     rechoked: 0,
+    store: {
+      get: (index: number, opts: { length: number }, cb: (e: null, b: Uint8Array) => void) =>
+        queueMicrotask(() => cb(null, Buffer.alloc(opts.length, index))),
+    },
     _rechoke() {
       torrent.rechoked++;
     },
