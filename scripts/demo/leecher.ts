@@ -76,12 +76,14 @@ async function main(): Promise<void> {
       const vouchers = sessions.reduce((a, s) => a + s.vouchers, 0);
       const file = path.join(dataDir, (torrent as unknown as { files: { path: string }[] }).files[0].path);
       const sha256 = createHash("sha256").update(readFileSync(file)).digest("hex");
-      const mib = torrent.length / 1048576;
+      const mib = Number((torrent.length / 1048576).toFixed(2));
       log(
         `received ${torrent.pieces.length} pieces (${mib} MiB, each checked against the torrent's hashes by WebTorrent)` +
-          (payments
+          (sessions.length > 0
             ? `, paid ${btt(paid)} in ${vouchers} vouchers, each acknowledged once on the seeder's disk`
-            : ", as a plain peer (nothing paid)"),
+            : payments
+              ? ", from a peer that sells nothing through sp_pay (nothing paid)"
+              : ", as a plain peer (nothing paid)"),
       );
       const result = {
         pieces: torrent.pieces.length,

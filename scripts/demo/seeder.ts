@@ -10,7 +10,9 @@ import { readFileSync } from "node:fs";
 import { Payee } from "../../src/channel/payee";
 import { syncChannel } from "../../src/channel/syncChannel";
 import { createVoucherVerifier } from "../../src/voucher/createVoucherVerifier";
-import { attachPayments, type AttachedPayments } from "../../src/wire/attachPayments";
+import { attachPayments } from "../../src/wire/attachPayments";
+import type { SellerSession } from "../../src/wire/sellerSession";
+import type { Wire } from "../../src/wire/torrentTypes";
 import { createTorrentClient } from "../../src/wire/loadWebTorrent";
 import { piecePrice } from "../../src/wire/pricing";
 import { emit, serveCommands } from "./ipc";
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
   const port = client.address()!.port;
   const token = await chain.token();
   const names = new Map<string, string>();
-  const seeding: AttachedPayments[] = [];
+  const seen: SellerSession[] = [];
   const channelName = (id: string): string => names.get(id) ?? id.slice(0, 10);
 
   const unwatch = chain.watchEvents({
@@ -65,7 +67,9 @@ async function main(): Promise<void> {
           minDisputeWindow: DISPUTE_WINDOW,
           creditLimit: BigInt(String(creditLimit)),
         };
-        seeding.push(attachPayments(torrent, { seller: { payee, store, terms } }));
+        const attached = attachPayments(torrent, { seller: { payee, store, terms } });
+        // Every session ever opened, for `stats` (attachPayments forgets a connection once closed).
+        torrent.on("wire", (wire: Wire) => seen.push(attached.peers.get(wire)!.seller!));
       }
       await new Promise<void>((resolve) => torrent.once("seed", () => resolve()));
       const price = piecePrice(BigInt(String(pricePerMiB ?? 0)), torrent.pieceLength);
@@ -84,13 +88,7 @@ async function main(): Promise<void> {
       };
     },
     stats: async () => {
-      const peers = seeding
-        .flatMap((s) => [...s.peers.values()])
-        .map(({ seller }) => ({
-          mode: seller?.mode,
-          channelId: seller?.channelId,
-          ...seller?.stats,
-        }));
+      const peers = seen.map((seller) => ({ mode: seller.mode, channelId: seller.channelId, ...seller.stats }));
       return { uploaded: client.torrents.reduce((a, t) => a + t.uploaded, 0), peers, cpu: process.cpuUsage() };
     },
     name: async ({ channelId, name }) => void names.set(String(channelId).toLowerCase(), String(name)),
