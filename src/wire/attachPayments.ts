@@ -74,6 +74,11 @@ export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParam
           torrent.store.get(index, { offset, length }, (err, block) => {
             if (!err && block && !wire.destroyed && !wire.amChoking) wire.piece(index, offset, block);
           }),
+        reject: ({ index, offset, length }) => {
+          if (wire.destroyed) return;
+          if (wire.hasFast) wire.reject(index, offset, length);
+          else wire.choke();
+        },
         disconnect: () => wire.destroy(),
       };
       sessions.seller = new SellerSession({ ...parameters.seller, pieceBytes, liveChannels }, control);
@@ -82,7 +87,9 @@ export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParam
       // Registered before WebTorrent's own request handler (it is added after the 'wire' event):
       // a request taken back from `peerRequests` here is one WebTorrent's answer no longer sends.
       wire.on("request", (index: number, offset: number, length: number) => {
-        if (sessions.seller!.onRequest({ index, offset, length }) === "serve") return;
+        const decision = sessions.seller!.onRequest({ index, offset, length });
+        if (decision === "serve") return;
+        if (decision === "refuse") return control.reject({ index, offset, length });
         const at = wire.peerRequests.findIndex((r) => r.piece === index && r.offset === offset && r.length === length);
         if (at >= 0) wire.peerRequests.splice(at, 1);
       });

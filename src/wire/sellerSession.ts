@@ -22,6 +22,8 @@ export type PeerControl = {
   unchoke(): void;
   /** Serve a request that was held for credit. */
   serve(request: HeldRequest): void;
+  /** Refuse one request (a BEP 6 reject; a peer without BEP 6 is choked instead). */
+  reject(request: HeldRequest): void;
   disconnect(reason: string): void;
 };
 
@@ -31,10 +33,10 @@ export type HeldRequest = { index: number; offset: number; length: number };
 export type RequestDecision = "serve" | "hold" | "refuse";
 
 /**
- * Requests held for credit, at most: 256 blocks of 16 KiB (4 MiB), far more than any client
- * pipelines. Past it the peer is choked (its requests dropped).
+ * Requests held for credit, at most: 1,024 blocks of 16 KiB (16 MiB; WebTorrent pipelines a few
+ * hundred on loopback). Past it a request is rejected (BEP 6), or the peer choked without BEP 6.
  */
-export const MAX_HELD_REQUESTS = 256;
+export const MAX_HELD_REQUESTS = 1024;
 
 export type SellerContext = {
   payee: Payee;
@@ -59,7 +61,7 @@ export type SellerStats = { strikes: number; vouchers: number; refusedVouchers: 
 export class SellerSession {
   mode: SellerMode = "unpaid";
   channelId?: string;
-  /** Choked: its held requests overflowed, or the deposit is spent. Lifted by a payment. */
+  /** Choked: the deposit cannot pay for the next piece. */
   creditChoked = false;
   /** Requests for new pieces waiting for a voucher (served in order once the credit allows). */
   readonly held: HeldRequest[] = [];
@@ -106,20 +108,18 @@ export class SellerSession {
    */
   onRequest(request: HeldRequest): RequestDecision {
     if (this.closed) return "refuse";
-    if (this.mode === "unpaid") return "serve";
+    if (this.mode === "unpaid" || this.pieces.has(request.index)) return "serve";
+    // New pieces are reserved in the order they were asked for: none jumps the held queue.
     if (this.held.length === 0 && this.reserve(request.index)) return "serve";
     if (this.deposit !== 0n && this.mode === "paying" && this.reserved + this.priceOf(request.index) > this.deposit) {
       this.creditChoke();
       return "refuse";
     }
+    if (this.held.length >= MAX_HELD_REQUESTS) return "refuse";
     this.held.push(request);
     if (!this.owedSent && this.channelId) {
       this.owedSent = true;
       this.peer.send({ type: "owed", channelId: this.channelId, amount: this.reserved, paid: this.paid });
-    }
-    if (this.held.length > MAX_HELD_REQUESTS) {
-      this.creditChoke();
-      return "refuse";
     }
     return "hold";
   }
@@ -255,9 +255,10 @@ export class SellerSession {
     this.reconsider();
   }
 
+  /** The deposit cannot pay for more: stop serving until a top-up shows in a later connection. */
   private creditChoke(): void {
     this.creditChoked = true;
-    this.held.length = 0;
+    for (const request of this.held.splice(0)) this.peer.reject(request);
     this.peer.choke();
   }
 

@@ -20,6 +20,9 @@ export interface Wire extends EventEmitter {
   /** Requests received and not yet answered. */
   peerRequests: { piece: number; offset: number; length: number }[];
   piece(index: number, offset: number, block: Uint8Array): void;
+  /** BEP 6: refuse one request (only when both ends set the fast bit). */
+  reject(index: number, offset: number, length: number): void;
+  hasFast: boolean;
   request(index: number, offset: number, length: number, cb: (err: Error | null, block?: Uint8Array) => void): void;
   destroy(): void;
 }

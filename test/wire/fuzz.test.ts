@@ -64,7 +64,14 @@ describe("sp_pay seller message handler (fuzz)", () => {
         let disconnects = 0;
         const session = new SellerSession(
           { payee, store, terms: d.terms, pieceBytes: () => 256 * 1024, liveChannels: new Set() },
-          { send: (m) => sent.push(m), choke() {}, unchoke() {}, serve() {}, disconnect: () => void disconnects++ },
+          {
+            send: (m) => sent.push(m),
+            choke() {},
+            unchoke() {},
+            serve() {},
+            reject() {},
+            disconnect: () => void disconnects++,
+          },
         );
         for (const p of payloads) {
           session.onMessage(p);

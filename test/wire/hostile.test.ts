@@ -169,7 +169,7 @@ describe("sp_pay seller against a hostile peer", () => {
     const make = (i: number) =>
       new SellerSession(
         { payee: payeeSide.payee, store: payeeSide.store, terms: d.terms, pieceBytes: () => 1, liveChannels: live },
-        { send: (m) => sent[i].push(m), choke() {}, unchoke() {}, serve() {}, disconnect() {} },
+        { send: (m) => sent[i].push(m), choke() {}, unchoke() {}, serve() {}, reject() {}, disconnect() {} },
       );
     const [a, b] = [make(0), make(1)];
     a.onMessage(encodeMessage({ type: "channel", key: channel.key }));
