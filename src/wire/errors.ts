@@ -15,8 +15,3 @@ export class WireMessageError extends SeedpayError {
     });
   }
 }
-
-/** Terms or options that cannot work (a credit limit below one piece, a zero-length piece). */
-export class WireTermsError extends SeedpayError {
-  override name = "WireTermsError";
-}
