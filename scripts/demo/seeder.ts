@@ -2,13 +2,13 @@
  * The demo's seeder: a WebTorrent client seeding a real file over the BitTorrent wire, selling its
  * pieces through the sp_pay extension (terms in the extended handshake, channels checked
  * on-chain, requests metered against the credit limit, vouchers acknowledged once on disk);
- * claims many channels in one transaction, closes channels, and answers a payer's unilateral
- * close from the escrow's events within the dispute window.
+ * claims many channels in one transaction, closes channels, and runs the watchtower that answers
+ * a payer's unilateral close within the dispute window.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Payee } from "../../src/channel/payee";
-import { syncChannel } from "../../src/channel/syncChannel";
+import { startWatchtower } from "../../src/channel/watchtower";
 import { createVoucherVerifier } from "../../src/voucher/createVoucherVerifier";
 import { attachPayments } from "../../src/wire/attachPayments";
 import type { SellerSession } from "../../src/wire/sellerSession";
@@ -34,23 +34,26 @@ async function main(): Promise<void> {
   const seen: SellerSession[] = [];
   const channelName = (id: string): string => names.get(id) ?? id.slice(0, 10);
 
-  const unwatch = chain.watchEvents({
+  // The watchtower over the seeder's own store answers a payer's unilateral close within the
+  // dispute window with the best voucher held.
+  const tower = await startWatchtower({
+    chain,
+    store,
     pollingInterval: 100,
-    onEvents: async (events) => {
-      for (const event of events) {
-        if (event.type !== "ChannelCloseStarted" || !store.getChannel(event.channelId)) continue;
-        const channel = await syncChannel(store, chain, event.channelId);
-        const result = await payee.claimDue(); // a closing channel is always due
-        log(
-          `saw ${channelName(channel.id)} start closing channel ${channel.id.slice(0, 10)}: ` +
-            (result
-              ? `claimed its last voucher within the dispute window, +${btt(result.credited)} (gas ${gas(result.gasUsed)})`
-              : "nothing left to claim on it"),
-        );
-        emit("claimedInWindow", { channelId: channel.id });
+    retryDelay: 200,
+    onEvent: (event) => {
+      if (event.type === "claimed") {
+        for (const c of event.channels) {
+          log(
+            `watchtower: saw ${channelName(c.channelId)} start closing channel ${c.channelId.slice(0, 10)}: ` +
+              `claimed its last voucher within the dispute window, +${btt(c.paid)} (gas ${gas(event.tx.gasUsed)})`,
+          );
+          emit("claimedInWindow", { channelId: c.channelId });
+        }
+      } else if (event.type === "error" || event.type === "claimFailed" || event.type === "gaveUp") {
+        log(`watchtower: ${event.type} ${"error" in event ? String(event.error) : ""}`);
       }
     },
-    onError: (error) => log(`watch: ${error.message}`),
   });
 
   serveCommands({
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
       log(`withdrew ${btt(balance)} from the escrow to its wallet (gas ${gas(tx.gasUsed)})`);
     },
     exit: async () => {
-      unwatch();
+      await tower.stop();
       await new Promise<void>((resolve) => client.destroy(() => resolve()));
       store.close();
     },

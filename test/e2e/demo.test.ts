@@ -75,7 +75,7 @@ describe("npm run demo", () => {
     );
     line(/^\[leecher-2\] started a unilateral close: the seeder has 1 h to claim \(gas [\d,]+\)$/);
     line(
-      /^\[seeder\] +saw leecher-2 start closing channel 0x[0-9a-f]{8}: claimed its last voucher within the dispute window, \+0\.5 BTT/,
+      /^\[seeder\] +watchtower: saw leecher-2 start closing channel 0x[0-9a-f]{8}: claimed its last voucher within the dispute window, \+0\.5 BTT/,
     );
     line(/^\[leecher-2\] settled after the window: 0\.5 BTT refunded \(gas [\d,]+\)$/);
 
