@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { connectNode } from "../src/cli/connectNode";
 import { startEmbeddedChain } from "../src/cli/embeddedChain";
@@ -32,6 +32,7 @@ type Stats = { cpu: { user: number; system: number } };
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "seedpay-bench-wire-"));
+  const loadBefore = loadavg().map((l) => round(l, 2));
   const node = await startEmbeddedChain({ port: 0 });
   const roles: RoleProcess[] = [];
   try {
@@ -109,6 +110,8 @@ async function main(): Promise<void> {
         timing: "leecher side, from client.add() to every piece verified (and, when paid, every voucher acknowledged)",
         seederCpu: "process.cpuUsage() of the seeder process over the transfer (user + system)",
         machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node ${process.version}; shared with other work, so absolute numbers vary run to run`,
+        loadAverage: { before: loadBefore, after: loadavg().map((l) => round(l, 2)) },
+        stores: `SQLite (WAL, synchronous FULL) under ${tmpdir()}: one fsync per voucher on each side, on each process's event loop`,
       },
     };
     writeFileSync(path.join(__dirname, "..", "bench", "wire.json"), `${JSON.stringify(result, null, 2)}\n`);
