@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { encodeBencode } from "../../src/wire/bencodeEncode";
 import { STRIKE_LIMIT } from "../../src/wire/constants";
 import { encodeMessage, type WireMessage } from "../../src/wire/messages";
-import { SellerSession } from "../../src/wire/sellerSession";
+import { MAX_HELD_REQUESTS, SellerSession } from "../../src/wire/sellerSession";
 import { BTT, deployEscrow, makePayee, makePayer, type Deployment } from "./helpers";
 
 /**
@@ -89,6 +89,77 @@ describe("sp_pay seller message handler (fuzz)", () => {
         session.close();
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+/**
+ * The seller's entitlement under any interleaving of requests, cancels and payments: the value
+ * of the pieces it has served (or released from the held queue) never exceeds the best voucher
+ * it holds plus the credit limit, and the held queue never grows past MAX_HELD_REQUESTS.
+ */
+describe("sp_pay seller metering (property)", () => {
+  it("never serves more than the credit limit beyond what is paid, however requests and payments interleave", async () => {
+    const d = await deployEscrow();
+    await d.token.mint(d.payerWallet.address, 1000n * BTT);
+    const price = BTT / 4n; // 256 KiB at 1 BTT per MiB
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant("request" as const), index: fc.nat({ max: 40 }), block: fc.nat({ max: 15 }) }),
+            fc.record({ op: fc.constant("cancel" as const), index: fc.nat({ max: 40 }), block: fc.nat({ max: 15 }) }),
+            fc.record({ op: fc.constant("pay" as const), pieces: fc.integer({ min: 1, max: 3 }) }),
+          ),
+          { maxLength: 300 },
+        ),
+        async (ops) => {
+          const { payee, store } = makePayee(d);
+          const { payer } = makePayer(d);
+          const channel = await payer.open(d.terms.payee, 8n * BTT);
+          const served = new Set<number>();
+          const sent: WireMessage[] = [];
+          const session = new SellerSession(
+            { payee, store, terms: d.terms, pieceBytes: () => 256 * 1024, liveChannels: new Set() },
+            {
+              send: (m) => sent.push(m),
+              choke() {},
+              unchoke() {},
+              serve: (r) => served.add(r.index),
+              reject() {},
+              disconnect() {},
+            },
+          );
+          session.onMessage(encodeMessage({ type: "channel", key: channel.key }));
+          for (let i = 0; i < 200 && session.mode !== "paying"; i++) await new Promise((r) => setTimeout(r, 5));
+          expect(session.mode).to.equal("paying");
+          let paid = 0n;
+          for (const o of ops) {
+            if (o.op === "request") {
+              const r = { index: o.index, offset: o.block * 16384, length: 16384 };
+              if (session.onRequest(r) === "serve") served.add(o.index);
+            } else if (o.op === "cancel") {
+              session.onCancel({ index: o.index, offset: o.block * 16384, length: 16384 });
+            } else {
+              if (payer.remaining(channel.id) < BigInt(o.pieces) * price) continue;
+              const v = payer.pay(channel.id, BigInt(o.pieces) * price);
+              session.onMessage(
+                encodeMessage({
+                  type: "voucher",
+                  channelId: v.channelId,
+                  amount: v.cumulativeAmount,
+                  signature: v.signature,
+                }),
+              );
+              paid = store.getBestReceivedVoucher(channel.id)?.cumulativeAmount ?? 0n;
+            }
+            expect(BigInt(served.size) * price).to.be.at.most(paid + d.terms.creditLimit);
+            expect(session.held.length).to.be.at.most(MAX_HELD_REQUESTS);
+          }
+          session.close();
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
