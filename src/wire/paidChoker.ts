@@ -32,8 +32,11 @@ export class PaidChoker {
     wire.unchoke = () => {
       if (this.claim(wire)) unchoke();
     };
+    // A departing optimistic peer hands its slot on at once, not at the next 10 s rechoke.
     wire.once("close", () => {
-      if (this.optimistic === wire) this.optimistic = undefined;
+      if (this.optimistic !== wire) return;
+      this.rotate(wire);
+      if (this.optimistic) this.unchokeOf.get(this.optimistic)?.();
     });
   }
 
@@ -76,8 +79,10 @@ export class PaidChoker {
   }
 
   /** A random interested unpaid peer other than the current one (the current one if it is alone). */
-  private rotate(): void {
-    const candidates = this.torrent.wires.filter((w) => w.peerInterested && !w.isSeeder && !this.gateOf(w)?.paying());
+  private rotate(leaving?: Wire): void {
+    const candidates = this.torrent.wires.filter(
+      (w) => w !== leaving && !w.destroyed && w.peerInterested && !w.isSeeder && !this.gateOf(w)?.paying(),
+    );
     const others = candidates.filter((w) => w !== this.optimistic);
     const pool = others.length > 0 ? others : candidates;
     this.optimistic = pool.length > 0 ? pool[Math.floor(Math.random() * pool.length)] : undefined;

@@ -82,6 +82,17 @@ describe("PaidChoker (the adapter around WebTorrent's choker)", () => {
     expect(s.unchoked()).to.deep.equal(["payer", "plain"]);
   });
 
+  it("a departing optimistic peer hands the slot to a waiting unpaid peer at once", () => {
+    const s = setup(["a", "b"]);
+    s.wires[0].unchoke();
+    s.wires[1].unchoke();
+    expect(s.unchoked()).to.deep.equal(["a"]);
+    s.wires[0].emit("close");
+    s.torrent.wires.splice(0, 1);
+    expect(s.choker.optimisticWire).to.equal(s.wires[1]);
+    expect(s.wires[1].amChoking).to.equal(false);
+  });
+
   it("a peer that starts paying frees the optimistic slot for an unpaid one", () => {
     const s = setup(["a", "b"]);
     s.wires[0].unchoke();
