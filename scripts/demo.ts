@@ -1,16 +1,19 @@
 /**
- * `npm run demo`: two leechers pay one seeder per piece, as separate processes on TCP loopback,
- * settling on the embedded chain (Hardhat Network with TRON Shasta's chain id, served over
- * JSON-RPC on a free loopback port). The roles live in scripts/demo/; this file only directs them.
+ * `npm run demo`: a WebTorrent seeder and two WebTorrent leechers, as separate processes on TCP
+ * loopback, each with its own SQLite store: the leechers download real files over the BitTorrent
+ * wire and pay per verified piece through the sp_pay BEP 10 extension, settling on the embedded
+ * chain (Hardhat Network with TRON Shasta's chain id, served over JSON-RPC on a free loopback
+ * port). The roles live in scripts/demo/; this file only directs them.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { connectNode } from "../src/cli/connectNode";
 import { startEmbeddedChain } from "../src/cli/embeddedChain";
 import { balances, balanceTable, deployAndFund, formatGas, increaseTime } from "./demo/chain";
 import { RoleProcess } from "./demo/ipc";
-import { DISPUTE_WINDOW } from "./demo/role";
+import { CREDIT_LIMIT, DISPUTE_WINDOW, PIECE_BYTES, PRICE_PER_MIB } from "./demo/role";
 
 const say = (line: string): void => console.log(`${"[demo]".padEnd(12)}${line}`);
 
@@ -32,7 +35,7 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => abort("interrupted"));
   process.once("SIGTERM", () => abort("terminated"));
-  setTimeout(() => abort("no end after 60 s"), 60_000).unref();
+  setTimeout(() => abort("no end after 120 s"), 120_000).unref();
   try {
     say(`embedded chain up: chain id ${node.chainId} (TRON Shasta's), JSON-RPC on ${node.url}`);
     const [, l1, l2, seederAccount] = node.accounts;
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
     };
     const seeder = role("seeder", "seeder.ts", seederAccount.privateKey);
     const leechers = [l1, l2].map((account, i) => role(`leecher-${i + 1}`, "leecher.ts", account.privateKey));
-    const { port } = await seeder.once<{ port: number }>("listening");
+    await seeder.once("listening");
     const [one, two] = leechers;
 
     const ids = await Promise.all(
@@ -65,9 +68,32 @@ async function main(): Promise<void> {
       ),
     );
     await Promise.all(ids.map(({ channelId }, i) => seeder.call("name", { channelId, name: `leecher-${i + 1}` })));
-    await Promise.all([one.call("download", { pieces: 8, port }), two.call("download", { pieces: 6, port })]);
+    // Two real files, seeded one after the other; the leechers reuse their channels for the second.
+    const share = async (name: string, bytes: number) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, randomBytes(bytes));
+      const seeded = await seeder.call<{ torrent: string; port: number; sha256: string }>("seed", {
+        file,
+        pieceLength: PIECE_BYTES,
+        pricePerMiB: PRICE_PER_MIB.toString(),
+        creditLimit: CREDIT_LIMIT.toString(),
+      });
+      const download = {
+        torrent: seeded.torrent,
+        peer: `127.0.0.1:${seeded.port}`,
+        maxPricePerMiB: PRICE_PER_MIB.toString(),
+      };
+      const results = await Promise.all([
+        one.call<{ sha256: string }>("download", download),
+        two.call<{ sha256: string }>("download", download),
+      ]);
+      for (const [i, r] of results.entries()) {
+        if (r.sha256 !== seeded.sha256) throw new Error(`leecher-${i + 1}'s copy of ${name} differs from the seeder's`);
+      }
+    };
+    await share("movie.bin", 4 * 1024 * 1024);
     await seeder.call("claim");
-    await Promise.all([one.call("download", { pieces: 2, port }), two.call("download", { pieces: 2, port })]);
+    await share("extras.bin", 2 * PIECE_BYTES);
     await seeder.call("close", { channelId: ids[0].channelId });
     await two.call("startClose");
     await seeder.once("claimedInWindow");

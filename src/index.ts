@@ -288,3 +288,19 @@ export type {
   PlannedBid,
   SeederView,
 } from "./market";
+// The torrent wire: sp_pay, a BEP 10 extension for WebTorrent / bittorrent-protocol (docs/wire.md)
+export { attachPayments } from "./wire/attachPayments";
+export type { AttachPaymentsParameters, AttachedPayments, PeerSessions } from "./wire/attachPayments";
+export { SellerSession, MAX_HELD_REQUESTS } from "./wire/sellerSession";
+export type { SellerContext, SellerMode, PeerControl, HeldRequest, RequestDecision } from "./wire/sellerSession";
+export { BuyerSession } from "./wire/buyerSession";
+export type { BuyerContext, BuyerMode } from "./wire/buyerSession";
+export { PaidChoker, OPTIMISTIC_TICKS } from "./wire/paidChoker";
+export { encodeMessage, decodeMessage, encodeTerms, decodeTerms } from "./wire/messages";
+export type { Terms, WireMessage, WireMessageType } from "./wire/messages";
+export { piecePrice, termsProblem } from "./wire/pricing";
+export type { BuyerLimits } from "./wire/pricing";
+export { WireMessageError } from "./wire/errors";
+export type { WireMessageProblem } from "./wire/errors";
+export { EXTENSION_NAME, PROTOCOL_VERSION, MAX_MESSAGE_BYTES, STRIKE_LIMIT } from "./wire/constants";
+export { createTorrentClient, loadWebTorrent } from "./wire/loadWebTorrent";

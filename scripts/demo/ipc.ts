@@ -59,7 +59,12 @@ export class RoleProcess {
   ) {
     this.child = fork(script, [], {
       env: { ...process.env, ...env, SEEDPAY_DEMO_ROLE: name },
-      execArgv: ["-r", require.resolve("ts-node/register/transpile-only")],
+      // SEEDPAY_ROLE_NODE_ARGS: extra node flags for the roles (e.g. --cpu-prof when profiling a benchmark).
+      execArgv: [
+        "-r",
+        require.resolve("ts-node/register/transpile-only"),
+        ...(process.env.SEEDPAY_ROLE_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      ],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced", // bigints cross the channel as they are
     });

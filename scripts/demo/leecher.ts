@@ -1,22 +1,22 @@
 /**
- * The demo's leecher: opens a channel to the seeder, downloads pieces over TCP with a few requests
- * in flight, checks each piece and pays for it with a cumulative voucher (Payer.payForReceived),
- * and later closes unilaterally: start-close, then settle after the dispute window.
+ * The demo's leecher: a WebTorrent client downloading over the BitTorrent wire from the peer it
+ * is given, paying through the sp_pay extension with `Payer` for each piece WebTorrent verified
+ * (a cumulative voucher, reserved in the store before it is signed); later closes unilaterally:
+ * start-close, then settle after the dispute window.
  */
 import { createHash } from "node:crypto";
-import { connect } from "node:net";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { Wallet } from "ethers";
-import { priceOf } from "../../src/channel/creditPolicy";
 import { Payer } from "../../src/channel/payer";
 import { syncChannel } from "../../src/channel/syncChannel";
-import { createVoucherSigner } from "../../src/voucher/createVoucherSigner";
 import { ProgressChain } from "../../src/cli/progressChain";
+import { createVoucherSigner } from "../../src/voucher/createVoucherSigner";
+import { attachPayments } from "../../src/wire/attachPayments";
+import { createTorrentClient } from "../../src/wire/loadWebTorrent";
+import type { Torrent } from "../../src/wire/torrentTypes";
 import { serveCommands } from "./ipc";
-import { btt, connectRole, DISPUTE_WINDOW, gas, log, PIECE_BYTES, POLICY, quietTxLog } from "./role";
-import { Wire, type Message } from "./wire";
-
-/** Requests in flight: more than the seeder's credit covers, so some are refused until paid for. */
-const PIPELINE = 3;
+import { btt, connectRole, DISPUTE_WINDOW, gas, log, quietTxLog } from "./role";
 
 async function main(): Promise<void> {
   const { chain: inner, store, chainId } = await connectRole();
@@ -26,9 +26,13 @@ async function main(): Promise<void> {
   // The torrent client's hot key: it signs vouchers, the wallet only funds the channel.
   const hotKey = Wallet.createRandom();
   const signer = createVoucherSigner({ privateKey: hotKey.privateKey, chainId, escrow: chain.escrow });
-  const payer = new Payer({ store, chain, signer, policy: POLICY, disputeWindow: DISPUTE_WINDOW });
+  // Pays for what it received and verified, nothing ahead.
+  const policy = { price: {}, maxUnpaidCredit: 0n, maxPrepayment: 0n };
+  const payer = new Payer({ store, chain, signer, policy, disputeWindow: DISPUTE_WINDOW });
+  const client = await createTorrentClient();
+  const dataDir = path.join(path.dirname(process.env.SEEDPAY_DB!), `${process.env.SEEDPAY_DEMO_ROLE}-data`);
+  mkdirSync(dataDir, { recursive: true });
   let channelId = "";
-  let received = 0n;
 
   serveCommands({
     open: async ({ payee, deposit }) => {
@@ -40,16 +44,59 @@ async function main(): Promise<void> {
       );
       return { channelId };
     },
-    download: async ({ pieces, port }) => {
-      const stats = await download(Number(pieces), Number(port));
+    download: async ({ torrent: torrentFile, peer, pay, maxPricePerMiB }) => {
+      const started = process.hrtime.bigint();
+      const torrent = client.add(Buffer.from(String(torrentFile), "base64"), { path: dataDir });
+      const payments =
+        pay === false
+          ? undefined
+          : attachPayments(torrent, {
+              buyer: {
+                payer,
+                store,
+                limits: {
+                  chainId,
+                  escrow: chain.escrow,
+                  maxPricePerMiB: BigInt(String(maxPricePerMiB)),
+                  disputeWindow: DISPUTE_WINDOW,
+                },
+                channelFor: async (terms) => store.getChannel(channelId) ?? payer.openOrReuse(terms.payee, 0n),
+                log,
+              },
+            });
+      const issuedBefore = channelId ? (store.getHighestIssuedVoucher(channelId)?.cumulativeAmount ?? 0n) : 0n;
+      await whenDone(torrent, String(peer));
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const sessions = [...(payments?.peers.values() ?? [])].map((p) => p.buyer!).filter((b) => b.mode === "paying");
+      // Done when every voucher sent is acknowledged: durable on the seeder's disk.
+      const issued = () => (channelId ? (store.getHighestIssuedVoucher(channelId)?.cumulativeAmount ?? 0n) : 0n);
+      for (let i = 0; i < 2000 && sessions.some((s) => s.acked < issued()); i++)
+        await new Promise((r) => setTimeout(r, 5));
+      const paid = issued() - issuedBefore;
+      const vouchers = sessions.reduce((a, s) => a + s.vouchers, 0);
+      const file = path.join(dataDir, (torrent as unknown as { files: { path: string }[] }).files[0].path);
+      const sha256 = createHash("sha256").update(readFileSync(file)).digest("hex");
+      const mib = Number((torrent.length / 1048576).toFixed(2));
       log(
-        `received ${stats.pieces} pieces (${(stats.pieces * PIECE_BYTES) / 1048576} MiB, hashes checked), paid ${btt(stats.paid)} ` +
-          `in ${stats.vouchers} vouchers, each acknowledged once on the seeder's disk` +
-          (stats.refused
-            ? `; ${stats.refused} requests refused by the seeder's credit limit and retried after paying`
-            : ""),
+        `received ${torrent.pieces.length} pieces (${mib} MiB, each checked against the torrent's hashes by WebTorrent)` +
+          (sessions.length > 0
+            ? `, paid ${btt(paid)} in ${vouchers} vouchers, each acknowledged once on the seeder's disk`
+            : payments
+              ? ", from a peer that sells nothing through sp_pay (nothing paid)"
+              : ", as a plain peer (nothing paid)"),
       );
-      return stats;
+      const result = {
+        pieces: torrent.pieces.length,
+        bytes: torrent.length,
+        seconds,
+        paid: paid.toString(),
+        vouchers,
+        acked: sessions.every((s) => s.acked === issued()),
+        sha256,
+        refusals: sessions.flatMap((s) => s.refusals),
+      };
+      await new Promise<void>((resolve) => torrent.destroy({ destroyStore: false }, () => resolve()));
+      return result;
     },
     startClose: async () => {
       const channel = store.getChannel(channelId)!;
@@ -65,85 +112,22 @@ async function main(): Promise<void> {
       await syncChannel(store, chain, channelId);
       log(`settled after the window: ${btt(refund)} refunded (gas ${gas(tx.gasUsed)})`);
     },
-    exit: async () => store.close(),
+    exit: async () => {
+      await new Promise<void>((resolve) => client.destroy(() => resolve()));
+      store.close();
+    },
   });
+}
 
-  /** Downloads `count` more pieces on the channel, paying for each as it arrives. */
-  function download(
-    count: number,
-    seederPort: number,
-  ): Promise<{ pieces: number; paid: bigint; vouchers: number; refused: number }> {
-    return new Promise((resolve, reject) => {
-      const queue = Array.from({ length: count }, (_, i) => i);
-      const price = priceOf(POLICY.price, PIECE_BYTES);
-      const paidBefore = store.getHighestIssuedVoucher(channelId)?.cumulativeAmount ?? 0n;
-      let inFlight = 0;
-      let unacked = 0;
-      let got = 0;
-      let vouchers = 0;
-      let refused = 0;
-      const socket = connect(seederPort, "127.0.0.1");
-      const pump = (): void => {
-        while (inFlight < PIPELINE && queue.length > 0) {
-          wire.send({ type: "request", index: queue.shift()! });
-          inFlight++;
-        }
-      };
-      const finishIfDone = (): void => {
-        if (got < count || unacked > 0) return;
-        wire.send({ type: "bye" });
-        wire.close();
-        const paid = (store.getHighestIssuedVoucher(channelId)?.cumulativeAmount ?? 0n) - paidBefore;
-        resolve({ pieces: got, paid, vouchers, refused });
-      };
-      const wire: Wire = new Wire(
-        socket,
-        (message: Message) => {
-          switch (message.type) {
-            case "welcome":
-              return pump();
-            case "piece": {
-              inFlight--;
-              const hash = createHash("sha256").update(Buffer.from(message.data, "base64")).digest("hex");
-              if (hash !== message.sha256) throw new Error(`piece ${message.index} failed its hash check`);
-              got++;
-              received += price;
-              const voucher = payer.payForReceived(channelId, received);
-              if (!voucher) return finishIfDone();
-              wire.send({ type: "voucher", ...voucher, cumulativeAmount: voucher.cumulativeAmount.toString() });
-              vouchers++;
-              unacked++;
-              return;
-            }
-            case "ack":
-              unacked--;
-              pump();
-              return finishIfDone();
-            case "refusal":
-              if (message.of !== "request" || message.reason !== "credit-exhausted") {
-                throw new Error(`the seeder refused our ${message.of}: ${message.reason} ${message.detail ?? ""}`);
-              }
-              inFlight--;
-              refused++;
-              queue.unshift(message.index!); // asked again after the next voucher is acknowledged
-              return;
-            default:
-              return;
-          }
-        },
-        reject,
-      );
-      socket.once("connect", () => {
-        const { key } = store.getChannel(channelId)!;
-        wire.send({
-          type: "hello",
-          chainId: chainId.toString(),
-          escrow: chain.escrow,
-          key: { ...key, salt: key.salt.toString() },
-        });
-      });
-    });
-  }
+/** Connects to `peer` once the torrent knows its info hash, and resolves when every piece is verified. */
+function whenDone(torrent: Torrent, peer: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const connect = (): void => void torrent.addPeer(peer);
+    if (torrent.infoHash) connect();
+    else torrent.once("infoHash", connect);
+    torrent.once("done", () => resolve());
+    torrent.once("error", reject);
+  });
 }
 
 main().catch((error: unknown) => {

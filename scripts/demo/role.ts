@@ -2,7 +2,6 @@
 import { Writable } from "node:stream";
 import { Wallet } from "ethers";
 import { EvmChain } from "../../src/chain/evm/EvmChain";
-import type { CreditPolicy } from "../../src/channel/creditPolicy";
 import { connectNode } from "../../src/cli/connectNode";
 import { formatBtt, formatGas } from "../../src/cli/format";
 import { Output } from "../../src/cli/output";
@@ -11,13 +10,11 @@ import { SqliteStore } from "../../src/store/sqliteStore";
 
 const BTT = 10n ** 18n;
 
-/** 256 KiB pieces at 0.25 BTT each. */
+/** 256 KiB pieces at 1 BTT per MiB: 0.25 BTT a piece. */
 export const PIECE_BYTES = 256 * 1024;
-/**
- * The seeder serves at most two pieces ahead of the vouchers it holds; the leecher pays for what
- * it received, nothing ahead.
- */
-export const POLICY: CreditPolicy = { price: { perPiece: BTT / 4n }, maxUnpaidCredit: BTT / 2n, maxPrepayment: 0n };
+export const PRICE_PER_MIB = BTT;
+/** The seeder serves at most four pieces ahead of the vouchers it holds. */
+export const CREDIT_LIMIT = BTT;
 export const DISPUTE_WINDOW = 3600;
 
 export const ROLE = process.env.SEEDPAY_DEMO_ROLE ?? "role";

@@ -1,18 +1,22 @@
 /**
- * The demo's seeder: serves 256 KiB pieces over TCP to leechers that pay through channels, under
- * the credit policy; acknowledges a voucher only once it is on disk; claims many channels in one
- * transaction; closes channels; watches the escrow and claims when a payer starts closing.
+ * The demo's seeder: a WebTorrent client seeding a real file over the BitTorrent wire, selling its
+ * pieces through the sp_pay extension (terms in the extended handshake, channels checked
+ * on-chain, requests metered against the credit limit, vouchers acknowledged once on disk);
+ * claims many channels in one transaction, closes channels, and runs the watchtower that answers
+ * a payer's unilateral close within the dispute window.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { createServer, type Socket } from "node:net";
-import { decideServe, priceOf } from "../../src/channel/creditPolicy";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Payee } from "../../src/channel/payee";
-import { syncChannel } from "../../src/channel/syncChannel";
+import { startWatchtower } from "../../src/channel/watchtower";
 import { createVoucherVerifier } from "../../src/voucher/createVoucherVerifier";
-import { channelId as toChannelId } from "../../src/voucher/typedData";
+import { attachPayments } from "../../src/wire/attachPayments";
+import type { SellerSession } from "../../src/wire/sellerSession";
+import type { Wire } from "../../src/wire/torrentTypes";
+import { createTorrentClient } from "../../src/wire/loadWebTorrent";
+import { piecePrice } from "../../src/wire/pricing";
 import { emit, serveCommands } from "./ipc";
-import { btt, connectRole, gas, log, PIECE_BYTES, POLICY } from "./role";
-import { Wire, type Message } from "./wire";
+import { btt, connectRole, DISPUTE_WINDOW, gas, log } from "./role";
 
 async function main(): Promise<void> {
   const { chain, store, chainId } = await connectRole();
@@ -21,131 +25,94 @@ async function main(): Promise<void> {
     chain,
     verifier: createVoucherVerifier({ chainId, escrow: chain.escrow }),
     claimPolicy: { threshold: 10n ** 18n },
+    minDisputeWindow: DISPUTE_WINDOW,
   });
-  /** Priced value served per channel, and who pays on it (for log lines). */
-  const served = new Map<string, bigint>();
+  const client = await createTorrentClient();
+  const port = client.address()!.port;
+  const token = await chain.token();
   const names = new Map<string, string>();
+  const seen: SellerSession[] = [];
+  const channelName = (id: string): string => names.get(id) ?? id.slice(0, 10);
 
-  const handle = (socket: Socket): void => {
-    let current: string | undefined;
-    const wire: Wire = new Wire(
-      socket,
-      async (message: Message) => {
-        switch (message.type) {
-          case "hello": {
-            try {
-              const key = { ...message.key, salt: BigInt(message.key.salt) };
-              const known = served.has(toChannelId(key));
-              const channel = await payee.acceptChannel(key); // checks it on-chain, every time
-              current = channel.id;
-              const peer = names.get(channel.id) ?? `${key.payer.slice(0, 8)}…`;
-              served.set(channel.id, served.get(channel.id) ?? 0n);
-              log(
-                known
-                  ? `${peer} is back on channel ${channel.id.slice(0, 10)}: still open on-chain, ${btt(channel.claimed)} claimed so far`
-                  : `accepted channel ${channel.id.slice(0, 10)} from ${peer}: checked on-chain, open with ${btt(channel.deposit)}`,
-              );
-              wire.send({ type: "welcome", channelId: channel.id });
-            } catch (error) {
-              wire.send({
-                type: "refusal",
-                of: "hello",
-                reason: "channel-refused",
-                detail: String((error as Error).message),
-              });
-            }
-            return;
-          }
-          case "request": {
-            if (!current)
-              return wire.send({ type: "refusal", of: "request", index: message.index, reason: "no-channel" });
-            const channel = store.getChannel(current)!;
-            const paid = store.getBestReceivedVoucher(current)?.cumulativeAmount ?? 0n;
-            const decision = decideServe(POLICY, {
-              served: served.get(current)!,
-              paid,
-              nextPieceBytes: PIECE_BYTES,
-              deposit: channel.deposit,
-            });
-            if (!decision.serve) {
-              wire.send({ type: "refusal", of: "request", index: message.index, reason: decision.reason });
-              return;
-            }
-            served.set(current, served.get(current)! + priceOf(POLICY.price, PIECE_BYTES));
-            const data = randomBytes(PIECE_BYTES);
-            wire.send({
-              type: "piece",
-              index: message.index,
-              data: data.toString("base64"),
-              sha256: createHash("sha256").update(data).digest("hex"),
-            });
-            return;
-          }
-          case "voucher": {
-            // receiveVoucher returns only once an accepted voucher is on disk: then acknowledge.
-            const result = payee.receiveVoucher({ ...message, cumulativeAmount: BigInt(message.cumulativeAmount) });
-            if (result.accepted) wire.send({ type: "ack", cumulativeAmount: message.cumulativeAmount });
-            else wire.send({ type: "refusal", of: "voucher", reason: result.reason, detail: result.detail });
-            return;
-          }
-          case "bye":
-            wire.close();
-            return;
-          default:
-            return;
-        }
-      },
-      (error) => log(`connection error: ${error.message}`),
-    );
-  };
-
-  const server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  log(
-    `serving pieces on 127.0.0.1:${port}, ${btt(priceOf(POLICY.price, PIECE_BYTES))} per 256 KiB piece, up to ${btt(POLICY.maxUnpaidCredit)} of credit`,
-  );
-  // The seeder (or a watchtower on its behalf) answers a payer's unilateral close within the
-  // dispute window with the best voucher it holds.
-  const unwatch = chain.watchEvents({
+  // The watchtower over the seeder's own store answers a payer's unilateral close within the
+  // dispute window with the best voucher held.
+  const tower = await startWatchtower({
+    chain,
+    store,
     pollingInterval: 100,
-    onEvents: async (events) => {
-      for (const event of events) {
-        if (event.type !== "ChannelCloseStarted" || !store.getChannel(event.channelId)) continue;
-        const channel = await syncChannel(store, chain, event.channelId);
-        const result = await payee.claimDue(); // a closing channel is always due
-        log(
-          `saw ${names.get(channel.id)} start closing channel ${channel.id.slice(0, 10)}: ` +
-            (result
-              ? `claimed its last voucher within the dispute window, +${btt(result.credited)} (gas ${gas(result.gasUsed)})`
-              : "nothing left to claim on it"),
-        );
-        emit("claimedInWindow", { channelId: channel.id });
+    retryDelay: 200,
+    onEvent: (event) => {
+      if (event.type === "claimed") {
+        for (const c of event.channels) {
+          log(
+            `watchtower: saw ${channelName(c.channelId)} start closing channel ${c.channelId.slice(0, 10)}: ` +
+              `claimed its last voucher within the dispute window, +${btt(c.paid)} (gas ${gas(event.tx.gasUsed)})`,
+          );
+          emit("claimedInWindow", { channelId: c.channelId });
+        }
+      } else if (event.type === "error" || event.type === "claimFailed" || event.type === "gaveUp") {
+        log(`watchtower: ${event.type} ${"error" in event ? String(event.error) : ""}`);
       }
     },
-    onError: (error) => log(`watch: ${error.message}`),
   });
 
   serveCommands({
-    name: async ({ channelId, name }) => void names.set(String(channelId), String(name)),
+    seed: async ({ file, pieceLength, pricePerMiB, creditLimit, pay }) => {
+      const bytes = readFileSync(String(file));
+      const torrent = client.seed(String(file), { announce: [], pieceLength: Number(pieceLength) });
+      if (pay !== false) {
+        const terms = {
+          chainId,
+          escrow: chain.escrow,
+          token,
+          payee: chain.account,
+          pricePerMiB: BigInt(String(pricePerMiB)),
+          minDisputeWindow: DISPUTE_WINDOW,
+          creditLimit: BigInt(String(creditLimit)),
+        };
+        const attached = attachPayments(torrent, { seller: { payee, store, terms } });
+        // Every session ever opened, for `stats` (attachPayments forgets a connection once closed).
+        torrent.on("wire", (wire: Wire) => seen.push(attached.peers.get(wire)!.seller!));
+      }
+      await new Promise<void>((resolve) => torrent.once("seed", () => resolve()));
+      const price = piecePrice(BigInt(String(pricePerMiB ?? 0)), torrent.pieceLength);
+      log(
+        `seeding ${(bytes.length / 1048576).toFixed(1)} MiB in ${torrent.pieces.length} pieces of ${torrent.pieceLength / 1024} KiB ` +
+          `on 127.0.0.1:${port} over the BitTorrent wire` +
+          (pay === false
+            ? ", unpaid"
+            : `, ${btt(price)} per piece, up to ${btt(BigInt(String(creditLimit)))} of credit`),
+      );
+      return {
+        torrent: Buffer.from(torrent.torrentFile).toString("base64"),
+        infoHash: torrent.infoHash,
+        port,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+      };
+    },
+    stats: async () => {
+      const peers = seen.map((seller) => ({ mode: seller.mode, channelId: seller.channelId, ...seller.stats }));
+      return { uploaded: client.torrents.reduce((a, t) => a + t.uploaded, 0), peers, cpu: process.cpuUsage() };
+    },
+    name: async ({ channelId, name }) => void names.set(String(channelId).toLowerCase(), String(name)),
     claim: async () => {
       const owed = store.listUnclaimedChannels({ status: "open" });
       const result = await payee.claimDue({ all: true });
       if (!result) return log("nothing to claim");
-      const parts = owed.map(({ channel, unclaimed }) => `${btt(unclaimed)} from ${names.get(channel.id)}`);
+      const parts = owed.map(({ channel, unclaimed }) => `${btt(unclaimed)} from ${channelName(channel.id)}`);
       log(
         `claimed ${btt(result.credited)} (${parts.join(", ")}) in ONE claimMany transaction, without closing (gas ${gas(result.gasUsed)})`,
       );
       return { credited: result.credited.toString(), channels: owed.length, gasUsed: result.gasUsed.toString() };
     },
     close: async ({ channelId }) => {
-      const id = String(channelId);
+      const id = String(channelId).toLowerCase();
       const owed = payee.owed(id);
       const balance = await chain.escrowBalance(chain.account);
       const { close, withdraw } = await payee.closeAndWithdraw(id);
       const channel = store.getChannel(id)!;
       log(
-        `closed the channel of ${names.get(id)} at once with its last voucher (+${btt(owed)}; ` +
+        `closed the channel of ${channelName(id)} at once with its last voucher (+${btt(owed)}; ` +
           `${btt(channel.claimed)} in total, ${btt(channel.deposit - channel.claimed)} back to the leecher; gas ${gas(close.gasUsed)})`,
       );
       if (withdraw) {
@@ -161,8 +128,8 @@ async function main(): Promise<void> {
       log(`withdrew ${btt(balance)} from the escrow to its wallet (gas ${gas(tx.gasUsed)})`);
     },
     exit: async () => {
-      unwatch();
-      server.close();
+      await tower.stop();
+      await new Promise<void>((resolve) => client.destroy(() => resolve()));
       store.close();
     },
   });

@@ -20,12 +20,13 @@ function processesWith(marker: string): number[] {
 }
 
 /**
- * `npm run demo` end to end: a seeder and two leechers as separate processes on TCP loopback,
- * paying per piece and settling on the embedded chain.
+ * `npm run demo` end to end: a WebTorrent seeder and two WebTorrent leechers as separate processes
+ * on TCP loopback, downloading real files over the BitTorrent wire, paying per verified piece
+ * through the sp_pay extension and settling on the embedded chain.
  */
 describe("npm run demo", () => {
   it("runs to the end: batch claim, close, start-close → settle, balances conserved, no process left", async function () {
-    this.timeout(90_000);
+    this.timeout(150_000);
     const marker = `SEEDPAY_DEMO_TEST_RUN=${process.pid}-${Date.now()}`;
     const [key, value] = marker.split("=");
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
@@ -56,29 +57,36 @@ describe("npm run demo", () => {
       return found!;
     };
     line(/^\[demo\] +embedded chain up: chain id 2494104990 \(TRON Shasta's\), JSON-RPC on http:\/\/127\.0\.0\.1:\d+$/);
-    line(/^\[seeder\] +accepted channel 0x[0-9a-f]{8} from leecher-1: checked on-chain, open with 5 BTT$/);
-    line(/^\[leecher-1\] received 8 pieces \(2 MiB, hashes checked\), paid 2 BTT in 8 vouchers/);
-    line(/^\[leecher-2\] received 6 pieces \(1\.5 MiB, hashes checked\), paid 1\.5 BTT in 6 vouchers/);
     line(
-      /^\[seeder\] +claimed 3\.5 BTT \(2 BTT from leecher-1, 1\.5 BTT from leecher-2\) in ONE claimMany transaction, without closing \(gas [\d,]+\)$/,
+      /^\[seeder\] +seeding 4\.0 MiB in 16 pieces of 256 KiB on 127\.0\.0\.1:\d+ over the BitTorrent wire, 0\.25 BTT per piece, up to 1 BTT of credit$/,
+    );
+    for (const who of ["leecher-1", "leecher-2"]) {
+      const received = lines.filter((l) => l.startsWith(`[${who}] received`));
+      expect(received, stdout).to.deep.equal([
+        `[${who}] received 16 pieces (4 MiB, each checked against the torrent's hashes by WebTorrent), paid 4 BTT in 16 vouchers, each acknowledged once on the seeder's disk`,
+        `[${who}] received 2 pieces (0.5 MiB, each checked against the torrent's hashes by WebTorrent), paid 0.5 BTT in 2 vouchers, each acknowledged once on the seeder's disk`,
+      ]);
+    }
+    line(
+      /^\[seeder\] +claimed 8 BTT \(4 BTT from leecher-[12], 4 BTT from leecher-[12]\) in ONE claimMany transaction, without closing \(gas [\d,]+\)$/,
     );
     line(
-      /^\[seeder\] +closed the channel of leecher-1 at once with its last voucher \(\+0\.5 BTT; 2\.5 BTT in total, 2\.5 BTT back/,
+      /^\[seeder\] +closed the channel of leecher-1 at once with its last voucher \(\+0\.5 BTT; 4\.5 BTT in total, 0\.5 BTT back/,
     );
     line(/^\[leecher-2\] started a unilateral close: the seeder has 1 h to claim \(gas [\d,]+\)$/);
     line(
-      /^\[seeder\] +saw leecher-2 start closing channel 0x[0-9a-f]{8}: claimed its last voucher within the dispute window, \+0\.5 BTT/,
+      /^\[seeder\] +watchtower: saw leecher-2 start closing channel 0x[0-9a-f]{8}: claimed its last voucher within the dispute window, \+0\.5 BTT/,
     );
-    line(/^\[leecher-2\] settled after the window: 3 BTT refunded \(gas [\d,]+\)$/);
+    line(/^\[leecher-2\] settled after the window: 0\.5 BTT refunded \(gas [\d,]+\)$/);
 
     // The balance table: every token accounted for.
     const row = (name: string): string[] =>
       line(new RegExp(`^  ${name} `))
         .trim()
         .split(/ +/);
-    expect(row("leecher-1")).to.deep.equal(["leecher-1", "100", "97.5", "-2.5"]);
-    expect(row("leecher-2")).to.deep.equal(["leecher-2", "100", "98", "-2"]);
-    expect(row("seeder")).to.deep.equal(["seeder", "0", "4.5", "+4.5"]);
+    expect(row("leecher-1")).to.deep.equal(["leecher-1", "100", "95.5", "-4.5"]);
+    expect(row("leecher-2")).to.deep.equal(["leecher-2", "100", "95.5", "-4.5"]);
+    expect(row("seeder")).to.deep.equal(["seeder", "0", "9", "+9"]);
     expect(row("escrow")).to.deep.equal(["escrow", "0", "0", "0"]);
     expect(row("total")).to.deep.equal(["total", "200", "200", "conserved"]);
 

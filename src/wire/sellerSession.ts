@@ -1,0 +1,285 @@
+/**
+ * The seller's side of one peer connection: which mode the peer is in, what it may be served,
+ * and what every incoming message does. No wire, no timers: the extension feeds it bytes and
+ * requests, and it answers through `PeerControl`. The chain read that checks a channel runs off
+ * the hot path: while it is under way the peer is served within the credit limit.
+ */
+import { decideServe, type CreditPolicy } from "../channel/creditPolicy";
+import type { Payee } from "../channel/payee";
+import type { VoucherStore } from "../store/types";
+import { channelId as toChannelId } from "../voucher/typedData";
+import { STRIKE_LIMIT } from "./constants";
+import { WireMessageError } from "./errors";
+import { decodeMessage, type Terms, type WireMessage } from "./messages";
+import { piecePrice } from "./pricing";
+
+/** What a session can do to its peer. */
+export type PeerControl = {
+  send(message: WireMessage): void;
+  /** Stop serving: pending requests are dropped, new ones ignored. */
+  choke(): void;
+  /** Serving may resume. */
+  unchoke(): void;
+  /** Serve a request that was held for credit. */
+  serve(request: HeldRequest): void;
+  /** Refuse one request (a BEP 6 reject; a peer without BEP 6 is choked instead). */
+  reject(request: HeldRequest): void;
+  disconnect(reason: string): void;
+};
+
+export type HeldRequest = { index: number; offset: number; length: number };
+
+/** What to do with a block request. */
+export type RequestDecision = "serve" | "hold" | "refuse";
+
+/**
+ * Requests held for credit, at most: 1,024 blocks of 16 KiB (16 MiB; WebTorrent pipelines a few
+ * hundred on loopback). Past it a request is rejected (BEP 6), or the peer choked without BEP 6.
+ */
+export const MAX_HELD_REQUESTS = 1024;
+
+export type SellerContext = {
+  payee: Payee;
+  store: VoucherStore;
+  terms: Terms;
+  /** Size of piece `index` in bytes (the last piece may be shorter). */
+  pieceBytes(index: number): number;
+  /** Channels served on some connection now: one channel is served on one connection at a time. */
+  liveChannels: Set<string>;
+  log?(line: string): void;
+};
+
+/**
+ * unpaid: no channel (an ordinary peer: the choker gives it the optimistic slot only);
+ * checking: channel announced, its on-chain check under way, served within the credit limit;
+ * paying: channel accepted, served while its unpaid value stays within the credit limit.
+ */
+export type SellerMode = "unpaid" | "checking" | "paying";
+
+export type SellerStats = { strikes: number; vouchers: number; refusedVouchers: number; reservedPieces: number };
+
+export class SellerSession {
+  mode: SellerMode = "unpaid";
+  channelId?: string;
+  /** Choked: the deposit cannot pay for the next piece. */
+  creditChoked = false;
+  /** Requests for new pieces waiting for a voucher (served in order once the credit allows). */
+  readonly held: HeldRequest[] = [];
+  private owedSent = false;
+  private deposit = 0n;
+  private paid = 0n;
+  /** Priced value of pieces reserved on this channel, absolute (a resumed channel starts at what was paid). */
+  private reserved = 0n;
+  private readonly pieces = new Set<number>();
+  private strikes = 0;
+  private vouchers = 0;
+  private refusedVouchers = 0;
+  private closed = false;
+  private readonly policy: CreditPolicy;
+
+  constructor(
+    private readonly context: SellerContext,
+    private readonly peer: PeerControl,
+  ) {
+    this.policy = { price: {}, maxUnpaidCredit: context.terms.creditLimit, maxPrepayment: 0n };
+  }
+
+  get stats(): SellerStats {
+    return {
+      strikes: this.strikes,
+      vouchers: this.vouchers,
+      refusedVouchers: this.refusedVouchers,
+      reservedPieces: this.pieces.size,
+    };
+  }
+
+  /** A paying (or checking) peer may be unchoked now; an unpaid one is the choker's call. */
+  mayUnchoke(): boolean {
+    return this.mode !== "unpaid" && !this.creditChoked;
+  }
+
+  /**
+   * A block request arrived while the peer is unchoked. The whole piece's price is reserved on the
+   * first accepted request for it, so the credit limit bounds what a peer can take however it
+   * pipelines, and blocks of a reserved piece are always served (a buyer must be able to finish a
+   * piece to verify it and pay). A request for a new piece beyond the credit is held, not
+   * refused: it is served when a voucher makes room (and the buyer's client never sees a choke
+   * in the steady state), or choked away if the peer piles up more than MAX_HELD_REQUESTS.
+   */
+  onRequest(request: HeldRequest): RequestDecision {
+    if (this.closed) return "refuse";
+    if (this.mode === "unpaid" || this.pieces.has(request.index)) return "serve";
+    // New pieces are reserved in the order they were asked for: none jumps the held queue.
+    if (this.held.length === 0 && this.reserve(request.index)) return "serve";
+    if (this.deposit !== 0n && this.mode === "paying" && this.reserved + this.priceOf(request.index) > this.deposit) {
+      this.creditChoke();
+      return "refuse";
+    }
+    if (this.held.length >= MAX_HELD_REQUESTS) return "refuse";
+    this.held.push(request);
+    if (!this.owedSent && this.channelId) {
+      this.owedSent = true;
+      this.peer.send({ type: "owed", channelId: this.channelId, amount: this.reserved, paid: this.paid });
+    }
+    return "hold";
+  }
+
+  /** The peer cancelled a request: forget it if it was held. */
+  onCancel(request: HeldRequest): void {
+    const at = this.held.findIndex((h) => h.index === request.index && h.offset === request.offset);
+    if (at >= 0) this.held.splice(at, 1);
+  }
+
+  private priceOf(index: number): bigint {
+    return piecePrice(this.context.terms.pricePerMiB, this.context.pieceBytes(index));
+  }
+
+  /** Reserves piece `index` if it is not yet and the credit (and deposit) allow; false if not. */
+  private reserve(index: number): boolean {
+    if (this.pieces.has(index)) return true;
+    const price = this.priceOf(index);
+    const decision = decideServe(
+      { ...this.policy, price: { perPiece: price } },
+      {
+        served: this.reserved,
+        paid: this.paid,
+        nextPieceBytes: 0,
+        // While checking, the deposit is unknown: the credit limit alone bounds the exposure.
+        deposit: this.mode === "checking" ? this.paid + this.context.terms.creditLimit : this.deposit,
+      },
+    );
+    if (!decision.serve) return false;
+    this.reserved += price;
+    this.pieces.add(index);
+    return true;
+  }
+
+  /** One extension message from the peer. Never throws: bad input is refused, counted, and ends the connection at the limit. */
+  onMessage(bytes: Uint8Array): void {
+    if (this.closed) return;
+    let message: WireMessage;
+    try {
+      message = decodeMessage(bytes);
+    } catch (error) {
+      if (!(error instanceof WireMessageError)) throw error;
+      return this.strike(error.shortMessage);
+    }
+    switch (message.type) {
+      case "channel":
+        return this.onChannel(message.key);
+      case "voucher":
+        return this.onVoucher(message);
+      default:
+        return this.strike(`a buyer does not send ${message.type}`);
+    }
+  }
+
+  /** The connection is gone. */
+  close(): void {
+    this.closed = true;
+    if (this.channelId && this.mode !== "unpaid") this.context.liveChannels.delete(this.channelId);
+  }
+
+  private onChannel(key: Extract<WireMessage, { type: "channel" }>["key"]): void {
+    if (this.mode !== "unpaid") {
+      return this.strike(`channel announced again (this connection pays through ${this.channelId})`);
+    }
+    const id = toChannelId(key);
+    if (this.context.liveChannels.has(id)) {
+      this.peer.send({
+        type: "refused",
+        of: "channel",
+        reason: "channel-in-use",
+        detail: `channel ${id} pays on another connection`,
+      });
+      return this.strike(`channel ${id} already in use`);
+    }
+    this.context.liveChannels.add(id);
+    this.mode = "checking";
+    this.channelId = id;
+    this.peer.unchoke();
+    this.context.payee.acceptChannel(key).then(
+      (channel) => {
+        if (this.closed) return;
+        this.mode = "paying";
+        this.deposit = channel.deposit;
+        // A returning payer: what it paid before is the baseline; unpaid value from an earlier
+        // connection (at most the credit limit) is written off.
+        this.paid = this.context.store.getBestReceivedVoucher(id)?.cumulativeAmount ?? 0n;
+        this.reserved += this.paid;
+        this.peer.send({ type: "accepted", channelId: id, deposit: channel.deposit, paid: this.paid });
+        this.context.log?.(`accepted channel ${id.slice(0, 10)}: open on-chain with ${channel.deposit}`);
+        this.reconsider();
+      },
+      (error: unknown) => {
+        this.context.liveChannels.delete(id);
+        if (this.closed) return;
+        this.mode = "unpaid";
+        this.channelId = undefined;
+        this.creditChoked = false;
+        this.held.length = 0;
+        const detail = (error as { shortMessage?: string }).shortMessage ?? String((error as Error).message ?? error);
+        this.peer.send({ type: "refused", of: "channel", reason: "channel-refused", detail });
+        this.peer.choke();
+        this.strike(`channel refused: ${detail}`);
+      },
+    );
+  }
+
+  private onVoucher(voucher: Extract<WireMessage, { type: "voucher" }>): void {
+    const refuse = (reason: string, detail: string): void => {
+      this.refusedVouchers++;
+      this.peer.send({ type: "refused", of: "voucher", reason, detail });
+      this.strike(`voucher refused (${reason}): ${detail}`);
+    };
+    if (this.mode !== "paying") return refuse("no-channel", "no accepted channel on this connection");
+    if (voucher.channelId.toLowerCase() !== this.channelId) {
+      return refuse(
+        "wrong-channel",
+        `voucher for ${voucher.channelId}, this connection pays through ${this.channelId}`,
+      );
+    }
+    // More vouchers than pieces is a flood: each costs a signature check and a disk write.
+    if (this.vouchers > this.pieces.size + 8)
+      return refuse("too-many", `${this.vouchers} vouchers for ${this.pieces.size} pieces`);
+    const result = this.context.payee.receiveVoucher({
+      channelId: voucher.channelId,
+      cumulativeAmount: voucher.amount,
+      signature: voucher.signature,
+    });
+    if (!result.accepted) return refuse(result.reason, result.detail);
+    this.vouchers++;
+    this.paid = result.best;
+    // Durable now (receiveVoucher wrote it): only then acknowledged.
+    this.peer.send({ type: "ack", channelId: this.channelId, amount: result.best });
+    this.reconsider();
+  }
+
+  /** The deposit cannot pay for more: stop serving until a top-up shows in a later connection. */
+  private creditChoke(): void {
+    this.creditChoked = true;
+    for (const request of this.held.splice(0)) this.peer.reject(request);
+    this.peer.choke();
+  }
+
+  /** After a payment: serve held requests the credit now covers, and lift a credit choke. */
+  private reconsider(): void {
+    if (this.mode !== "paying") return;
+    while (this.held.length > 0 && this.reserve(this.held[0].index)) this.peer.serve(this.held.shift()!);
+    if (this.held.length === 0) this.owedSent = false;
+    if (this.creditChoked && this.reserved + this.priceOf(0) <= this.deposit) {
+      this.creditChoked = false;
+      this.peer.unchoke();
+    }
+  }
+
+  private strike(why: string): void {
+    this.strikes++;
+    this.context.log?.(`peer strike ${this.strikes}/${STRIKE_LIMIT}: ${why}`);
+    if (this.strikes >= STRIKE_LIMIT) {
+      this.closed = true;
+      this.close();
+      this.peer.disconnect(`${this.strikes} protocol violations, the last: ${why}`);
+    }
+  }
+}
