@@ -22,6 +22,14 @@ contract StorageBond is IStorageBond {
     /// basis points: enough to make slashing worth a keeper's transaction when the client is offline.
     uint256 public constant SLASH_REWARD_BPS = 500;
 
+    /// @notice The shortest response window a deal may have: 15 minutes, 300 TRON blocks. A
+    /// responder that trusts only solidified blocks sees a challenge ~1 minute (19 blocks of 3 s)
+    /// after it was made; it must then hash the file to prove the block (a 64 GiB file at
+    /// 200 MB/s takes ~5.5 minutes) and get the answer into a block, with room for a retry or a
+    /// node restart. Shorter windows (down to one TRON block) would let a client make a deal no
+    /// honest provider can keep; longer ones are the parties' choice.
+    uint256 public constant MIN_RESPONSE_WINDOW = 15 minutes;
+
     uint256 private constant _MAX_AMOUNT = type(uint112).max;
     uint256 private constant _MAX_BLOCKS = 1 << 40;
 
@@ -44,6 +52,7 @@ contract StorageBond is IStorageBond {
         if (msg.sender != terms.client) revert NotClient(id, msg.sender, terms.client);
         _checkTerms(terms);
         if (D.status(_deals[id]) != D.NONE) revert DealAlreadyExists(id);
+        if (block.timestamp > terms.offerExpiresAt) revert OfferExpired(id, terms.offerExpiresAt, block.timestamp);
         _deals[id] = D.pack(D.OFFERED, 0, 0, 0, 0, 0);
         emit DealOffered(
             id,
@@ -57,6 +66,7 @@ contract StorageBond is IStorageBond {
             terms.responseWindow,
             terms.challengeFee,
             terms.maxChallenges,
+            terms.offerExpiresAt,
             terms.salt
         );
         _token.pullExact(msg.sender, terms.price);
@@ -73,10 +83,17 @@ contract StorageBond is IStorageBond {
     }
 
     /// @inheritdoc IStorageBond
-    function accept(DealTerms calldata terms) external {
+    function accept(DealTerms calldata terms, bytes calldata lastBlock, bytes32[] calldata lastProof) external {
         DealId id = terms.toId();
         if (msg.sender != terms.provider) revert NotProvider(id, msg.sender, terms.provider);
         _load(id, D.OFFERED);
+        if (block.timestamp > terms.offerExpiresAt) revert OfferExpired(id, terms.offerExpiresAt, block.timestamp);
+        // A pieces root does not commit to the file's length: proving the last block with its exact
+        // length, at the depth the length implies, binds `fileLength` to the root (header).
+        uint256 last = Bep52.blockCount(terms.fileLength) - 1;
+        if (!Bep52.verify(terms.piecesRoot, terms.fileLength, last, lastBlock, lastProof)) {
+            revert LastBlockUnproven(id, last, Bep52.blockLength(terms.fileLength, last));
+        }
         _deals[id] = D.pack(D.ACTIVE, block.timestamp, 0, 0, 0, 0);
         emit DealAccepted(id, block.timestamp);
         _token.pullExact(msg.sender, terms.bond);
@@ -238,8 +255,9 @@ contract StorageBond is IStorageBond {
         if (t.price > _MAX_AMOUNT || t.bond > _MAX_AMOUNT || t.challengeFee > _MAX_AMOUNT) {
             revert InvalidTerms("an amount exceeds 2^112 - 1");
         }
-        if (t.duration == 0 || t.responseWindow == 0)
-            revert InvalidTerms("duration and response window must be non-zero");
+        if (t.duration == 0) revert InvalidTerms("duration is zero");
+        if (t.responseWindow < MIN_RESPONSE_WINDOW)
+            revert ResponseWindowTooShort(t.responseWindow, MIN_RESPONSE_WINDOW);
     }
 
     function _load(DealId id, uint8 expected) private view returns (PackedDeal d) {

@@ -20,10 +20,9 @@ import {
   blockOf,
   buildTree,
   depthOf,
-  foldUp,
   proofFor,
   seededBytes,
-  sha256,
+  sparseFile,
 } from "../test/contracts/bond/bep52";
 
 const { ethers, network } = hre;
@@ -49,11 +48,20 @@ type Terms = {
   responseWindow: bigint;
   challengeFee: bigint;
   maxChallenges: bigint;
+  offerExpiresAt: bigint;
   salt: bigint;
 };
 
 /** A challengeable block of a file: its bytes, index and sibling path, and the file's root. */
-type Proven = { length: number; index: number; block: Buffer; proof: Buffer[]; root: Buffer };
+type Proven = {
+  length: number;
+  index: number;
+  block: Buffer;
+  proof: Buffer[];
+  root: Buffer;
+  /** The last block and its proof, which accept takes. */
+  last: { block: Buffer; proof: Buffer[] };
+};
 
 type Ctx = {
   token: TestToken;
@@ -89,15 +97,33 @@ async function measure(tx: Promise<ContractTransactionResponse>): Promise<Measur
 function realFile(length: number, index: number): Proven {
   const file = seededBytes(`bench file ${length}`, length);
   const tree = buildTree(file);
-  return { length, index, block: blockOf(file, index), proof: proofFor(tree, index), root: tree.root };
+  const last = tree.blocks - 1;
+  return {
+    length,
+    index,
+    block: blockOf(file, index),
+    proof: proofFor(tree, index),
+    root: tree.root,
+    last: { block: blockOf(file, last), proof: proofFor(tree, last) },
+  };
 }
 
-/** A file too large to hash: one random full block at `index`, random siblings, the root they fold to. */
+/**
+ * A file too large to hash: random blocks at `index` and at the end, one filler block everywhere
+ * else (test/contracts/bond/bep52.ts sparseFile): a tree of the file's real shape and depth.
+ */
 function syntheticFile(length: number, index: number): Proven {
-  const depth = depthOf(blockCount(length));
-  const block = seededBytes(`bench block ${length} ${index}`, BLOCK_SIZE);
-  const proof = Array.from({ length: depth }, (_, i) => seededBytes(`bench sibling ${length} ${index} ${i}`, 32));
-  return { length, index, block, proof, root: foldUp(sha256(block), index, proof) };
+  const last = BigInt(blockCount(length) - 1);
+  const f = sparseFile(BigInt(length), [BigInt(index), last], `bench ${length}`);
+  if (f.depth !== depthOf(blockCount(length))) throw new Error("sparse tree of the wrong depth");
+  return {
+    length,
+    index,
+    block: f.block(BigInt(index)),
+    proof: f.proof(BigInt(index)),
+    root: f.root,
+    last: { block: f.block(last), proof: f.proof(last) },
+  };
 }
 
 let salt = 1n;
@@ -113,6 +139,7 @@ function termsFor(ctx: Ctx, f: Proven): Terms {
     responseWindow: WINDOW,
     challengeFee: FEE,
     maxChallenges: 10n,
+    offerExpiresAt: 4_000_000_000n,
     salt: salt++,
   };
 }
@@ -122,11 +149,11 @@ async function approve(ctx: Ctx, who: HardhatEthersSigner, amount: bigint): Prom
   await ctx.token.connect(who).approve(ctx.bondAddress, amount);
 }
 
-async function offerAndAccept(ctx: Ctx, t: Terms): Promise<{ offer: Measured; accept: Measured }> {
+async function offerAndAccept(ctx: Ctx, t: Terms, f: Proven): Promise<{ offer: Measured; accept: Measured }> {
   await approve(ctx, ctx.client, t.price);
   const offer = await measure(ctx.bond.connect(ctx.client).offer(t));
   await approve(ctx, ctx.provider, t.bond);
-  const accept = await measure(ctx.bond.connect(ctx.provider).accept(t));
+  const accept = await measure(ctx.bond.connect(ctx.provider).accept(t, f.last.block, f.last.proof));
   return { offer, accept };
 }
 
@@ -147,8 +174,8 @@ async function main(): Promise<void> {
 
   // Steady state: the contract already holds another deal's tokens, and every wallet keeps a
   // balance after paying (balances are rewritten, not created or cleared).
-  const warm = termsFor(ctx, realFile(40 * KiB, 0));
-  await offerAndAccept(ctx, warm);
+  const warmFile = realFile(40 * KiB, 0);
+  await offerAndAccept(ctx, termsFor(ctx, warmFile), warmFile);
 
   const files = {
     respond_1MiB: realFile(MiB, 37),
@@ -158,7 +185,7 @@ async function main(): Promise<void> {
 
   // The 1 MiB deal's whole life: offer, accept, withdraw, challenge, respond, finish.
   const main1 = termsFor(ctx, files.respond_1MiB);
-  const { offer, accept } = await offerAndAccept(ctx, main1);
+  const { offer, accept } = await offerAndAccept(ctx, main1, files.respond_1MiB);
   await ethers.provider.send("evm_increaseTime", [10 * 86_400]);
   const withdrawEarnings = await measure(ctx.bond.connect(provider).withdrawEarnings(main1));
   const challenge1 = await challenge(ctx, main1, files.respond_1MiB.index);
@@ -170,7 +197,7 @@ async function main(): Promise<void> {
   for (const name of ["respond_1GiB", "respond_64GiB"] as const) {
     const f = files[name];
     const t = termsFor(ctx, f);
-    await offerAndAccept(ctx, t);
+    await offerAndAccept(ctx, t, f);
     await challenge(ctx, t, f.index);
     responses[name] = await measure(ctx.bond.connect(provider).respond(t, f.block, f.proof));
   }
@@ -184,8 +211,9 @@ async function main(): Promise<void> {
     ["slash", client],
     ["slashByKeeper", keeper],
   ] as const) {
-    const t = termsFor(ctx, syntheticFile(GiB, 7));
-    await offerAndAccept(ctx, t);
+    const f = syntheticFile(GiB, 7);
+    const t = termsFor(ctx, f);
+    await offerAndAccept(ctx, t, f);
     await ethers.provider.send("evm_increaseTime", [5 * 86_400]);
     await challenge(ctx, t, 7);
     await ethers.provider.send("evm_increaseTime", [Number(WINDOW) + 1]);

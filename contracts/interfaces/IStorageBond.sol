@@ -4,8 +4,9 @@ pragma solidity 0.8.29;
 import {DealId, DealTerms} from "../libraries/DealTerms.sol";
 
 /// @title Bonded storage deals proven with BitTorrent v2 (BEP 52) merkle proofs
-/// @notice A client offers a deal for a file identified by its BEP 52 `pieces root`, escrowing the
-/// price; a provider accepts by posting a bond. The price streams to the provider over the deal's
+/// @notice A client offers a deal for a file identified by its BEP 52 `pieces root` and length,
+/// escrowing the price; before the offer expires, a provider accepts by proving the file's last block
+/// (which binds the length to the root) and posting a bond. The price streams to the provider over the deal's
 /// duration and can be withdrawn as it accrues. The client may challenge a 16 KiB block at any
 /// time (paying the deal's challenge fee); the provider answers with the block and its merkle path
 /// before the response window ends and receives the fee. A missed deadline lets anyone slash: the
@@ -17,6 +18,10 @@ import {DealId, DealTerms} from "../libraries/DealTerms.sol";
 /// its root, while the provider's acceptance is its commitment: the bond is posted in the same
 /// transaction. Challenges cannot grief: at most one open at a time, at least one response window
 /// apart, at most `maxChallenges` per deal, and each pays the provider `challengeFee` for its answer.
+/// Nor can terms trap the provider: a root says nothing about the file's length, so a wrong length
+/// would make some block unprovable; `accept` therefore requires the last block (its index and
+/// exact length follow from the length) to verify at the depth the length implies, and every
+/// response window is at least `MIN_RESPONSE_WINDOW`.
 /// No owner, no upgrade, no pause. Amounts up to 2^112 - 1; files up to 2^40 blocks (16 PiB).
 interface IStorageBond {
     enum DealStatus {
@@ -58,6 +63,13 @@ interface IStorageBond {
     error ResponseTooLate(DealId id, uint256 deadline, uint256 now);
     error ResponseWindowNotOver(DealId id, uint256 deadline, uint256 now);
     error InvalidProof(DealId id, uint256 index);
+    /// @notice `accept` without a valid proof of the file's last block (`index`, `length` bytes):
+    /// the terms' length is not the length of the file with this root, or the wrong block was sent.
+    error LastBlockUnproven(DealId id, uint256 index, uint256 length);
+    /// @notice The offer's `offerExpiresAt` has passed (at `offer`: it was already past).
+    error OfferExpired(DealId id, uint256 expiresAt, uint256 now);
+    /// @notice The terms' response window is shorter than `MIN_RESPONSE_WINDOW`.
+    error ResponseWindowTooShort(uint256 window, uint256 minimum);
     error NothingToWithdraw(DealId id);
     /// @notice Withdrawing zero or more than the account holds here.
     error InsufficientBalance(address account, uint256 balance, uint256 amount);
@@ -74,6 +86,7 @@ interface IStorageBond {
         uint32 responseWindow,
         uint256 challengeFee,
         uint16 maxChallenges,
+        uint64 offerExpiresAt,
         uint64 salt
     );
     event DealCancelled(DealId indexed id);
@@ -88,14 +101,19 @@ interface IStorageBond {
     /// @notice `account` withdrew `amount` of its balance here to `to`.
     event Withdrawn(address indexed account, address indexed to, uint256 amount);
 
-    /// @notice The client offers a deal, escrowing `terms.price` from its wallet.
+    /// @notice The client offers a deal, escrowing `terms.price` from its wallet. The terms are
+    /// checked: a response window of at least `MIN_RESPONSE_WINDOW`, an offer not yet expired.
     function offer(DealTerms calldata terms) external returns (DealId id);
 
     /// @notice The client withdraws an offer not yet accepted; the price is refunded.
     function cancel(DealTerms calldata terms) external;
 
-    /// @notice The provider accepts an offer, posting `terms.bond` from its wallet. The deal starts now.
-    function accept(DealTerms calldata terms) external;
+    /// @notice The provider accepts an offer (until `terms.offerExpiresAt`), posting `terms.bond`
+    /// from its wallet; the deal starts now. `lastBlock` is the file's last block (index
+    /// blockCount - 1, exactly fileLength - 16 KiB x (blockCount - 1) bytes) and `lastProof` its
+    /// sibling hashes from the leaf layer up: a provider who holds the file can give them only if
+    /// the terms' length is the file's, so no honest provider accepts a deal it cannot keep.
+    function accept(DealTerms calldata terms, bytes calldata lastBlock, bytes32[] calldata lastProof) external;
 
     /// @notice The provider withdraws the price earned so far (not while a challenge is open).
     function withdrawEarnings(DealTerms calldata terms) external;

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import type { BaseContract } from "ethers";
 import hre from "hardhat";
 import type { FalseReturningToken, FeeOnTransferToken, RevertingToken, StorageBond } from "../../../typechain-types";
-import { FILE, Status, at, dealIdOf, earnedAt, terms, type Terms } from "./fixture";
+import { FILE, Status, at, dealIdOf, earnedAt, lastBlockOf, terms, type Terms } from "./fixture";
 
 const { ethers } = hre;
 
@@ -52,7 +52,7 @@ async function balances<T extends MockToken>(w: World<T>): Promise<bigint[]> {
 async function activeDeal<T extends MockToken>(w: World<T>, o: Partial<Terms> = {}) {
   const t = terms(w, o);
   await w.bond.connect(w.client).offer(t);
-  await w.bond.connect(w.provider).accept(t);
+  await w.bond.connect(w.provider).accept(t, ...lastBlockOf(t));
   return { t, id: dealIdOf(t), acceptedAt: BigInt(await time.latest()) };
 }
 
@@ -165,12 +165,16 @@ describe("StorageBond with hostile tokens", () => {
       const t = terms(w);
       await w.bond.connect(w.client).offer(t);
       await w.token.setFee(100, false);
-      await expectRefused(w, t, () => w.bond.connect(w.provider).accept(t), w.bond, "TokenAmountMismatch", [
-        t.bond,
-        t.bond - t.bond / 100n,
-      ]);
+      await expectRefused(
+        w,
+        t,
+        () => w.bond.connect(w.provider).accept(t, ...lastBlockOf(t)),
+        w.bond,
+        "TokenAmountMismatch",
+        [t.bond, t.bond - t.bond / 100n],
+      );
       await w.token.setFee(0, false);
-      await w.bond.connect(w.provider).accept(t);
+      await w.bond.connect(w.provider).accept(t, ...lastBlockOf(t));
       await w.token.setFee(100, false);
       await expectRefused(w, t, () => w.bond.connect(w.client).challenge(t, 0), w.bond, "TokenAmountMismatch", [
         t.challengeFee,

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import hre from "hardhat";
 import type { Bep52Harness } from "../../../typechain-types";
 import { BLOCK_SIZE, foldUp, sha256 } from "./bep52";
-import { bondFixture, challengeNow, dealIdOf, makeFile, termsFor, type TestFile } from "./fixture";
+import { bondFixture, challengeNow, dealIdOf, lastBlockOf, makeFile, termsFor, type TestFile } from "./fixture";
 
 // Property tests of the BEP 52 verifier: every honest proof of every block of every file verifies,
 // and any single-bit change to the block, a sibling or the index is refused. The bulk runs through
@@ -115,7 +115,7 @@ describe("Bep52 properties", () => {
         const index = c.index % file.blocks;
         const t = termsFor(b, file);
         await b.bond.connect(b.client).offer(t);
-        await b.bond.connect(b.provider).accept(t);
+        await b.bond.connect(b.provider).accept(t, ...lastBlockOf(t));
         await challengeNow(b, t, index);
         const respond = b.bond.connect(b.provider).respond;
         await respond.staticCall(t, file.block(index), file.proof(index));
