@@ -11,8 +11,9 @@ import {DealId, DealTerms} from "../libraries/DealTerms.sol";
 /// time (paying the deal's challenge fee); the provider answers with the block and its merkle path
 /// before the response window ends and receives the fee. A missed deadline lets anyone slash: the
 /// client gets the bond (minus a keeper reward when someone else slashes), the unearned price and
-/// the fee back; the provider keeps what it earned before the missed challenge. A payout the token
-/// refuses (a blacklisted recipient) is kept on the recipient's balance here for `withdraw`. At the end, an
+/// the fee back; the provider keeps what it earned before the missed challenge. A payout that cannot
+/// be pushed (a blacklisted recipient, a hook that reverts or moves tokens) is kept on the
+/// recipient's balance here for `withdraw`, so no party can block another's payout. At the end, an
 /// unchallenged (or fully answered) provider gets its bond and the rest of the price.
 /// @dev The client offers and the provider accepts, because the client holds the data and knows
 /// its root, while the provider's acceptance is its commitment: the bond is posted in the same
@@ -71,6 +72,8 @@ interface IStorageBond {
     /// @notice The terms' response window is shorter than `MIN_RESPONSE_WINDOW`.
     error ResponseWindowTooShort(uint256 window, uint256 minimum);
     error NothingToWithdraw(DealId id);
+    /// @notice `pushPayout` called by anyone but the bond itself.
+    error NotSelf(address caller);
     /// @notice Withdrawing zero or more than the account holds here.
     error InsufficientBalance(address account, uint256 balance, uint256 amount);
 
@@ -96,7 +99,8 @@ interface IStorageBond {
     event ChallengeAnswered(DealId indexed id, uint256 index);
     event DealSlashed(DealId indexed id, address indexed caller, uint256 toClient, uint256 reward, uint256 toProvider);
     event DealFinished(DealId indexed id, uint256 toProvider);
-    /// @notice A payout to `account` was refused by the token and kept on its balance here.
+    /// @notice A payout to `account` could not be pushed (the token or a recipient hook refused, or
+    /// a hook moved this contract's tokens) and is kept on its balance here for `withdraw`.
     event Credited(address indexed account, uint256 amount);
     /// @notice `account` withdrew `amount` of its balance here to `to`.
     event Withdrawn(address indexed account, address indexed to, uint256 amount);
@@ -133,10 +137,15 @@ interface IStorageBond {
     /// the rest of the price.
     function finish(DealTerms calldata terms) external;
 
-    /// @notice Moves `amount` of the sender's balance here (payouts the token refused) to `to`.
+    /// @notice The bond's own isolated payout (it calls itself): pays `amount` to `to` and reverts
+    /// unless this contract's balance dropped by exactly `amount`, so the caller can undo the push,
+    /// whatever a recipient hook did inside it, and credit the amount instead. Refuses other callers.
+    function pushPayout(address to, uint256 amount) external;
+
+    /// @notice Moves `amount` of the sender's balance here (payouts that could not be pushed) to `to`.
     function withdraw(address to, uint256 amount) external;
 
-    /// @notice What `account` can withdraw here: payouts the token refused to transfer.
+    /// @notice What `account` can withdraw here: payouts that could not be pushed to it.
     function balanceOf(address account) external view returns (uint256);
 
     /// @notice The escrowed token.

@@ -139,13 +139,16 @@ export function bondFixture(): Promise<Bond> {
   return loadFixture(deployBond);
 }
 
+/** Whoever plays client and provider: signers, or contracts (hooked actors) by address. */
+export type Parties = { client: { address: string }; provider: { address: string } };
+
 let salt = 1n;
 /**
  * Terms of a deal for FILE between the fixture's client and provider: price 1,000,000 over
  * 100,000 s (10 per second), bond 500,000, a one-hour response window, fee 1,000, 3 challenges.
  * Each call takes a salt never used before in this process.
  */
-export function terms(b: Pick<Bond, "client" | "provider">, overrides: Partial<Terms> = {}): Terms {
+export function terms(b: Parties, overrides: Partial<Terms> = {}): Terms {
   return {
     client: b.client.address,
     provider: b.provider.address,
@@ -164,7 +167,7 @@ export function terms(b: Pick<Bond, "client" | "provider">, overrides: Partial<T
 }
 
 /** Terms for `file` (root and length). */
-export function termsFor(b: Pick<Bond, "client" | "provider">, file: TestFile, overrides: Partial<Terms> = {}): Terms {
+export function termsFor(b: Parties, file: TestFile, overrides: Partial<Terms> = {}): Terms {
   return terms(b, { piecesRoot: file.root, fileLength: file.length, ...overrides });
 }
 
