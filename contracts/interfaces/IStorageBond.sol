@@ -72,6 +72,9 @@ interface IStorageBond {
     /// @notice The terms' response window is shorter than `MIN_RESPONSE_WINDOW`.
     error ResponseWindowTooShort(uint256 window, uint256 minimum);
     error NothingToWithdraw(DealId id);
+    /// @notice After a deposit, the bond's token balance does not cover everything it owes: a
+    /// nested deposit (from a token hook) was recorded against tokens that never arrived.
+    error BalanceBelowOwed(uint256 balance, uint256 owed);
     /// @notice `pushPayout` called by anyone but the bond itself.
     error NotSelf(address caller);
     /// @notice Withdrawing zero or more than the account holds here.
@@ -147,6 +150,10 @@ interface IStorageBond {
 
     /// @notice What `account` can withdraw here: payouts that could not be pushed to it.
     function balanceOf(address account) external view returns (uint256);
+
+    /// @notice Everything the bond owes: escrowed prices not yet paid, bonds, challenge fees and
+    /// credited balances. Every deposit checks that the token balance covers it.
+    function owed() external view returns (uint256);
 
     /// @notice The escrowed token.
     function token() external view returns (address);
