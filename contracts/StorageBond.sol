@@ -18,8 +18,8 @@ contract StorageBond is IStorageBond {
     using DealTermsLibrary for DealTerms;
     using TokenTransfers for IERC20;
 
-    /// @notice Share of the bond paid to a caller other than the client who slashes a deal, in
-    /// basis points: enough to make slashing worth a keeper's transaction when the client is offline.
+    /// @notice The keeper's reward for slashing, in basis points of the bond, paid to a caller who is
+    /// neither client nor provider out of the provider's own payout (never more than that payout).
     uint256 public constant SLASH_REWARD_BPS = 500;
 
     /// @notice The shortest response window a deal may have: 15 minutes, 300 TRON blocks. A
@@ -169,10 +169,19 @@ contract StorageBond is IStorageBond {
         uint256 earned = _earned(terms, d.acceptedAt(), deadline - terms.responseWindow);
         uint256 answered = d.challenges() - 1;
         uint256 toProvider = earned - d.withdrawn() + answered * terms.challengeFee;
-        // No reward when a party to the deal slashes: a provider must not profit from its own miss.
-        bool keeper = msg.sender != terms.client && msg.sender != terms.provider;
-        uint256 reward = keeper ? (terms.bond * SLASH_REWARD_BPS) / 10_000 : 0;
-        uint256 toClient = terms.price - earned + terms.bond - reward + terms.challengeFee;
+        // The client's share does not depend on who slashes, so front-running its own slash takes
+        // nothing from it. The keeper's reward comes out of the provider's payout, so a provider
+        // slashing itself from a second address only moves its own money between its addresses.
+        uint256 toClient = terms.price - earned + terms.bond + terms.challengeFee;
+        uint256 reward;
+        if (msg.sender != terms.client && msg.sender != terms.provider) {
+            reward = (terms.bond * SLASH_REWARD_BPS) / 10_000;
+            if (reward > toProvider) reward = toProvider;
+            // Cannot underflow: reward <= toProvider.
+            unchecked {
+                toProvider -= reward;
+            }
+        }
 
         _deals[id] = d.withStatus(D.SLASHED);
         emit DealSlashed(id, msg.sender, toClient, reward, toProvider);

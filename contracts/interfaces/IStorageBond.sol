@@ -10,8 +10,8 @@ import {DealId, DealTerms} from "../libraries/DealTerms.sol";
 /// duration and can be withdrawn as it accrues. The client may challenge a 16 KiB block at any
 /// time (paying the deal's challenge fee); the provider answers with the block and its merkle path
 /// before the response window ends and receives the fee. A missed deadline lets anyone slash: the
-/// client gets the bond (minus a keeper reward when someone else slashes), the unearned price and
-/// the fee back; the provider keeps what it earned before the missed challenge. A payout that cannot
+/// client gets the bond, the unearned price and the fee back, whoever slashes; the provider keeps
+/// what it earned before the missed challenge, less a keeper's reward when a third party slashes. A payout that cannot
 /// be pushed (a blacklisted recipient, a hook that reverts or moves tokens) is kept on the
 /// recipient's balance here for `withdraw`, so no party can block another's payout. At the end, an
 /// unchallenged (or fully answered) provider gets its bond and the rest of the price.
@@ -133,7 +133,9 @@ interface IStorageBond {
     function respond(DealTerms calldata terms, bytes calldata data, bytes32[] calldata proof) external;
 
     /// @notice After a missed deadline, anyone slashes the bond to the client. A caller other than
-    /// the client and the provider (a keeper) receives `SLASH_REWARD_BPS` of the bond for doing so.
+    /// the client and the provider (a keeper) receives `SLASH_REWARD_BPS` of the bond for doing so,
+    /// taken from the provider's payout (its earned price and answered fees) and capped by it: the
+    /// client gets the same whoever slashes, and a provider gains nothing by slashing itself.
     function slash(DealTerms calldata terms) external;
 
     /// @notice After the deal's end, with no challenge open, anyone pays the provider its bond and

@@ -112,14 +112,14 @@ describe("StorageBond with hostile tokens", () => {
       await at(challengedAt + t.responseWindow + 1n);
       const earned = earnedAt(t, acceptedAt, challengedAt);
       const reward = (t.bond * 500n) / 10_000n;
-      const toClient = t.price - earned + t.bond - reward + t.challengeFee;
+      const toClient = t.price - earned + t.bond + t.challengeFee;
       await expect(w.bond.connect(w.other).slash(t))
         .to.emit(w.bond, "DealSlashed")
-        .withArgs(id, w.other.address, toClient, reward, earned);
+        .withArgs(id, w.other.address, toClient, reward, earned - reward);
       expect(await balances(w)).to.deep.equal([
         0n,
         start[1] - t.price - t.challengeFee + toClient,
-        start[2] - t.bond + earned,
+        start[2] - t.bond + earned - reward,
         start[3] + reward,
       ]);
     });
@@ -278,7 +278,8 @@ describe("StorageBond with hostile tokens", () => {
       await at(challengedAt + t.responseWindow + 1n);
       const tx = w.bond.connect(w.other).slash(t);
       await expect(tx).to.emit(w.bond, "DealSlashed");
-      await expect(tx).to.changeTokenBalance(w.token, w.provider, 200_000n);
+      // The provider's earnings less the keeper's reward (5% of the bond, out of its payout).
+      await expect(tx).to.changeTokenBalance(w.token, w.provider, 200_000n - 25_000n);
       await expect(tx).to.emit(w.bond, "Credited");
       expect(await w.bond.balanceOf(w.client.address)).to.be.greaterThan(0n);
     });

@@ -42,8 +42,9 @@ async function missedChallenge(w: HookedWorld): Promise<{ t: Terms; acceptedAt: 
 /** What slash owes each party (reward when `keeper`), by the deal's rules. */
 function slashShares(t: Terms, acceptedAt: bigint, challengedAt: bigint, keeper: boolean) {
   const earned = earnedAt(t, acceptedAt, challengedAt);
-  const reward = keeper ? (t.bond * SLASH_REWARD_BPS) / 10_000n : 0n;
-  return { toClient: t.price - earned + t.bond - reward + t.challengeFee, reward, toProvider: earned };
+  const fivePercent = keeper ? (t.bond * SLASH_REWARD_BPS) / 10_000n : 0n;
+  const reward = fivePercent < earned ? fivePercent : earned;
+  return { toClient: t.price - earned + t.bond + t.challengeFee, reward, toProvider: earned - reward };
 }
 
 describe("payouts nobody can block (hooked token, hooked parties)", () => {

@@ -275,7 +275,7 @@ export function describeBondAdapter(name: string, setup: () => Promise<BondFixtu
       expect(done.args).to.deep.equal([id, 5n, 2n]);
     });
 
-    it("slashes a challenge missed past its deadline: bond to the client, a reward to the keeper", async () => {
+    it("slashes a challenge missed past its deadline: bond to the client, a reward to the keeper from the provider's share", async () => {
       const f = await setup();
       const terms = await activeDeal(f);
       const id = idOf(terms);
@@ -302,9 +302,9 @@ export function describeBondAdapter(name: string, setup: () => Promise<BondFixtu
       const reward = (terms.bond * SLASH_REWARD_BPS) / 10_000n;
       expect(await f.tokenBalance(f.keeper)).to.equal(keeper + reward);
       expect(await f.tokenBalance(f.client)).to.equal(
-        client + terms.price - slashed.earned + terms.bond - reward + terms.challengeFee,
+        client + terms.price - slashed.earned + terms.bond + terms.challengeFee,
       );
-      expect(await f.tokenBalance(f.provider)).to.equal(provider + slashed.earned);
+      expect(await f.tokenBalance(f.provider)).to.equal(provider + slashed.earned - reward);
       expect((await refusal(f.keeperBond.slash(terms))).args).to.deep.equal([id, 4n, 3n]);
     });
 
