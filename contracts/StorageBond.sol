@@ -273,7 +273,7 @@ contract StorageBond is IStorageBond {
     /// by exactly `amount`. The push runs in a call to this contract (`pushPayout`) whose revert
     /// undoes everything nested in it, hooks included, so no party can block another's payout or
     /// make a slash, cancel or finish revert. Measured on TRON against crediting every payout
-    /// (bench/bond.md): the self-call costs ~2,500 energy per payout; a credit costs a new storage
+    /// (bench/bond.md): the self-call costs ~600 energy per payout; a credit costs a new storage
     /// slot (20,000) plus the recipient's own withdrawal later.
     function _payOrCredit(address to, uint256 amount) private {
         try this.pushPayout(to, amount) {} catch {
