@@ -40,7 +40,9 @@ import { deployHookedWorld, hookActor } from "./hooked";
 // BOND_PROPERTY_SEED the seed.
 
 const { ethers } = hre;
-const TOTAL_OPS = Number(process.env.BOND_PROPERTY_OPS ?? 10_000);
+/** Under `npm run coverage` (instrumented, several times slower) a shorter run: coverage, not the property, is measured there. */
+const COVERAGE = (hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING === true;
+const TOTAL_OPS = Number(process.env.BOND_PROPERTY_OPS ?? (COVERAGE ? 1_000 : 10_000));
 const SEED = Number(process.env.BOND_PROPERTY_SEED ?? 8);
 const OPS_PER_RUN = 250;
 

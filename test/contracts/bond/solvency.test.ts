@@ -4,7 +4,7 @@ import { AbiCoder, keccak256, type Contract } from "ethers";
 import hre from "hardhat";
 import type { HookActor } from "../../../typechain-types";
 import { lastBlockOf, Status, terms, type Terms } from "./fixture";
-import { actorCalls, armBond, deployHookedWorld, type HookedWorld } from "./hooked";
+import { actorCalls, armBond, armRefusal, deployHookedWorld, type HookedWorld } from "./hooked";
 import v0 from "./v0/StorageBondV0.json";
 
 // Issue 8, item 3 (bond part): HookedToken runs the sender's hook before moving funds, then may
@@ -149,5 +149,24 @@ describe("solvency with a hooked, lossy token", () => {
     await w.bond.finish(t);
     expect(await w.bond.owed()).to.equal(0n);
     expect(await w.token.balanceOf(w.bondAddress)).to.equal(0n);
+  });
+
+  it("a nested withdrawal inside a pull leaves the bond poorer than before: TokenAmountMismatch(price, 0)", async () => {
+    const w = await deployHookedWorld();
+    const client = await addressOf(w.client);
+    // A credited balance for the client: its cancel's refund refused by its own hook.
+    const credited = await actorTerms(w);
+    await actorCalls(w, w.client, "offer", [credited]);
+    await armRefusal(w, w.client);
+    await actorCalls(w, w.client, "cancel", [credited]);
+    expect(await w.bond.balanceOf(client)).to.equal(credited.price);
+    // Its next offer's pull runs its hook first, which withdraws the whole credit.
+    const t = await actorTerms(w, { price: credited.price / 2n });
+    await armBond(w, w.client, "withdraw", [client, credited.price], { onSend: true, swallow: false });
+    await expect(actorCalls(w, w.client, "offer", [t]))
+      .to.be.revertedWithCustomError(w.bond, "TokenAmountMismatch")
+      .withArgs(t.price, 0n);
+    expect(await w.bond.balanceOf(client)).to.equal(credited.price);
+    expect(await w.bond.owed()).to.equal(credited.price);
   });
 });
