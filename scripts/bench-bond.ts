@@ -7,7 +7,7 @@
  * random sibling hashes are folded up to a root, and the deal is offered with that root and the
  * file's length (the contract sees only the root, the length and the path, so it cannot tell).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { estimateTronEnergy } from "../src/devnode/energy/estimateTronEnergy";
@@ -20,10 +20,9 @@ import {
   blockOf,
   buildTree,
   depthOf,
-  foldUp,
   proofFor,
   seededBytes,
-  sha256,
+  sparseFile,
 } from "../test/contracts/bond/bep52";
 
 const { ethers, network } = hre;
@@ -49,11 +48,20 @@ type Terms = {
   responseWindow: bigint;
   challengeFee: bigint;
   maxChallenges: bigint;
+  offerExpiresAt: bigint;
   salt: bigint;
 };
 
 /** A challengeable block of a file: its bytes, index and sibling path, and the file's root. */
-type Proven = { length: number; index: number; block: Buffer; proof: Buffer[]; root: Buffer };
+type Proven = {
+  length: number;
+  index: number;
+  block: Buffer;
+  proof: Buffer[];
+  root: Buffer;
+  /** The last block and its proof, which accept takes. */
+  last: { block: Buffer; proof: Buffer[] };
+};
 
 type Ctx = {
   token: TestToken;
@@ -89,15 +97,33 @@ async function measure(tx: Promise<ContractTransactionResponse>): Promise<Measur
 function realFile(length: number, index: number): Proven {
   const file = seededBytes(`bench file ${length}`, length);
   const tree = buildTree(file);
-  return { length, index, block: blockOf(file, index), proof: proofFor(tree, index), root: tree.root };
+  const last = tree.blocks - 1;
+  return {
+    length,
+    index,
+    block: blockOf(file, index),
+    proof: proofFor(tree, index),
+    root: tree.root,
+    last: { block: blockOf(file, last), proof: proofFor(tree, last) },
+  };
 }
 
-/** A file too large to hash: one random full block at `index`, random siblings, the root they fold to. */
+/**
+ * A file too large to hash: random blocks at `index` and at the end, one filler block everywhere
+ * else (test/contracts/bond/bep52.ts sparseFile): a tree of the file's real shape and depth.
+ */
 function syntheticFile(length: number, index: number): Proven {
-  const depth = depthOf(blockCount(length));
-  const block = seededBytes(`bench block ${length} ${index}`, BLOCK_SIZE);
-  const proof = Array.from({ length: depth }, (_, i) => seededBytes(`bench sibling ${length} ${index} ${i}`, 32));
-  return { length, index, block, proof, root: foldUp(sha256(block), index, proof) };
+  const last = BigInt(blockCount(length) - 1);
+  const f = sparseFile(BigInt(length), [BigInt(index), last], `bench ${length}`);
+  if (f.depth !== depthOf(blockCount(length))) throw new Error("sparse tree of the wrong depth");
+  return {
+    length,
+    index,
+    block: f.block(BigInt(index)),
+    proof: f.proof(BigInt(index)),
+    root: f.root,
+    last: { block: f.block(last), proof: f.proof(last) },
+  };
 }
 
 let salt = 1n;
@@ -113,6 +139,7 @@ function termsFor(ctx: Ctx, f: Proven): Terms {
     responseWindow: WINDOW,
     challengeFee: FEE,
     maxChallenges: 10n,
+    offerExpiresAt: 4_000_000_000n,
     salt: salt++,
   };
 }
@@ -122,11 +149,11 @@ async function approve(ctx: Ctx, who: HardhatEthersSigner, amount: bigint): Prom
   await ctx.token.connect(who).approve(ctx.bondAddress, amount);
 }
 
-async function offerAndAccept(ctx: Ctx, t: Terms): Promise<{ offer: Measured; accept: Measured }> {
+async function offerAndAccept(ctx: Ctx, t: Terms, f: Proven): Promise<{ offer: Measured; accept: Measured }> {
   await approve(ctx, ctx.client, t.price);
   const offer = await measure(ctx.bond.connect(ctx.client).offer(t));
   await approve(ctx, ctx.provider, t.bond);
-  const accept = await measure(ctx.bond.connect(ctx.provider).accept(t));
+  const accept = await measure(ctx.bond.connect(ctx.provider).accept(t, f.last.block, f.last.proof));
   return { offer, accept };
 }
 
@@ -147,8 +174,8 @@ async function main(): Promise<void> {
 
   // Steady state: the contract already holds another deal's tokens, and every wallet keeps a
   // balance after paying (balances are rewritten, not created or cleared).
-  const warm = termsFor(ctx, realFile(40 * KiB, 0));
-  await offerAndAccept(ctx, warm);
+  const warmFile = realFile(40 * KiB, 0);
+  await offerAndAccept(ctx, termsFor(ctx, warmFile), warmFile);
 
   const files = {
     respond_1MiB: realFile(MiB, 37),
@@ -158,7 +185,7 @@ async function main(): Promise<void> {
 
   // The 1 MiB deal's whole life: offer, accept, withdraw, challenge, respond, finish.
   const main1 = termsFor(ctx, files.respond_1MiB);
-  const { offer, accept } = await offerAndAccept(ctx, main1);
+  const { offer, accept } = await offerAndAccept(ctx, main1, files.respond_1MiB);
   await ethers.provider.send("evm_increaseTime", [10 * 86_400]);
   const withdrawEarnings = await measure(ctx.bond.connect(provider).withdrawEarnings(main1));
   const challenge1 = await challenge(ctx, main1, files.respond_1MiB.index);
@@ -170,7 +197,7 @@ async function main(): Promise<void> {
   for (const name of ["respond_1GiB", "respond_64GiB"] as const) {
     const f = files[name];
     const t = termsFor(ctx, f);
-    await offerAndAccept(ctx, t);
+    await offerAndAccept(ctx, t, f);
     await challenge(ctx, t, f.index);
     responses[name] = await measure(ctx.bond.connect(provider).respond(t, f.block, f.proof));
   }
@@ -184,13 +211,20 @@ async function main(): Promise<void> {
     ["slash", client],
     ["slashByKeeper", keeper],
   ] as const) {
-    const t = termsFor(ctx, syntheticFile(GiB, 7));
-    await offerAndAccept(ctx, t);
+    const f = syntheticFile(GiB, 7);
+    const t = termsFor(ctx, f);
+    await offerAndAccept(ctx, t, f);
     await ethers.provider.send("evm_increaseTime", [5 * 86_400]);
     await challenge(ctx, t, 7);
     await ethers.provider.send("evm_increaseTime", [Number(WINDOW) + 1]);
     slashes[name] = await measure(ctx.bond.connect(by).slash(t));
   }
+
+  // Cancel: an offer withdrawn before anyone accepted it.
+  const cancelled = termsFor(ctx, warmFile);
+  await approve(ctx, client, cancelled.price);
+  await ctx.bond.connect(client).offer(cancelled);
+  const cancel = await measure(ctx.bond.connect(client).cancel(cancelled));
 
   const measured: Record<string, Measured> = {
     offer,
@@ -198,8 +232,10 @@ async function main(): Promise<void> {
     challenge: challenge1,
     ...responses,
     slash: slashes.slash,
+    slashByKeeper: slashes.slashByKeeper,
     finish,
     withdrawEarnings,
+    cancel,
   };
   const scenarios: Record<string, number> = {};
   for (const [k, m] of Object.entries(measured)) scenarios[k] = m.gas;
@@ -225,9 +261,12 @@ async function main(): Promise<void> {
     gasLessIntrinsic: Object.fromEntries(Object.entries(measured).map(([k, m]) => [k, execution(m)])),
     gasLessIntrinsicMeaning:
       "gasUsed - 21,000 - calldata gas (EIP-2028): an estimate of TRON energy, which has no base cost and charges calldata as bandwidth (TRON also has no cold/warm access costs, so the real energy is lower still)",
-    slashByKeeper: slashes.slashByKeeper.gas,
     slash:
-      "the client slashes a missed challenge: three-way split with the provider's earned share paid (slashByKeeper adds the keeper's reward transfer)",
+      "the client slashes a missed challenge: client and provider paid, each push isolated in a self-call (slashByKeeper adds the keeper's reward, taken from the provider's share)",
+    accept:
+      "the provider proves the file's last block (16 KiB of the 1 MiB file + 6 siblings: calldata, bandwidth on TRON) and posts the bond",
+    before: "bench/bond-before.json: the same scenarios on StorageBond before issue 8",
+    designs: "bench/bond-designs.json: the design variants measured for payouts and solvency",
     withdrawEarnings: "the provider's first withdrawal, 10 days into the 1 MiB deal",
     finish: "the 1 MiB deal after its end, one answered challenge, earnings partly withdrawn",
   };
@@ -236,48 +275,92 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, "bond.json"), JSON.stringify({ scenarios, notes }, null, 2) + "\n");
 
-  const fmt = (n: number) => n.toLocaleString("en-US");
+  const fmt = (n: number | undefined) => (n === undefined ? "–" : n.toLocaleString("en-US"));
+  const before = JSON.parse(readFileSync(path.join(out, "bond-before.json"), "utf8")) as {
+    scenarios: Record<string, number>;
+    notes: { tronEnergy: Record<string, number> };
+  };
+  const designs = JSON.parse(readFileSync(path.join(out, "bond-designs.json"), "utf8")) as {
+    payouts: Record<string, Record<string, number> | number | string>;
+    solvency: Record<string, Record<string, number> | string>;
+  };
   const what: Record<string, string> = {
     offer: "client offers a deal, price pulled from its wallet",
-    accept: "provider accepts, bond pulled from its wallet",
+    accept: "provider proves the last block (16 KiB + 6 siblings) and posts the bond",
     challenge: "client challenges a block, fee pulled",
     respond_1MiB: "provider answers: 16 KiB block + 6 siblings (1 MiB file)",
     respond_1GiB: "provider answers: 16 KiB block + 16 siblings (1 GiB file)",
     respond_64GiB: "provider answers: 16 KiB block + 22 siblings (64 GiB file)",
     slash: "client slashes a missed challenge (client and provider paid)",
+    slashByKeeper: "a keeper slashes (its reward out of the provider's share, three payouts)",
     finish: "provider paid bond + rest of the price + answered fees at the end",
     withdrawEarnings: "provider withdraws the price earned so far",
+    cancel: "client withdraws an offer; the price goes back",
   };
   const rows = Object.entries(measured).map(
     ([k, m]) =>
-      `| ${k} | ${what[k]} | ${fmt(m.gas)} | ${fmt(m.calldataBytes)} | ${fmt(execution(m))} | ${fmt(m.energy)} |`,
+      `| ${k} | ${what[k]} | ${fmt(before.scenarios[k])} | ${fmt(m.gas)} | ${fmt(before.notes.tronEnergy[k])} | ${fmt(m.energy)} | ${fmt(m.calldataBytes)} |`,
   );
+  const energy = (x: unknown) => x as Record<string, number>;
+  const designRow = (name: string, v: Record<string, number>, keys: string[]) =>
+    `| ${name} | ${keys.map((k) => fmt(v[k])).join(" | ")} |`;
+  const pullKeys = ["offer", "accept", "challenge", "withdrawEarnings", "slash", "finish"];
   const respond1 = measured.respond_1MiB;
   const respond64 = measured.respond_64GiB;
-  const md = `# StorageBond gas (receipt gasUsed, Hardhat EVM at ${hardfork}, bytecode for london)
+  const md = `# StorageBond gas and TRON energy (Hardhat EVM at ${hardfork}, bytecode for london)
 
 Generated by \`npx hardhat run scripts/bench-bond.ts\`. Approvals excluded; every pull is approved
-exactly (allowance cleared). Terms: ${notes.terms}.
+exactly (allowance cleared). Terms: ${notes.terms}. "Before" is StorageBond before issue 8
+(bench/bond-before.json); "after" is this contract: accept proves the file's last block, payouts
+are isolated pushes (credited when they fail), every deposit checks the balance against a stored
+total owed, and the keeper's reward comes out of the provider's share.
 
-| scenario | what | gas | calldata bytes | gas - 21,000 - calldata gas | TRON energy |
-|---|---|---|---|---|---|
+| scenario | what | gas before | gas after | TRON energy before | TRON energy after | calldata bytes |
+|---|---|---|---|---|---|---|
 ${rows.join("\n")}
-| slashByKeeper | a keeper slashes (5% of the bond to it, three transfers) | ${fmt(slashes.slashByKeeper.gas)} | ${fmt(slashes.slashByKeeper.calldataBytes)} | ${fmt(execution(slashes.slashByKeeper))} | ${fmt(slashes.slashByKeeper.energy)} |
-| deploy | deploy StorageBond | ${fmt(deployGas)} | – | – | – |
+| deploy | deploy StorageBond | ${fmt(before.scenarios.deploy)} | ${fmt(deployGas)} | – | – | – |
+
+**What the fixes cost.** Every token movement now rewrites the stored total owed (5,000 energy on
+TRON, which refunds nothing), and each payout runs in a call to the bond itself (~600 energy).
+\`accept\` carries the file's last block and its proof: ${fmt(measured.accept.calldataBytes)} bytes of
+calldata for the 1 MiB file, paid on TRON as bandwidth (like one \`respond\`), and 7 SHA-256 calls.
+
+## Design choices, measured (TRON energy; bench/bond-designs.json)
+
+Payouts nobody can block: a push isolated in a self-call, credited when it fails, against crediting
+every payout (each party then sends its own withdraw, ${fmt(designs.payouts.creditAlwaysWithdrawal as number)} energy each):
+
+| variant | slash | finish |
+|---|---|---|
+${designRow("no isolation (before)", energy(designs.payouts.withoutIsolation), ["slash", "finish"])}
+${designRow("self-call, credit on failure (chosen)", energy(designs.payouts.selfCall), ["slash", "finish"])}
+${designRow("credit every payout (+ a withdraw per party)", energy(designs.payouts.creditAlways), ["slash", "finish"])}
+
+Solvency with hooked lossy tokens: a stored total owed checked after every pull, against a
+reentrancy lock on offer, accept and challenge:
+
+| variant | ${pullKeys.join(" | ")} |
+|---|${pullKeys.map(() => "---").join("|")}|
+${designRow("no guard", energy(designs.solvency.withoutGuard), pullKeys)}
+${designRow("stored total owed (chosen)", energy(designs.solvency.totalOwed), pullKeys)}
+${designRow("reentrancy lock", energy(designs.solvency.reentrancyLock), pullKeys)}
+
+${designs.solvency.note as string}.
+
+## Responses
 
 Responses carry a full 16 KiB block of (seeded) random bytes. The 1 MiB file has a real BEP 52
-tree; for 1 GiB and 64 GiB a random block and random sibling hashes are folded up to a root and the
-deal is offered with that root and the file's length, which the contract cannot tell from a real
-file. Each tree level adds a SHA-256 precompile call and 32 bytes of calldata: the 64 GiB proof
-(22 levels) costs ${fmt(respond64.gas - respond1.gas)} gas more than the 1 MiB one (6 levels).
+tree; for 1 GiB and 64 GiB the tree is sparse: random blocks at the challenged index and at the end,
+one filler block everywhere else, so the tree has the file's real shape and depth and its last
+block can be proven at accept. Each tree level adds a SHA-256 precompile call and 32 bytes of
+calldata: the 64 GiB proof (22 levels) costs ${fmt(respond64.gas - respond1.gas)} gas more than the 1 MiB one (6 levels).
 
 **On TRON, calldata costs bandwidth, not energy.** Most of \`respond\`'s EVM gas is the calldata of
 the 16 KiB block: ${fmt(respond1.calldataGas)} of its ${fmt(respond1.gas)} gas for a 1 MiB file (16 gas
 per non-zero byte, EIP-2028), plus the 21,000 base cost, which TRON does not charge either. TRON
-energy for \`respond\` (the last column: the trace priced with java-tron's table) is
-${fmt(respond1.energy)} for 1 MiB and ${fmt(respond64.energy)} for 64 GiB. The ${fmt(respond1.calldataBytes)} to
-${fmt(respond64.calldataBytes)} bytes of calldata are paid as bandwidth instead (the account's free daily
-bandwidth, then TRX burnt per byte).
+energy for \`respond\` (the trace priced with java-tron's table) is ${fmt(respond1.energy)} for 1 MiB and
+${fmt(respond64.energy)} for 64 GiB. The ${fmt(respond1.calldataBytes)} to ${fmt(respond64.calldataBytes)} bytes of calldata are paid as
+bandwidth instead (the account's free daily bandwidth, then TRX burnt per byte).
 `;
   writeFileSync(path.join(out, "bond.md"), md);
   console.log(md);

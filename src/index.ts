@@ -231,6 +231,8 @@ export type { TronClientParameters } from "./chain/tron/createTronClient";
 export type { BondAdapter, ChallengeEvent, DealState, DealStatus, DealTerms } from "./chain/bondTypes";
 export { startResponder, WrongFileError } from "./storage/bond/startResponder";
 export type { StartResponderParameters } from "./storage/bond/startResponder";
+export { checkDealFile, proveAcceptance, proveDealBlock } from "./storage/bond/dealFile";
+export type { DealFile, WrongFileErrorType } from "./storage/bond/dealFile";
 export { pollLogs } from "./chain/evm/pollLogs";
 export type { PollLogsParameters } from "./chain/evm/pollLogs";
 export { TronChain } from "./chain/tron/TronChain";

@@ -27,6 +27,8 @@ struct DealTerms {
     uint256 challengeFee;
     /// The most challenges the client may make over the deal.
     uint16 maxChallenges;
+    /// The offer's last second (unix time): `accept` after it is refused; `cancel` still works.
+    uint64 offerExpiresAt;
     /// Distinguishes deals with otherwise equal terms.
     uint64 salt;
 }

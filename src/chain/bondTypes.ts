@@ -15,6 +15,8 @@ export type DealTerms = {
   responseWindow: number;
   challengeFee: bigint;
   maxChallenges: number;
+  /** The offer's last second (unix seconds): the provider cannot accept after it. */
+  offerExpiresAt: bigint;
   salt: bigint;
 };
 
@@ -46,7 +48,12 @@ export interface BondAdapter {
   approve(amount: bigint): Promise<TxResult>;
   offer(terms: DealTerms): Promise<TxResult & { dealId: string }>;
   cancel(terms: DealTerms): Promise<TxResult>;
-  accept(terms: DealTerms): Promise<TxResult>;
+  /**
+   * Accepts with the file's last block and its proof (`proveAcceptance` in src/storage/bond checks
+   * the local file's root and length and builds them): the contract refuses terms whose length is
+   * not the file's.
+   */
+  accept(terms: DealTerms, lastBlock: Uint8Array, lastProof: readonly Uint8Array[]): Promise<TxResult>;
   withdrawEarnings(terms: DealTerms): Promise<TxResult>;
   challenge(terms: DealTerms, index: bigint): Promise<TxResult>;
   respond(terms: DealTerms, block: Uint8Array, proof: readonly Uint8Array[]): Promise<TxResult>;

@@ -107,6 +107,14 @@ const EXPLAIN: Record<string, (a: readonly unknown[]) => Explanation> = {
     hints: ["Prove from the exact file the deal was made for (`seedpay bond root FILE` must print the deal's root)."],
   }),
   NothingToWithdraw: ([id]) => ({ message: `deal ${id} has no new earnings to withdraw` }),
+  LastBlockUnproven: ([id, index, length]) => ({
+    message: `deal ${id}'s last block (${index}, ${length} bytes) was not proven: the terms' length is not the file's`,
+    hints: ["Accept only terms whose fileLength is your file's length (`seedpay bond root FILE` prints it)."],
+  }),
+  OfferExpired: ([id, expiresAt]) => ({ message: `the offer of deal ${id} expired ${when(expiresAt)}` }),
+  ResponseWindowTooShort: ([window, minimum]) => ({
+    message: `a response window of ${window} s is too short: at least ${minimum} s`,
+  }),
   ERC20InsufficientBalance: ([sender, balance, needed]) => ({
     message: `${sender} holds ${btt(balance)} of the token, but ${btt(needed)} is needed`,
   }),

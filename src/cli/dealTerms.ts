@@ -20,6 +20,7 @@ export function termsToJson(t: DealTerms, format: AddressFormat): TermsJson {
     responseWindow: t.responseWindow,
     challengeFee: t.challengeFee.toString(),
     maxChallenges: t.maxChallenges,
+    offerExpiresAt: t.offerExpiresAt.toString(),
     salt: t.salt.toString(),
   };
 }
@@ -77,6 +78,7 @@ export function readTerms(cwd: string, file: string): DealTerms {
     responseWindow: Number(integer("responseWindow", 32)),
     challengeFee: integer("challengeFee", 256),
     maxChallenges: Number(integer("maxChallenges", 16)),
+    offerExpiresAt: integer("offerExpiresAt", 64),
     salt: integer("salt", 64),
   };
 }

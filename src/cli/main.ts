@@ -90,7 +90,7 @@ function listedOnly(name: string, summary: string): Command {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const program = buildProgram(io, { command: commandNamed(argv) });
   try {
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(helpOfSubcommand(argv), { from: "user" });
     return 0;
   } catch (error) {
     // Commander has already printed its own usage errors on stderr (and help, exit code 0).
@@ -104,6 +104,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     reportError(error, io, argv.includes("--json"), argv.includes("--verbose"));
     return 1;
   }
+}
+
+/**
+ * `help bond offer` as `bond offer --help`: commander's help command reads one command name only,
+ * so it printed the whole group's help for a nested command.
+ */
+function helpOfSubcommand(argv: string[]): string[] {
+  const at = argv.findIndex((a) => !a.startsWith("-"));
+  const words = at < 0 ? [] : argv.slice(at + 1);
+  if (argv[at] !== "help" || words.length < 2 || words.some((w) => w.startsWith("-"))) return argv;
+  return [...argv.slice(0, at), ...words, "--help"];
 }
 
 /** The error's message and hints, without a stack trace unless --verbose. */

@@ -35,8 +35,8 @@ export class ProgressBond implements BondAdapter {
   cancel(terms: DealTerms): Promise<TxResult> {
     return this.txs.track("cancel", () => this.inner.cancel(terms));
   }
-  accept(terms: DealTerms): Promise<TxResult> {
-    return this.txs.track("accept", () => this.inner.accept(terms));
+  accept(terms: DealTerms, lastBlock: Uint8Array, lastProof: readonly Uint8Array[]): Promise<TxResult> {
+    return this.txs.track("accept", () => this.inner.accept(terms, lastBlock, lastProof));
   }
   withdrawEarnings(terms: DealTerms): Promise<TxResult> {
     return this.txs.track("withdrawEarnings", () => this.inner.withdrawEarnings(terms));

@@ -40,8 +40,30 @@ export async function buildMerkleTree(
   return builder.digest();
 }
 
+/** Why a path cannot be read, in words a user can act on (the code is kept for scripts). */
+const UNREADABLE: Record<string, string> = {
+  ENOENT: "no such file",
+  EISDIR: "it is a directory, not a file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+};
+
 async function buildFromPath(path: string, options: BuildMerkleTreeOptions): Promise<MerkleTree> {
-  const file = await open(path, "r");
+  let file;
+  try {
+    file = await open(path, "r");
+    // A directory opens on Linux; reading it fails with EISDIR: find out before hashing.
+    if ((await file.stat()).isDirectory()) throw Object.assign(new Error("directory"), { code: "EISDIR" });
+  } catch (error) {
+    await file?.close();
+    const code = (error as { code?: string }).code ?? "";
+    throw new InvalidMerkleInputError({
+      parameter: "path",
+      value: path,
+      reason: `cannot read it: ${UNREADABLE[code] ?? "unreadable"}${code ? ` (${code})` : ""}`,
+      hint: "Give the path of the file itself (relative paths start from the current directory).",
+    });
+  }
   try {
     const { size } = await file.stat();
     const builder = new MerkleTreeBuilder({ ...options, expectedLength: size });

@@ -19,7 +19,7 @@ import { TxSender } from "./TxSender";
 const bondInterface = new Interface(StorageBond__factory.abi);
 const CHALLENGED_TOPIC = bondInterface.getEvent("BlockChallenged")!.topicHash;
 const TERMS_ABI = [
-  "tuple(address client, address provider, bytes32 piecesRoot, uint64 fileLength, uint256 price, uint256 bond, uint32 duration, uint32 responseWindow, uint256 challengeFee, uint16 maxChallenges, uint64 salt)",
+  "tuple(address client, address provider, bytes32 piecesRoot, uint64 fileLength, uint256 price, uint256 bond, uint32 duration, uint32 responseWindow, uint256 challengeFee, uint16 maxChallenges, uint64 offerExpiresAt, uint64 salt)",
 ];
 
 /** The deal id the StorageBond derives from its terms: keccak256(abi.encode(terms)). */
@@ -77,8 +77,15 @@ export class EvmBond implements BondAdapter {
     return this.send("cancel", (o) => this.contract.cancel(terms, o));
   }
 
-  accept(terms: DealTerms): Promise<TxResult> {
-    return this.send("accept", (o) => this.contract.accept(terms, o));
+  accept(terms: DealTerms, lastBlock: Uint8Array, lastProof: readonly Uint8Array[]): Promise<TxResult> {
+    return this.send("accept", (o) =>
+      this.contract.accept(
+        terms,
+        lastBlock,
+        lastProof.map((p) => hexlify(p)),
+        o,
+      ),
+    );
   }
 
   withdrawEarnings(terms: DealTerms): Promise<TxResult> {

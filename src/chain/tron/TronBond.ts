@@ -85,8 +85,8 @@ export class TronBond implements BondAdapter {
     return this.send("cancel", [evmTerms(terms)]);
   }
 
-  async accept(terms: DealTerms): Promise<TxResult> {
-    return this.send("accept", [evmTerms(terms)]);
+  async accept(terms: DealTerms, lastBlock: Uint8Array, lastProof: readonly Uint8Array[]): Promise<TxResult> {
+    return this.send("accept", [evmTerms(terms), lastBlock, lastProof.map((p) => hexlify(p))]);
   }
 
   async withdrawEarnings(terms: DealTerms): Promise<TxResult> {

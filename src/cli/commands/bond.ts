@@ -6,6 +6,7 @@ import type { DealState, DealTerms } from "../../chain/bondTypes";
 import type { TxResult } from "../../chain/types";
 import { buildMerkleTree } from "../../storage/buildMerkleTree";
 import { proveBlockFromFile } from "../../storage/proveBlock";
+import { proveAcceptance } from "../../storage/bond/dealFile";
 import { action, addressArg, bttArg, countArg, examples, secondsArg } from "../commandKit";
 import { warnChallengeFee } from "../bondAnswerCost";
 import { connectBond } from "../connectBond";
@@ -20,6 +21,19 @@ import { bondRespondCommand } from "./bondRespond";
 import { bondWithdrawCommand } from "./bondWithdraw";
 
 const BLOCK_SIZE = 16384;
+
+/** StorageBond.MIN_RESPONSE_WINDOW: the contract refuses shorter windows. */
+const MIN_RESPONSE_WINDOW = 15 * 60;
+
+const windowArg = (value: string): number => {
+  const seconds = secondsArg(value);
+  if (seconds < MIN_RESPONSE_WINDOW) {
+    throw new InvalidArgumentError(
+      `At least ${MIN_RESPONSE_WINDOW} seconds (15 minutes): a provider must see a solidified challenge, prove and answer.`,
+    );
+  }
+  return seconds;
+};
 
 const indexArg = (value: string): bigint => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError("Expected a block index: 0, 1, 2, ...");
@@ -122,6 +136,7 @@ export function bondCommand(io: CliIo): Command {
     responseWindow: number;
     challengeFee: bigint;
     maxChallenges: number;
+    offerValidFor: number;
     termsOut: string;
   };
   bond.addCommand(
@@ -144,14 +159,20 @@ export function bondCommand(io: CliIo): Command {
       )
       .addOption(new Option("--duration <seconds>", "deal length").argParser(secondsArg).default(30 * 24 * 3600))
       .addOption(
-        new Option("--response-window <seconds>", "time to answer a challenge")
-          .argParser(secondsArg)
+        new Option("--response-window <seconds>", "time to answer a challenge (at least 900: 15 minutes)")
+          .argParser(windowArg)
           .default(24 * 3600),
       )
       .addOption(
         new Option("--challenge-fee <btt>", "paid per challenge to the answering provider")
           .argParser(bttArg)
-          .default(10n ** 17n),
+          // A description, not the bigint: commander would JSON.stringify it for --help and throw.
+          .default(10n ** 17n, "0.1"),
+      )
+      .addOption(
+        new Option("--offer-valid-for <seconds>", "how long the provider may accept (then only cancel works)")
+          .argParser(secondsArg)
+          .default(7 * 24 * 3600),
       )
       .addOption(new Option("--max-challenges <n>", "challenges allowed over the deal").argParser(countArg).default(30))
       .addOption(
@@ -189,6 +210,8 @@ export function bondCommand(io: CliIo): Command {
             responseWindow: o.responseWindow,
             challengeFee: o.challengeFee,
             maxChallenges: o.maxChallenges,
+            // The wall clock: a chain whose clock runs ahead shortens the offer by the difference.
+            offerExpiresAt: BigInt(Math.floor(Date.now() / 1000) + o.offerValidFor),
             salt: randomBytes(8).readBigUInt64BE(),
           };
           const show = (a: string): string => s.address(a);
@@ -205,7 +228,8 @@ export function bondCommand(io: CliIo): Command {
             text: [
               `offered deal ${tx.dealId} for ${o.file} (root ${terms.piecesRoot}) to ${show(o.provider)}`,
               `  price ${formatBtt(o.price)}, bond ${formatBtt(o.collateral)}; terms written to ${o.termsOut}`,
-              `the provider accepts with: seedpay bond accept --terms ${o.termsOut}`,
+              `  the offer expires ${new Date(Number(terms.offerExpiresAt) * 1000).toISOString()}`,
+              `the provider accepts with: seedpay bond accept --terms ${o.termsOut} --file FILE`,
             ],
           };
         }),
@@ -213,11 +237,30 @@ export function bondCommand(io: CliIo): Command {
   );
 
   bond.addCommand(
-    dealAction(io, "accept", "accept a deal (provider): the bond is posted now", async (b, t, _o, s) => {
-      await warnChallengeFee(s, t);
-      await b.approve(t.bond);
-      return b.accept(t);
-    }),
+    dealAction(
+      io,
+      "accept",
+      "accept a deal (provider) from the stored file: its root and length are checked, then the bond is posted",
+      async (b, t, o, s) => {
+        // Before anything is sent: a file whose root or length is not the terms' is refused here.
+        const last = await proveAcceptance(path.resolve(s.io.cwd, o.file as string), t, o.file as string);
+        await warnChallengeFee(s, t);
+        await b.approve(t.bond);
+        return b.accept(t, last.block, last.proof);
+      },
+      (c) =>
+        c
+          .addOption(
+            new Option(
+              "--file <path>",
+              "the file to store: must have the terms' pieces root and length",
+            ).makeOptionMandatory(),
+          )
+          .addHelpText(
+            "after",
+            examples([["seedpay bond accept --terms deal.json --file movie.mkv", "check the file, post the bond"]]),
+          ),
+    ),
   );
   bond.addCommand(dealAction(io, "cancel", "withdraw an offer not yet accepted (client)", (b, t) => b.cancel(t)));
   bond.addCommand(

@@ -1,10 +1,7 @@
-import { open } from "node:fs/promises";
 import path from "node:path";
-import { hexlify } from "ethers";
 import { Command, Option } from "commander";
 import type { DealTerms } from "../../chain/bondTypes";
-import { buildMerkleTree } from "../../storage/buildMerkleTree";
-import { proveBlock } from "../../storage/proveBlock";
+import { checkDealFile, proveDealBlock, WrongFileError, type DealFile } from "../../storage/bond/dealFile";
 import { startResponder } from "../../storage/bond/startResponder";
 import { action, examples, untilInterrupted } from "../commandKit";
 import { connectBond } from "../connectBond";
@@ -14,8 +11,6 @@ import { formatGas } from "../format";
 import type { CliIo } from "../output";
 import { bondOption, termsOption, type Common } from "./bondOptions";
 
-const BLOCK_SIZE = 16384;
-
 type RespondOptions = Common & { file: string; watch?: boolean; interval: number };
 
 /** `seedpay bond respond`: the provider answers challenges from the stored file. */
@@ -24,7 +19,7 @@ export function bondRespondCommand(io: CliIo): Command {
     .summary("answer the open challenge from the file on disk (provider); --watch keeps answering")
     .description(
       "Proves the challenged block from the stored file and sends the answer. The file is checked against the " +
-        "deal's pieces root first: a wrong file is refused before anything is sent. With --watch, keeps running " +
+        "deal's pieces root and length first: a wrong file is refused before anything is sent. With --watch, keeps running " +
         "(until Ctrl-C) and answers every challenge on the deal as it comes, including one open at start.",
     )
     .addOption(bondOption())
@@ -48,13 +43,13 @@ export function bondRespondCommand(io: CliIo): Command {
         if (!o.watch) {
           const state = await b.getDeal(terms);
           if (state.status !== "challenged") {
-            await checkFile(o.file, file, terms, id);
+            await checkFile(o.file, file, terms);
             return {
               json: { dealId: id, answered: [], status: state.status, transactions: [] },
               text: [`nothing to answer: deal ${id} is ${state.status}`],
             };
           }
-          const proof = await proveFromFile(o.file, file, terms, id, state.challengedIndex);
+          const proof = await proveDealBlock(await checkFile(o.file, file, terms), Number(state.challengedIndex));
           await b.respond(terms, proof.block, proof.proof);
           const after = await b.getDeal(terms);
           return {
@@ -68,7 +63,7 @@ export function bondRespondCommand(io: CliIo): Command {
           };
         }
         // A wrong file would only show at the first challenge, when the window is already running.
-        await checkFile(o.file, file, terms, id);
+        await checkFile(o.file, file, terms);
         const answered: string[] = [];
         const errors: string[] = [];
         const stop = startResponder({
@@ -96,42 +91,17 @@ export function bondRespondCommand(io: CliIo): Command {
     );
 }
 
-/** Refuses a file that is not the deal's (another pieces root), before anything is sent. */
-async function checkFile(shown: string, file: string, terms: DealTerms, id: string): Promise<void> {
-  const tree = await buildMerkleTree(file);
-  const root = tree.piecesRoot ? hexlify(tree.piecesRoot) : "(none: the file is empty)";
-  if (root !== terms.piecesRoot.toLowerCase()) throw wrongFile(shown, id, root, terms.piecesRoot);
-}
-
-/** The proof of block `index` from the file, in one pass over it; refuses a file that is not the deal's. */
-async function proveFromFile(
-  shown: string,
-  file: string,
-  terms: DealTerms,
-  id: string,
-  index: bigint,
-): Promise<{ block: Uint8Array; proof: Uint8Array[] }> {
-  const tree = await buildMerkleTree(file, { keepLeaves: true });
-  const root = tree.piecesRoot ? hexlify(tree.piecesRoot) : "(none: the file is empty)";
-  if (root !== terms.piecesRoot.toLowerCase() || !tree.leaves) throw wrongFile(shown, id, root, terms.piecesRoot);
-  const handle = await open(file, "r");
+/** Refuses a file that is not the deal's (another root or length), before anything is sent. */
+async function checkFile(shown: string, file: string, terms: DealTerms): Promise<DealFile> {
   try {
-    const block = Buffer.alloc(BLOCK_SIZE);
-    const { bytesRead } = await handle.read(block, 0, BLOCK_SIZE, Number(index) * BLOCK_SIZE);
-    return proveBlock(tree.leaves, block.subarray(0, bytesRead), Number(index));
-  } finally {
-    await handle.close();
-  }
-}
-
-function wrongFile(shown: string, id: string, root: string, expected: string): CliUsageError {
-  return new CliUsageError(
-    `${shown} is not the file of deal ${id}: its pieces root is ${root}, the deal's ${expected}`,
-    {
+    return await checkDealFile(file, terms, shown);
+  } catch (error) {
+    if (!(error instanceof WrongFileError)) throw error;
+    throw new CliUsageError(error.shortMessage, {
       metaMessages: [
-        "Answer from the exact file the deal was offered for (`seedpay bond root FILE` prints its root);",
-        "nothing was sent. The challenge stays open until its deadline (`seedpay bond status`).",
+        ...error.metaMessages,
+        "The challenge stays open until its deadline (`seedpay bond status`); answer it from the right file.",
       ],
-    },
-  );
+    });
+  }
 }

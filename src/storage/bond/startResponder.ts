@@ -1,13 +1,8 @@
-import { hexlify } from "ethers";
 import type { BondAdapter, DealTerms } from "../../chain/bondTypes";
 import type { TxResult, Unwatch } from "../../chain/types";
-import { SeedpayError } from "../../errors/base";
-import { proveBlockFromFile } from "../proveBlock";
+import { checkDealFile, proveDealBlock, type DealFile } from "./dealFile";
 
-/** A file on disk that is not the one a deal was made for (its pieces root differs). */
-export class WrongFileError extends SeedpayError {
-  override name = "WrongFileError";
-}
+export { WrongFileError } from "./dealFile";
 
 export type StartResponderParameters = {
   bond: BondAdapter;
@@ -17,7 +12,11 @@ export type StartResponderParameters = {
   fromBlock?: bigint;
   pollingInterval?: number;
   onAnswered?: (answer: { dealId: string; index: bigint; tx: TxResult }) => void;
-  /** A challenge could not be answered (yet): it is retried on the next poll while its window runs. */
+  /**
+   * A challenge could not be answered (yet): it is retried on the next poll while its window runs.
+   * A file whose root or length is not its deal's is reported here as a WrongFileError at start,
+   * before any challenge, and nothing is ever sent for that deal from it.
+   */
   onError?: (error: Error) => void;
 };
 
@@ -29,6 +28,16 @@ export type StartResponderParameters = {
 export function startResponder(parameters: StartResponderParameters): Unwatch {
   const { bond, onAnswered, onError } = parameters;
   const byId = new Map(parameters.deals.map((d) => [bond.dealId(d.terms).toLowerCase(), d]));
+  /** Each deal's file, hashed once and checked against the terms (root and length); retried after a failure. */
+  const files = new Map<string, Promise<DealFile>>();
+  const fileOf = (id: string, deal: { terms: DealTerms; path: string }): Promise<DealFile> => {
+    if (!files.has(id)) {
+      const checked = checkDealFile(deal.path, deal.terms);
+      files.set(id, checked);
+      checked.catch(() => files.delete(id));
+    }
+    return files.get(id)!;
+  };
   let queue: Promise<void> = Promise.resolve();
   /** Deals whose last answer failed: tried again every polling interval until answered or closed. */
   const retry = new Set<string>();
@@ -39,15 +48,12 @@ export function startResponder(parameters: StartResponderParameters): Unwatch {
       const deal = byId.get(dealId.toLowerCase());
       if (!deal) return;
       try {
+        // The file is checked (root and length) before the chain is even asked.
+        const file = await fileOf(dealId.toLowerCase(), deal);
         const state = await bond.getDeal(deal.terms);
         if (state.status !== "challenged") return; // answered meanwhile, or no longer open
         const index = state.challengedIndex;
-        const proof = await proveBlockFromFile(deal.path, Number(index));
-        if (hexlify(proof.piecesRoot) !== deal.terms.piecesRoot.toLowerCase()) {
-          throw new WrongFileError(`${deal.path} is not the file of deal ${dealId}`, {
-            details: `its pieces root is ${hexlify(proof.piecesRoot)}; the deal's is ${deal.terms.piecesRoot}`,
-          });
-        }
+        const proof = await proveDealBlock(file, Number(index));
         const tx = await bond.respond(deal.terms, proof.block, proof.proof);
         onAnswered?.({ dealId, index, tx });
       } catch (error) {

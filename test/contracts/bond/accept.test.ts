@@ -11,6 +11,7 @@ import {
   Status,
   type Terms,
   terms,
+  lastBlockOf,
 } from "./fixture";
 
 describe("accept", () => {
@@ -25,7 +26,7 @@ describe("accept", () => {
       const { t, id } = await dealIn(b, "Offered", c.terms(b));
       const provider = b.accounts.find((a) => a.address === t.provider)!;
       const now = await at();
-      const tx = b.bond.connect(provider).accept(t);
+      const tx = b.bond.connect(provider).accept(t, ...lastBlockOf(t));
       await expect(tx).to.emit(b.bond, "DealAccepted").withArgs(id, now);
       await expect(tx).to.changeTokenBalances(b.token, [provider, b.bond], [-t.bond, t.bond]);
       await expectDeal(b, t, { status: Status.Active, acceptedAt: now });
@@ -93,7 +94,7 @@ describe("accept", () => {
       const b = await bondFixture();
       const { t, args } = await c.arrange(b);
       const by = (c.by ?? ((x) => x.provider))(b);
-      await expectRefusedUnchanged(b, t, () => b.bond.connect(by).accept(t), {
+      await expectRefusedUnchanged(b, t, () => b.bond.connect(by).accept(t, ...lastBlockOf(t)), {
         from: c.from === "token" ? "token" : "bond",
         error: c.error,
         args,

@@ -82,3 +82,52 @@ export function seededBytes(seed: number | string, length: number): Buffer {
   const key = sha256(Buffer.from(`seedpay bep52 ${seed}`)).subarray(0, 16);
   return createCipheriv("aes-128-ctr", key, Buffer.alloc(16)).update(Buffer.alloc(length));
 }
+
+/** The root of a subtree of `2^level` padding leaves (zero hashes). */
+function padNode(level: number): Buffer {
+  let node: Buffer = ZERO_HASH;
+  for (let l = 0; l < level; l++) node = parent(node, node);
+  return node;
+}
+
+/**
+ * A file too large to hold, of `length` bytes, whose blocks at `known` are seeded random bytes and
+ * whose other blocks are all one seeded "filler" block: its root and the proof of each known block
+ * are computed from O(depth x known) hashes, so the tree's padding and shape are those of a real
+ * file of that length. Used for 2^40-block deals (their last block proven at accept).
+ */
+export function sparseFile(
+  length: bigint,
+  known: bigint[],
+  seed = "sparse",
+): { root: Buffer; blocks: bigint; depth: number; block: (i: bigint) => Buffer; proof: (i: bigint) => Buffer[] } {
+  const size = BigInt(BLOCK_SIZE);
+  const blocks = (length + size - 1n) / size;
+  let depth = 0;
+  while (1n << BigInt(depth) < blocks) depth++;
+  const blockAt = (i: bigint): Buffer => {
+    const full = i < blocks - 1n ? BLOCK_SIZE : Number(length - (blocks - 1n) * size);
+    return seededBytes(known.includes(i) ? `${seed} ${i}` : `${seed} filler ${full}`, full);
+  };
+  const fillerLeaf = sha256(seededBytes(`${seed} filler ${BLOCK_SIZE}`, BLOCK_SIZE));
+  const filler = [fillerLeaf];
+  for (let l = 1; l <= depth; l++) filler.push(parent(filler[l - 1], filler[l - 1]));
+  const memo = new Map<string, Buffer>();
+  const node = (level: number, i: bigint): Buffer => {
+    const start = i << BigInt(level);
+    const end = (i + 1n) << BigInt(level);
+    if (start >= blocks) return padNode(level);
+    if (level === 0) return sha256(blockAt(i));
+    if (end < blocks && !known.some((k) => k >= start && k < end)) return filler[level];
+    const key = `${level}/${i}`;
+    if (!memo.has(key)) memo.set(key, parent(node(level - 1, 2n * i), node(level - 1, 2n * i + 1n)));
+    return memo.get(key)!;
+  };
+  return {
+    root: node(depth, 0n),
+    blocks,
+    depth,
+    block: blockAt,
+    proof: (i) => Array.from({ length: depth }, (_, l) => node(l, (i >> BigInt(l)) ^ 1n)),
+  };
+}

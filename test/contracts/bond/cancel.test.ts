@@ -10,6 +10,7 @@ import {
   Status,
   type Terms,
   terms,
+  lastBlockOf,
 } from "./fixture";
 
 describe("cancel", () => {
@@ -32,7 +33,7 @@ describe("cancel", () => {
   it("cancel: a cancelled offer can no longer be accepted (DealNotInStatus(Cancelled, Offered))", async () => {
     const b = await bondFixture();
     const { t, id } = await dealIn(b, "Cancelled");
-    await expect(b.bond.connect(b.provider).accept(t))
+    await expect(b.bond.connect(b.provider).accept(t, ...lastBlockOf(t)))
       .to.be.revertedWithCustomError(b.bond, "DealNotInStatus")
       .withArgs(id, Status.Cancelled, Status.Offered);
   });

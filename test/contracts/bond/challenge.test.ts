@@ -14,6 +14,7 @@ import {
   expectRefusedUnchanged,
   FILE,
   makeFile,
+  makeHugeFile,
   STATES,
   Status,
   type Terms,
@@ -51,7 +52,7 @@ describe("challenge", () => {
     },
     {
       name: "a block near the end of a 2^40-block file",
-      terms: () => ({ fileLength: 1n << 54n }),
+      terms: () => ({ fileLength: 1n << 54n, piecesRoot: makeHugeFile(1n << 54n).root }),
       index: 2 ** 40 - 1,
     },
     {
@@ -191,7 +192,7 @@ describe("challenge", () => {
     },
     {
       name: "refuses block 2^40 of a 2^40-block file (BlockIndexOutOfRange)",
-      terms: () => ({ fileLength: 1n << 54n }),
+      terms: () => ({ fileLength: 1n << 54n, piecesRoot: makeHugeFile(1n << 54n).root }),
       index: 1n << 40n,
       arrange: async (_b, d) => [d.id, 1n << 40n, 1n << 40n],
       error: "BlockIndexOutOfRange",

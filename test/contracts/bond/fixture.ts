@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { AbiCoder, keccak256 } from "ethers";
 import hre from "hardhat";
 import type { StorageBond, TestToken } from "../../../typechain-types";
-import { BLOCK_SIZE, blockOf, buildTree, proofFor, seededBytes, type Tree } from "./bep52";
+import { BLOCK_SIZE, blockOf, buildTree, proofFor, seededBytes, sparseFile, type Tree } from "./bep52";
 
 const { ethers } = hre;
 
@@ -13,6 +13,7 @@ export const DAY = 24 * HOUR;
 export const MAX_AMOUNT = (1n << 112n) - 1n;
 export const MINT = 10n ** 30n;
 export const SLASH_REWARD_BPS = 500n;
+export const MIN_RESPONSE_WINDOW = 15n * 60n;
 
 /** Deal status as the contract's DealStatus enum. */
 export const Status = {
@@ -38,6 +39,7 @@ export type Terms = {
   responseWindow: bigint;
   challengeFee: bigint;
   maxChallenges: bigint;
+  offerExpiresAt: bigint;
   salt: bigint;
 };
 
@@ -52,20 +54,59 @@ export type TestFile = {
   proof: (index: number) => Buffer[];
 };
 
+/** Every file made here, by root: `lastBlockOf` finds a deal's file from its terms. */
+const filesByRoot = new Map<string, Pick<TestFile, "blocks" | "block" | "proof">>();
+
+/**
+ * A file of `length` bytes too large to build (up to 2^40 blocks; see `sparseFile`), whose blocks
+ * at `known` (and its last) can be proven; registered so `dealIn` can accept it. Returns its root.
+ */
+export function makeHugeFile(
+  length: bigint,
+  known: bigint[] = [],
+): { root: string; file: ReturnType<typeof sparseFile> } {
+  const size = BigInt(BLOCK_SIZE);
+  const last = (length + size - 1n) / size - 1n;
+  const file = sparseFile(length, [...known, last], `huge ${length}`);
+  const root = "0x" + file.root.toString("hex");
+  filesByRoot.set(root, {
+    blocks: Number(file.blocks),
+    block: (i) => file.block(BigInt(i)),
+    proof: (i) => file.proof(BigInt(i)),
+  });
+  return { root, file };
+}
+
 /** A file of `length` pseudo-random bytes (from `seed`) with its root and proofs. */
 export function makeFile(length: number, seed: number | string = length): TestFile {
   const data = seededBytes(seed, length);
   const tree = buildTree(data);
-  return {
+  const root = "0x" + tree.root.toString("hex");
+  const file: TestFile = {
     data,
     tree,
-    root: "0x" + tree.root.toString("hex"),
+    root,
     length: BigInt(length),
     blocks: tree.blocks,
     block: (index) => blockOf(data, index),
     proof: (index) => proofFor(tree, index),
   };
+  filesByRoot.set(root, file);
+  return file;
 }
+
+/**
+ * What `accept` takes besides the terms: the last block of the file with `t.piecesRoot` and its
+ * proof, as the provider holding that file sends them. Throws for a root no test file has.
+ */
+export function lastBlockOf(t: Pick<Terms, "piecesRoot">): [Buffer, Buffer[]] {
+  const file = filesByRoot.get(t.piecesRoot.toLowerCase());
+  if (!file) throw new Error(`no test file has root ${t.piecesRoot}`);
+  return [file.block(file.blocks - 1), file.proof(file.blocks - 1)];
+}
+
+/** An offer expiry far in the future (2096): deals that are not about expiry never meet it. */
+export const NEVER = 4_000_000_000n;
 
 /** The default deal's file: 5 blocks, the last one 100 bytes. */
 export const FILE = makeFile(4 * BLOCK_SIZE + 100, "fixture");
@@ -98,13 +139,16 @@ export function bondFixture(): Promise<Bond> {
   return loadFixture(deployBond);
 }
 
+/** Whoever plays client and provider: signers, or contracts (hooked actors) by address. */
+export type Parties = { client: { address: string }; provider: { address: string } };
+
 let salt = 1n;
 /**
  * Terms of a deal for FILE between the fixture's client and provider: price 1,000,000 over
  * 100,000 s (10 per second), bond 500,000, a one-hour response window, fee 1,000, 3 challenges.
  * Each call takes a salt never used before in this process.
  */
-export function terms(b: Pick<Bond, "client" | "provider">, overrides: Partial<Terms> = {}): Terms {
+export function terms(b: Parties, overrides: Partial<Terms> = {}): Terms {
   return {
     client: b.client.address,
     provider: b.provider.address,
@@ -116,19 +160,21 @@ export function terms(b: Pick<Bond, "client" | "provider">, overrides: Partial<T
     responseWindow: BigInt(HOUR),
     challengeFee: 1_000n,
     maxChallenges: 3n,
+    offerExpiresAt: NEVER,
     salt: salt++,
     ...overrides,
   };
 }
 
 /** Terms for `file` (root and length). */
-export function termsFor(b: Pick<Bond, "client" | "provider">, file: TestFile, overrides: Partial<Terms> = {}): Terms {
+export function termsFor(b: Parties, file: TestFile, overrides: Partial<Terms> = {}): Terms {
   return terms(b, { piecesRoot: file.root, fileLength: file.length, ...overrides });
 }
 
 const TERMS_TUPLE =
   "tuple(address client, address provider, bytes32 piecesRoot, uint64 fileLength, uint256 price, uint256 bond," +
-  " uint32 duration, uint32 responseWindow, uint256 challengeFee, uint16 maxChallenges, uint64 salt)";
+  " uint32 duration, uint32 responseWindow, uint256 challengeFee, uint16 maxChallenges, uint64 offerExpiresAt," +
+  " uint64 salt)";
 
 /** The deal id, computed here: keccak256(abi.encode(terms)). */
 export function dealIdOf(t: Terms): string {
@@ -164,7 +210,7 @@ export async function dealIn(
     await b.bond.connect(b.client).cancel(t);
     return deal;
   }
-  await b.bond.connect(b.provider).accept(t);
+  await b.bond.connect(b.provider).accept(t, ...lastBlockOf(t));
   deal.acceptedAt = BigInt(await time.latest());
   deal.endsAt = deal.acceptedAt + t.duration;
   if (state === "Active") return deal;

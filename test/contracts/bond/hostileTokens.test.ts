@@ -4,7 +4,7 @@ import { expect } from "chai";
 import type { BaseContract } from "ethers";
 import hre from "hardhat";
 import type { FalseReturningToken, FeeOnTransferToken, RevertingToken, StorageBond } from "../../../typechain-types";
-import { FILE, Status, at, dealIdOf, earnedAt, terms, type Terms } from "./fixture";
+import { FILE, Status, at, dealIdOf, earnedAt, lastBlockOf, terms, type Terms } from "./fixture";
 
 const { ethers } = hre;
 
@@ -52,7 +52,7 @@ async function balances<T extends MockToken>(w: World<T>): Promise<bigint[]> {
 async function activeDeal<T extends MockToken>(w: World<T>, o: Partial<Terms> = {}) {
   const t = terms(w, o);
   await w.bond.connect(w.client).offer(t);
-  await w.bond.connect(w.provider).accept(t);
+  await w.bond.connect(w.provider).accept(t, ...lastBlockOf(t));
   return { t, id: dealIdOf(t), acceptedAt: BigInt(await time.latest()) };
 }
 
@@ -112,14 +112,14 @@ describe("StorageBond with hostile tokens", () => {
       await at(challengedAt + t.responseWindow + 1n);
       const earned = earnedAt(t, acceptedAt, challengedAt);
       const reward = (t.bond * 500n) / 10_000n;
-      const toClient = t.price - earned + t.bond - reward + t.challengeFee;
+      const toClient = t.price - earned + t.bond + t.challengeFee;
       await expect(w.bond.connect(w.other).slash(t))
         .to.emit(w.bond, "DealSlashed")
-        .withArgs(id, w.other.address, toClient, reward, earned);
+        .withArgs(id, w.other.address, toClient, reward, earned - reward);
       expect(await balances(w)).to.deep.equal([
         0n,
         start[1] - t.price - t.challengeFee + toClient,
-        start[2] - t.bond + earned,
+        start[2] - t.bond + earned - reward,
         start[3] + reward,
       ]);
     });
@@ -137,14 +137,24 @@ describe("StorageBond with hostile tokens", () => {
       });
     }
 
-    it("a token whose transfer returns true without moving anything: finish reverts TokenAmountMismatch(amount, 0)", async () => {
+    it("a token whose transfer returns true without moving anything: finish credits the provider, who withdraws later", async () => {
       const w = (await loadFixture(hostileFixture)).falseReturning;
       const { t, acceptedAt } = await activeDeal(w);
       await w.token.setLying(true, true);
       await at(acceptedAt + t.duration);
-      await expectRefused(w, t, () => w.bond.finish(t), w.bond, "TokenAmountMismatch", [t.bond + t.price, 0n]);
+      const owed = t.bond + t.price;
+      await expect(w.bond.finish(t)).to.emit(w.bond, "Credited").withArgs(w.provider.address, owed);
+      expect(await w.bond.balanceOf(w.provider.address)).to.equal(owed);
+      // While the token still lies, the withdrawal is refused: the balance did not drop.
+      await expect(w.bond.connect(w.provider).withdraw(w.provider.address, owed))
+        .to.be.revertedWithCustomError(w.bond, "TokenAmountMismatch")
+        .withArgs(owed, 0n);
       await w.token.setLying(false, false);
-      await expect(w.bond.finish(t)).to.emit(w.bond, "DealFinished");
+      await expect(w.bond.connect(w.provider).withdraw(w.provider.address, owed)).to.changeTokenBalances(
+        w.token,
+        [w.provider, w.bond],
+        [owed, -owed],
+      );
     });
   });
 
@@ -165,12 +175,16 @@ describe("StorageBond with hostile tokens", () => {
       const t = terms(w);
       await w.bond.connect(w.client).offer(t);
       await w.token.setFee(100, false);
-      await expectRefused(w, t, () => w.bond.connect(w.provider).accept(t), w.bond, "TokenAmountMismatch", [
-        t.bond,
-        t.bond - t.bond / 100n,
-      ]);
+      await expectRefused(
+        w,
+        t,
+        () => w.bond.connect(w.provider).accept(t, ...lastBlockOf(t)),
+        w.bond,
+        "TokenAmountMismatch",
+        [t.bond, t.bond - t.bond / 100n],
+      );
       await w.token.setFee(0, false);
-      await w.bond.connect(w.provider).accept(t);
+      await w.bond.connect(w.provider).accept(t, ...lastBlockOf(t));
       await w.token.setFee(100, false);
       await expectRefused(w, t, () => w.bond.connect(w.client).challenge(t, 0), w.bond, "TokenAmountMismatch", [
         t.challengeFee,
@@ -264,7 +278,8 @@ describe("StorageBond with hostile tokens", () => {
       await at(challengedAt + t.responseWindow + 1n);
       const tx = w.bond.connect(w.other).slash(t);
       await expect(tx).to.emit(w.bond, "DealSlashed");
-      await expect(tx).to.changeTokenBalance(w.token, w.provider, 200_000n);
+      // The provider's earnings less the keeper's reward (5% of the bond, out of its payout).
+      await expect(tx).to.changeTokenBalance(w.token, w.provider, 200_000n - 25_000n);
       await expect(tx).to.emit(w.bond, "Credited");
       expect(await w.bond.balanceOf(w.client.address)).to.be.greaterThan(0n);
     });

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { ZeroAddress } from "ethers";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import {
+  at,
   type Bond,
   bondFixture,
   dealIdOf,
@@ -8,26 +10,29 @@ import {
   expectRefusedUnchanged,
   makeFile,
   MAX_AMOUNT,
+  MIN_RESPONSE_WINDOW,
   Status,
   storedState,
   type Terms,
   terms,
   termsFor,
+  lastBlockOf,
 } from "./fixture";
 
 type Signer = Bond["client"];
 
 describe("offer", () => {
-  type Accept = { name: string; terms: (b: Bond) => Terms; fund?: bigint };
+  type Accept = { name: string; terms: (b: Bond & { now: bigint }) => Terms; fund?: bigint };
   const accepted: Accept[] = [
     { name: "the client offers the default deal", terms: (b) => terms(b) },
     { name: "a one-byte file", terms: (b) => termsFor(b, makeFile(1)) },
     { name: "a zero challenge fee", terms: (b) => terms(b, { challengeFee: 0n }) },
     { name: "no challenges allowed (maxChallenges 0)", terms: (b) => terms(b, { maxChallenges: 0n }) },
     {
-      name: "a duration and a response window of one second",
-      terms: (b) => terms(b, { duration: 1n, responseWindow: 1n }),
+      name: "a duration of one second and the shortest response window (15 minutes)",
+      terms: (b) => terms(b, { duration: 1n, responseWindow: MIN_RESPONSE_WINDOW }),
     },
+    { name: "an offer valid for one more second", terms: (b) => terms(b, { offerExpiresAt: b.now + 1n }) },
     { name: "the largest file: exactly 2^40 blocks (16 PiB)", terms: (b) => terms(b, { fileLength: 1n << 54n }) },
     { name: "the largest uint64 salt", terms: (b) => terms(b, { salt: (1n << 64n) - 1n }) },
     {
@@ -39,8 +44,9 @@ describe("offer", () => {
   ];
   for (const c of accepted) {
     it(`offer: ${c.name}`, async () => {
-      const b = await bondFixture();
+      const b = { ...(await bondFixture()), now: BigInt(await time.latest()) };
       const t = c.terms(b);
+      await at(b.now + 1n);
       if (c.fund) await b.token.mint(b.client.address, c.fund);
       const id = dealIdOf(t);
       expect(await b.bond.dealId(t)).to.equal(id);
@@ -60,6 +66,7 @@ describe("offer", () => {
           t.responseWindow,
           t.challengeFee,
           t.maxChallenges,
+          t.offerExpiresAt,
           t.salt,
         );
       await expect(tx).to.changeTokenBalances(b.token, [b.client, b.bond], [-t.price, t.price]);
@@ -81,6 +88,7 @@ describe("offer", () => {
       { responseWindow: base.responseWindow + 1n },
       { challengeFee: base.challengeFee + 1n },
       { maxChallenges: base.maxChallenges + 1n },
+      { offerExpiresAt: base.offerExpiresAt + 1n },
       { salt: base.salt + 1n },
     ];
     const ids = new Set([dealIdOf(base)]);
@@ -164,12 +172,21 @@ describe("offer", () => {
     invalid("refuses a price of 2^112", () => ({ price: MAX_AMOUNT + 1n }), tooLarge),
     invalid("refuses a bond of 2^112", () => ({ bond: MAX_AMOUNT + 1n }), tooLarge),
     invalid("refuses a challenge fee of 2^112", () => ({ challengeFee: MAX_AMOUNT + 1n }), tooLarge),
-    invalid("refuses a zero duration", () => ({ duration: 0n }), "duration and response window must be non-zero"),
-    invalid(
-      "refuses a zero response window",
-      () => ({ responseWindow: 0n }),
-      "duration and response window must be non-zero",
+    invalid("refuses a zero duration", () => ({ duration: 0n }), "duration is zero"),
+    ...[0n, 1n, 3n, 60n, MIN_RESPONSE_WINDOW - 1n].map(
+      (w): Refuse => ({
+        name: `refuses a response window of ${w} s (ResponseWindowTooShort)`,
+        terms: (b) => terms(b, { responseWindow: w }),
+        error: "ResponseWindowTooShort",
+        args: () => [w, MIN_RESPONSE_WINDOW],
+      }),
     ),
+    {
+      name: "refuses an offer that expired before it was made (OfferExpired)",
+      terms: (b) => terms(b, { offerExpiresAt: 1_000_000n }),
+      error: "OfferExpired",
+      args: (_, t) => [dealIdOf(t), t.offerExpiresAt, "now"],
+    },
     {
       name: "refuses terms already offered (DealAlreadyExists)",
       terms: (b) => terms(b),
@@ -194,7 +211,7 @@ describe("offer", () => {
       terms: (b) => terms(b),
       arrange: async (b, t) => {
         await b.bond.connect(b.client).offer(t);
-        await b.bond.connect(b.provider).accept(t);
+        await b.bond.connect(b.provider).accept(t, ...lastBlockOf(t));
       },
       status: Status.Active,
       error: "DealAlreadyExists",
@@ -223,10 +240,11 @@ describe("offer", () => {
       if (c.arrange) await c.arrange(b, t);
       expect((await storedState(b, t))[0]).to.equal(c.status ?? Status.None);
       const by = (c.by ?? ((x) => x.client))(b);
+      const now = await at();
       await expectRefusedUnchanged(b, t, () => b.bond.connect(by).offer(t), {
         from: c.from === "token" ? "token" : "bond",
         error: c.error,
-        args: c.args(b, t),
+        args: c.args(b, t).map((a) => (a === "now" ? now : a)),
       });
     });
   }

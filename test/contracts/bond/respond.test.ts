@@ -19,6 +19,7 @@ import {
   type Bond,
   type Deal,
   type TestFile,
+  lastBlockOf,
 } from "./fixture";
 
 const MiB = 1024 * 1024;
@@ -27,7 +28,7 @@ const MiB = 1024 * 1024;
 async function challenged(b: Bond, file: TestFile, index: number): Promise<Deal> {
   const t = termsFor(b, file);
   await b.bond.connect(b.client).offer(t);
-  await b.bond.connect(b.provider).accept(t);
+  await b.bond.connect(b.provider).accept(t, ...lastBlockOf(t));
   const acceptedAt = BigInt(await time.latest());
   const deadline = await challengeNow(b, t, index);
   return { t, id: dealIdOf(t), acceptedAt, endsAt: acceptedAt + t.duration, deadline };

@@ -47,12 +47,31 @@ describe("slash", () => {
       toProvider: 200_000n,
     },
     {
-      name: "a keeper slashes: 5% of the bond to the keeper, out of the client's share",
+      name: "a keeper slashes: 5% of the bond to the keeper, out of the provider's payout; the client's share unchanged",
       challengeAt: 20_000n,
       by: "other",
-      toClient: 800_000n + 475_000n + 1_000n,
+      toClient: 800_000n + 500_000n + 1_000n,
       reward: 25_000n,
-      toProvider: 200_000n,
+      toProvider: 200_000n - 25_000n,
+    },
+    {
+      name: "the keeper's reward is capped by the provider's payout (10,000 owed to it: all of it)",
+      withdrawAt: 15_000n,
+      challengeAt: 16_000n,
+      by: "other",
+      toClient: 840_000n + 500_000n + 1_000n,
+      reward: 10_000n,
+      toProvider: 0n,
+    },
+    {
+      name: "nothing owed to the provider: a keeper slashes for no reward",
+      terms: { price: 2n, duration: 20n },
+      withdrawAt: 10n,
+      challengeAt: 11n,
+      by: "other",
+      toClient: 1n + 500_000n + 1_000n,
+      reward: 0n,
+      toProvider: 0n,
     },
     {
       name: "the provider keeps only what it earned before the challenge, not during the window",
@@ -87,9 +106,9 @@ describe("slash", () => {
       answered: 1,
       challengeAt: 60_000n,
       by: "other",
-      toClient: 400_000n + 475_000n + 1_000n,
+      toClient: 400_000n + 500_000n + 1_000n,
       reward: 25_000n,
-      toProvider: 600_000n - 5_000n + 1_000n,
+      toProvider: 600_000n - 5_000n + 1_000n - 25_000n,
     },
     {
       name: "a challenge one second before the end, slashed after the end: the last 10 go back",
@@ -133,13 +152,11 @@ describe("slash", () => {
       terms: { bond: 199_999n },
       challengeAt: 20_000n,
       by: "other",
-      toClient: 800_000n + 199_999n - 9_999n + 1_000n,
+      toClient: 800_000n + 199_999n + 1_000n,
       reward: 9_999n,
-      toProvider: 200_000n,
+      toProvider: 200_000n - 9_999n,
     },
     {
-      // As specified ("a caller other than the client"), but worth knowing: a provider who missed a
-      // challenge recovers 5% of its own bond by slashing itself first.
       name: "the provider slashes its own deal: no keeper's reward, the client gets the whole bond",
       challengeAt: 20_000n,
       by: "provider",
@@ -181,7 +198,9 @@ describe("slash", () => {
       // One deal, settled: nothing is left behind.
       expect(await b.token.balanceOf(b.bondAddress)).to.equal(0n);
       const earned = earnedAt(t, acceptedAt, challengedAt);
-      expect(c.toProvider, "the model agrees").to.equal(earned - withdrawn + BigInt(c.answered ?? 0) * t.challengeFee);
+      expect(c.toProvider + c.reward, "the model agrees").to.equal(
+        earned - withdrawn + BigInt(c.answered ?? 0) * t.challengeFee,
+      );
       await expectDeal(b, t, {
         status: Status.Slashed,
         acceptedAt,

@@ -9,6 +9,7 @@ import { dealId } from "../../../src/chain/evm/EvmBond";
 import type { TxResult } from "../../../src/chain/types";
 import { SeedpayError } from "../../../src/errors/base";
 import { buildMerkleTree } from "../../../src/storage/buildMerkleTree";
+import { proveAcceptance } from "../../../src/storage/bond/dealFile";
 import { proveBlockFromFile } from "../../../src/storage/proveBlock";
 import { normalizeAddress } from "../../../src/voucher/normalizeAddress";
 import { BTT, until } from "./adapterSuite";
@@ -100,6 +101,7 @@ export function describeBondAdapter(name: string, setup: () => Promise<BondFixtu
       responseWindow: 6 * HOUR,
       challengeFee: 1n * BTT,
       maxChallenges: 10,
+      offerExpiresAt: 4_000_000_000n,
       salt: salt++,
     });
     const idOf = (t: DealTerms): string =>
@@ -108,13 +110,18 @@ export function describeBondAdapter(name: string, setup: () => Promise<BondFixtu
       const proof = await proveBlockFromFile(file, index);
       return { block: proof.block, proof: proof.proof };
     };
+    /** The provider accepts with the last block of the file on disk (root and length checked first). */
+    const acceptFromFile = async (b: BondAdapter, terms: DealTerms) => {
+      const last = await proveAcceptance(file, terms);
+      return b.accept(terms, last.block, last.proof);
+    };
     /** A deal offered by the client and accepted by the provider. */
     const activeDeal = async (f: BondFixture): Promise<DealTerms> => {
       const terms = termsOf(f);
       await f.clientBond.approve(terms.price + 10n * terms.challengeFee);
       await f.providerBond.approve(terms.bond);
       await f.clientBond.offer(terms);
-      await f.providerBond.accept(terms);
+      await acceptFromFile(f.providerBond, terms);
       return terms;
     };
 
@@ -158,7 +165,7 @@ export function describeBondAdapter(name: string, setup: () => Promise<BondFixtu
       record("cancel", await f.clientBond.cancel(terms));
       expect((await f.clientBond.getDeal(terms)).status).to.equal("cancelled");
       expect(await f.tokenBalance(f.client)).to.equal(before);
-      const late = await refusal(f.providerBond.accept(terms));
+      const late = await refusal(acceptFromFile(f.providerBond, terms));
       expect(late.errorName).to.equal("DealNotInStatus");
       expect(late.args).to.deep.equal([id, 6n, 1n]);
       expect(late.shortMessage).to.equal(`accept refused: deal ${id} is cancelled, not offered`);
@@ -173,7 +180,7 @@ export function describeBondAdapter(name: string, setup: () => Promise<BondFixtu
       await f.clientBond.approve(terms.price + 2n * terms.challengeFee);
       await f.providerBond.approve(terms.bond);
       await f.clientBond.offer(terms);
-      const accepted = record("accept", await f.providerBond.accept(terms));
+      const accepted = record("accept", await acceptFromFile(f.providerBond, terms));
       const active = await f.providerBond.getDeal(terms);
       expect(active).to.deep.include({ status: "active", withdrawn: 0n, challenges: 0n, challengeDeadline: 0n });
       expect(active.acceptedAt).to.be.greaterThan(0n);
@@ -268,7 +275,7 @@ export function describeBondAdapter(name: string, setup: () => Promise<BondFixtu
       expect(done.args).to.deep.equal([id, 5n, 2n]);
     });
 
-    it("slashes a challenge missed past its deadline: bond to the client, a reward to the keeper", async () => {
+    it("slashes a challenge missed past its deadline: bond to the client, a reward to the keeper from the provider's share", async () => {
       const f = await setup();
       const terms = await activeDeal(f);
       const id = idOf(terms);
@@ -295,9 +302,9 @@ export function describeBondAdapter(name: string, setup: () => Promise<BondFixtu
       const reward = (terms.bond * SLASH_REWARD_BPS) / 10_000n;
       expect(await f.tokenBalance(f.keeper)).to.equal(keeper + reward);
       expect(await f.tokenBalance(f.client)).to.equal(
-        client + terms.price - slashed.earned + terms.bond - reward + terms.challengeFee,
+        client + terms.price - slashed.earned + terms.bond + terms.challengeFee,
       );
-      expect(await f.tokenBalance(f.provider)).to.equal(provider + slashed.earned);
+      expect(await f.tokenBalance(f.provider)).to.equal(provider + slashed.earned - reward);
       expect((await refusal(f.keeperBond.slash(terms))).args).to.deep.equal([id, 4n, 3n]);
     });
 

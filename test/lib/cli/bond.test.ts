@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startEmbeddedChain, type EmbeddedChain } from "../../../src/cli/embeddedChain";
 import { buildMerkleTree } from "../../../src/storage/buildMerkleTree";
@@ -52,6 +52,32 @@ describe("seedpay CLI: storage bonds", () => {
     const refused = await seedpay(["bond", "root", empty], { env, cwd });
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.contain("an empty file has no pieces root");
+    const missing = await seedpay(["bond", "root", "missing.bin"], { env, cwd });
+    expect(missing.code).to.equal(1);
+    expect(missing.stderr).to.equal(
+      `error: Invalid path ${JSON.stringify(path.join(cwd, "missing.bin"))}: cannot read it: no such file (ENOENT).\n` +
+        "  Give the path of the file itself (relative paths start from the current directory).\n",
+    );
+    const directory = await seedpay(["bond", "root", "."], { env, cwd });
+    expect(directory.stderr).to.contain("it is a directory, not a file (EISDIR)");
+  });
+
+  it("prints `bond offer`'s help with its defaults, and `help bond offer` is the same help", async () => {
+    const help = await seedpay(["bond", "offer", "--help"], { env, cwd });
+    expect(help.code, help.stderr).to.equal(0);
+    expect(help.stdout).to.match(/^Usage: seedpay bond offer \[options\]/);
+    expect(help.stdout).to.match(
+      /--challenge-fee <btt>\s+paid per challenge to the answering provider\s+\(default: 0\.1\)/,
+    );
+    expect(help.stdout).to.contain("--offer-valid-for <seconds>");
+    const viaHelp = await seedpay(["help", "bond", "offer"], { env, cwd });
+    expect(viaHelp.code, viaHelp.stderr).to.equal(0);
+    expect(viaHelp.stdout).to.equal(help.stdout);
+    const group = await seedpay(["help", "bond"], { env, cwd });
+    expect(group.stdout).to.match(/^Usage: seedpay bond \[options\] \[command\]/);
+    const short = await seedpay(["bond", "offer", "--response-window", "60"], { env, cwd });
+    expect(short.code).to.equal(1);
+    expect(short.stderr).to.contain("At least 900 seconds (15 minutes)");
   });
 
   it("offers, accepts, challenges and answers a deal from the file", async () => {
@@ -74,7 +100,31 @@ describe("seedpay CLI: storage bonds", () => {
       "deal.json",
     ]);
     expect(offer.stdout).to.match(/^offered deal 0x[0-9a-f]{64}/);
-    const accept = await as("payee", ["bond", "accept", "--terms", "deal.json"]);
+    // The terms with a length one byte longer, or another file: refused before anything is sent.
+    const terms = JSON.parse(readFileSync(path.join(cwd, "deal.json"), "utf8"));
+    writeFileSync(path.join(cwd, "longer.json"), JSON.stringify({ ...terms, fileLength: String(3 * 16384 + 6) }));
+    const longer = await seedpay(["bond", "accept", "--terms", "longer.json", "--file", "data.bin"], {
+      env: { ...env, SEEDPAY_PRIVATE_KEY: KEYS.payee },
+      cwd,
+    });
+    expect(longer.code).to.equal(1);
+    expect(longer.stderr).to.match(
+      /^error: data\.bin is 49157 bytes but deal 0x[0-9a-f]{64} says 49158: the terms' length is wrong\n/,
+    );
+    expect(longer.stderr).to.contain("Do not accept");
+    writeFileSync(path.join(cwd, "other.bin"), randomBytes(3 * 16384 + 5));
+    const other = await seedpay(["bond", "accept", "--terms", "deal.json", "--file", "other.bin"], {
+      env: { ...env, SEEDPAY_PRIVATE_KEY: KEYS.payee },
+      cwd,
+    });
+    expect(other.code).to.equal(1);
+    expect(other.stderr).to.match(/^error: other\.bin is not the file of deal 0x[0-9a-f]{64}: its pieces root is 0x/);
+    for (const run of [longer, other]) expect(run.stderr).to.not.contain("sending");
+    expect(JSON.parse((await as("payer", ["--json", "bond", "status", "--terms", "deal.json"])).stdout)).to.include({
+      status: "offered",
+    });
+
+    const accept = await as("payee", ["bond", "accept", "--terms", "deal.json", "--file", "data.bin"]);
     expect(accept.stdout).to.match(/^accept: deal 0x[0-9a-f]{64} is now active \(gas [\d,]+\)\n$/);
     const challenged = await as("payer", ["bond", "challenge", "--terms", "deal.json", "--index", "2"]);
     expect(challenged.stdout).to.contain("is now challenged");

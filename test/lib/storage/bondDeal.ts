@@ -2,6 +2,7 @@ import { hexlify, randomBytes } from "ethers";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { BondAdapter, DealTerms } from "../../../src/chain/bondTypes";
+import { proveAcceptance } from "../../../src/storage/bond/dealFile";
 import { buildMerkleTree } from "../../../src/storage/buildMerkleTree";
 
 const HOUR = 3600;
@@ -30,11 +31,13 @@ export async function openDeal(
     responseWindow: 6 * HOUR,
     challengeFee: 10n ** 18n,
     maxChallenges: 10,
+    offerExpiresAt: 4_000_000_000n,
     salt: 1n,
   };
   await client.approve(10n ** 22n);
   await provider.approve(10n ** 22n);
   await client.offer(terms);
-  await provider.accept(terms);
+  const last = await proveAcceptance(file, terms);
+  await provider.accept(terms, last.block, last.proof);
   return { terms, file };
 }

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { DealTerms } from "../../../src/chain/bondTypes";
 import { randomBytes } from "ethers";
 import hre from "hardhat";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -97,5 +98,35 @@ describe("storage bond client and responder", () => {
     await s.keeperBond.slash(s.terms);
     expect((await s.clientBond.getDeal(s.terms)).status).to.equal("slashed");
     expect(await s.token.balanceOf(s.client.address)).to.be.greaterThan(before + s.terms.bond / 2n);
+  });
+
+  it("refuses, at start and before asking the chain, a file whose length is not the terms'", async () => {
+    const s = await setup();
+    const errors: Error[] = [];
+    const sent: string[] = [];
+    const longer = { ...s.terms, fileLength: s.terms.fileLength + 1n };
+    const stop = startResponder({
+      bond: Object.assign(Object.create(s.providerBond) as typeof s.providerBond, {
+        getDeal: async (t: DealTerms) => {
+          sent.push("getDeal");
+          return s.providerBond.getDeal(t);
+        },
+        respond: async (t: DealTerms, block: Uint8Array, proof: readonly Uint8Array[]) => {
+          sent.push("respond");
+          return s.providerBond.respond(t, block, proof);
+        },
+      }),
+      deals: [{ terms: longer, path: s.file }],
+      pollingInterval: 20,
+      onError: (e) => void errors.push(e),
+    });
+    try {
+      await until(() => errors.length > 0);
+    } finally {
+      stop();
+    }
+    expect(errors[0]).to.be.instanceOf(WrongFileError);
+    expect(errors[0].message).to.match(/is \d+ bytes but deal 0x[0-9a-f]{64} says \d+: the terms' length is wrong/);
+    expect(sent).to.deep.equal([]);
   });
 });
