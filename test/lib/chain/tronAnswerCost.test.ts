@@ -13,6 +13,7 @@ const terms = (fileLength: bigint, challengeFee: bigint): DealTerms => ({
   responseWindow: 86_400,
   challengeFee,
   maxChallenges: 30,
+  offerExpiresAt: 4_102_444_800n,
   salt: 1n,
 });
 const MAINNET = { energySun: 100, bandwidthSun: 1000 };
