@@ -25,7 +25,10 @@ contract ChannelEscrow is IChannelEscrow, TIP712 {
     // ----------------------------------------------------------------------------------------
 
     bytes32 private constant _VOUCHER_TYPEHASH = keccak256("Voucher(bytes32 channelId,uint256 cumulativeAmount)");
-    bytes32 private constant _CLOSE_CONSENT_TYPEHASH = keccak256("CloseConsent(bytes32 channelId,uint256 finalAmount)");
+    bytes32 private constant _CLOSE_CONSENT_TYPEHASH =
+        keccak256("CloseConsent(bytes32 channelId,uint256 finalAmount,uint256 deadline)");
+    bytes32 private constant _CLOSE_AUTHORIZATION_TYPEHASH =
+        keccak256("CloseAuthorization(bytes32 channelId,uint256 finalAmount,uint256 deadline)");
 
     IERC20 private immutable _token;
     uint32 private immutable _minDisputeWindow;
@@ -183,14 +186,33 @@ contract ChannelEscrow is IChannelEscrow, TIP712 {
     }
 
     /// @inheritdoc IChannelEscrow
-    function closeWithConsent(ChannelKey calldata key, uint256 finalAmount, bytes calldata payeeSignature) external {
+    function closeWithConsent(
+        ChannelKey calldata key,
+        uint256 finalAmount,
+        uint256 deadline,
+        bytes calldata payeeSignature,
+        bytes calldata authorization
+    ) external {
         ChannelId id = key.toId();
         PackedChannel c = _channels[id];
         _requireNotClosed(id, c);
+        if (block.timestamp > deadline) revert ConsentExpired(id, deadline, block.timestamp);
+        // The consent is the payee giving something up; using it is the payer's act. Anyone else
+        // needs the payer's (or its signer's) authorisation of exactly this close.
+        if (msg.sender != key.payer) {
+            if (authorization.length == 0) revert CloseNotAuthorized(id, msg.sender, address(0));
+            address authorizer = SignatureDecoder.recover(
+                _hashTypedData(_consentStructHash(_CLOSE_AUTHORIZATION_TYPEHASH, id, finalAmount, deadline)),
+                authorization
+            );
+            if (authorizer != key.payer && authorizer != key.signer) {
+                revert CloseNotAuthorized(id, msg.sender, authorizer);
+            }
+        }
         _checkSignature(
             id,
             key.payee,
-            _hashTypedData(keccak256(abi.encode(_CLOSE_CONSENT_TYPEHASH, id, finalAmount))),
+            _hashTypedData(_consentStructHash(_CLOSE_CONSENT_TYPEHASH, id, finalAmount, deadline)),
             payeeSignature
         );
         uint256 deposit = c.deposit();
@@ -274,8 +296,17 @@ contract ChannelEscrow is IChannelEscrow, TIP712 {
     }
 
     /// @inheritdoc IChannelEscrow
-    function closeConsentDigest(ChannelId id, uint256 finalAmount) external view returns (bytes32) {
-        return _hashTypedData(keccak256(abi.encode(_CLOSE_CONSENT_TYPEHASH, id, finalAmount)));
+    function closeConsentDigest(ChannelId id, uint256 finalAmount, uint256 deadline) external view returns (bytes32) {
+        return _hashTypedData(_consentStructHash(_CLOSE_CONSENT_TYPEHASH, id, finalAmount, deadline));
+    }
+
+    /// @inheritdoc IChannelEscrow
+    function closeAuthorizationDigest(
+        ChannelId id,
+        uint256 finalAmount,
+        uint256 deadline
+    ) external view returns (bytes32) {
+        return _hashTypedData(_consentStructHash(_CLOSE_AUTHORIZATION_TYPEHASH, id, finalAmount, deadline));
     }
 
     // ----------------------------------------------------------------------------------------
@@ -349,7 +380,18 @@ contract ChannelEscrow is IChannelEscrow, TIP712 {
         return keccak256(abi.encode(_VOUCHER_TYPEHASH, id, cumulativeAmount));
     }
 
+    function _consentStructHash(
+        bytes32 typeHash,
+        ChannelId id,
+        uint256 finalAmount,
+        uint256 deadline
+    ) private pure returns (bytes32) {
+        return keccak256(abi.encode(typeHash, id, finalAmount, deadline));
+    }
+
+    /// @dev Version 2: consents carry a deadline and need the payer's act (issue 8). A signature
+    /// made for version 1 hashes to another digest here, so it can never be replayed.
     function _domainNameAndVersion() internal pure override returns (string memory, string memory) {
-        return ("Seedpay ChannelEscrow", "1");
+        return ("Seedpay ChannelEscrow", "2");
     }
 }

@@ -181,15 +181,17 @@ async function main(): Promise<void> {
   {
     const key = await openChannel(ctx, payer, payee.address, signer.address);
     const amount = 3n * 10n ** 18n;
+    const deadline = 4_102_444_800n;
     const consent = Signature.from(
       await payee.signTypedData(escrowDomain(ctx.chainId, escrowAddress), CLOSE_CONSENT_TYPES, {
         channelId: channelId(key),
         finalAmount: amount,
+        deadline,
       }),
     ).compactSerialized;
     details.S3c_closeWithConsent = await measure(
       "S3c_closeWithConsent",
-      ctx.escrow.connect(payer).closeWithConsent(key, amount, consent),
+      ctx.escrow.connect(payer).closeWithConsent(key, amount, deadline, consent, "0x"),
     );
   }
 

@@ -3,6 +3,9 @@ export type {
   CreateVoucherSignerErrorType,
   CreateVoucherSignerParameters,
   CreateVoucherSignerReturnType,
+  SignCloseAuthorizationErrorType,
+  SignCloseAuthorizationParameters,
+  SignCloseAuthorizationReturnType,
   SignCloseConsentErrorType,
   SignCloseConsentParameters,
   SignCloseConsentReturnType,
@@ -31,8 +34,11 @@ export type {
   VerifyVoucherReturnType,
   VoucherVerifier,
 } from "./voucher/createVoucherVerifier";
-export { hashCloseConsent, hashVoucher } from "./voucher/hashVoucher";
+export { hashCloseAuthorization, hashCloseConsent, hashVoucher } from "./voucher/hashVoucher";
 export type {
+  HashCloseAuthorizationErrorType,
+  HashCloseAuthorizationParameters,
+  HashCloseAuthorizationReturnType,
   HashCloseConsentErrorType,
   HashCloseConsentParameters,
   HashCloseConsentReturnType,
@@ -54,6 +60,7 @@ export { getSecp256k1BackendName } from "./voucher/secp256k1Backend";
 export type { Secp256k1BackendName } from "./voucher/secp256k1Backend";
 export type { SignatureFailureReason, VerificationFailureReason } from "./voucher/failureReasons";
 export {
+  CLOSE_AUTHORIZATION_TYPES,
   CLOSE_CONSENT_TYPES,
   channelId,
   ESCROW_DOMAIN_NAME,
@@ -70,6 +77,7 @@ export {
   InvalidAmountError,
   InvalidChainIdError,
   InvalidChannelIdError,
+  InvalidDeadlineError,
   InvalidPrivateKeyError,
   InvalidSignatureError,
   Secp256k1BackendUnavailableError,
@@ -79,6 +87,7 @@ export type {
   InvalidAmountErrorType,
   InvalidChainIdErrorType,
   InvalidChannelIdErrorType,
+  InvalidDeadlineErrorType,
   InvalidPrivateKeyErrorType,
   InvalidSignatureErrorType,
   Secp256k1BackendUnavailableErrorType,

@@ -18,7 +18,7 @@ import type {
   ReentrantToken,
   RevertingToken,
 } from "../../typechain-types";
-import { MAX_WINDOW, MIN_WINDOW, Status, WINDOW } from "./fixture";
+import { DEADLINE, MAX_WINDOW, MIN_WINDOW, Status, WINDOW } from "./fixture";
 
 const { ethers } = hre;
 
@@ -211,8 +211,9 @@ describe("hostile tokens", () => {
       const consent = await w.payee.signTypedData(escrowDomain(w.chainId, w.escrowAddress), CLOSE_CONSENT_TYPES, {
         channelId: second.id,
         finalAmount: 40n,
+        deadline: DEADLINE,
       });
-      await expect(w.escrow.connect(w.payer).closeWithConsent(second.key, 40n, consent))
+      await expect(w.escrow.connect(w.payer).closeWithConsent(second.key, 40n, DEADLINE, consent, "0x"))
         .to.emit(w.escrow, "ChannelClosed")
         .withArgs(second.id, 40n, 60n);
       await w.escrow.connect(w.payee).withdraw(w.payee.address, 340n);

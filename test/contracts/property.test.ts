@@ -482,13 +482,14 @@ async function step(w: World, m: Model, op: Op, pending: { seconds: number }): P
       const signature = await payee.signTypedData(domain, CLOSE_CONSENT_TYPES, {
         channelId: c.id,
         finalAmount: op.finalAmount,
+        deadline: 4_102_444_800n,
       });
       if (op.finalAmount > c.authorised) c.authorised = op.finalAmount;
       const capped = op.finalAmount < c.deposit ? op.finalAmount : c.deposit;
       const finalClaimed = capped > c.claimed ? capped : c.claimed;
       const expected = statusError(c) ?? OK;
       await nextTimestamp(pending);
-      const tx = w.escrow.connect(payerOf(c)).closeWithConsent(c.key, op.finalAmount, signature);
+      const tx = w.escrow.connect(payerOf(c)).closeWithConsent(c.key, op.finalAmount, 4_102_444_800n, signature, "0x");
       if ("ok" in expected) {
         await expect(tx)
           .to.emit(w.escrow, "ChannelClosed")

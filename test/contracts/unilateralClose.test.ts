@@ -2,6 +2,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { channelId, type ChannelKey } from "../../src/voucher/typedData";
 import {
+  DEADLINE,
   MAX_WINDOW,
   MIN_WINDOW,
   Status,
@@ -131,7 +132,7 @@ describe("during the dispute window", () => {
   it("closeWithConsent: the payer closes at once with the payee's consent", async () => {
     const e = await escrowFixture();
     const { key, id } = await midWindow(e);
-    const tx = e.escrow.connect(e.payer).closeWithConsent(key, 10n, await signConsent(e, key, 10n));
+    const tx = e.escrow.connect(e.payer).closeWithConsent(key, 10n, DEADLINE, await signConsent(e, key, 10n), "0x");
     await expect(tx).to.emit(e.escrow, "ChannelClosed").withArgs(id, 10n, 90n);
     await expect(tx).to.changeTokenBalances(e.token, [e.payer, e.escrow], [90n, -90n]);
     await expectChannel(e, id, { status: Status.Closed, deposit, claimed: 10n });
