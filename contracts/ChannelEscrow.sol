@@ -323,6 +323,9 @@ contract ChannelEscrow is IChannelEscrow, TIP712 {
         if (amount == 0) revert ZeroAmount();
         if (amount > PackedChannelLibrary.MAX_AMOUNT) revert DepositTooLarge(amount, PackedChannelLibrary.MAX_AMOUNT);
         id = key.toId();
+        // Only the payer opens its keys: otherwise anyone could open a payer's (predictable) key
+        // first with 1 unit and make the payer's own open, or a whole openMany, revert.
+        if (msg.sender != key.payer) revert NotPayer(id, msg.sender, key.payer);
         if (_channels[id].exists()) revert ChannelAlreadyExists(id);
         _channels[id] = PackedChannelLibrary.pack(amount, 0, 0);
         emit ChannelOpened(id, key.payer, key.payee, key.signer, key.disputeWindow, key.salt, amount);

@@ -137,13 +137,16 @@ interface IChannelEscrow {
     // Opening and funding
     // ----------------------------------------------------------------------------------------
 
-    /// @notice Opens a channel with `amount` pulled from the sender (who needs to have approved
-    /// it). The sender funds it; refunds go to `key.payer`.
+    /// @notice The payer opens a channel with `amount` pulled from its wallet (it needs to have
+    /// approved it). Refunds go to `key.payer`.
+    /// @dev Only `key.payer` may open its keys (NotPayer otherwise): a channel id is computable in
+    /// advance, so if anyone could open it, anyone could open it first with 1 unit and make the
+    /// payer's open revert ChannelAlreadyExists.
     /// @return id The channel's id, equal to `channelId(key)`.
     function open(ChannelKey calldata key, uint256 amount) external returns (ChannelId id);
 
     /// @notice Opens several channels, pulling the sum of their deposits from the sender in one
-    /// token transfer.
+    /// token transfer. The sender must be the payer of every key (as in `open`).
     function openMany(Deposit[] calldata deposits) external;
 
     /// @notice Adds `amount`, pulled from the sender, to an open channel's deposit.

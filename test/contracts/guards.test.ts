@@ -106,7 +106,7 @@ describe("guards", () => {
     it("refuses an id that exists or existed with ChannelAlreadyExists(id)", async () => {
       const e = await escrowFixture();
       const { key, id } = await openChannel(e, 10n);
-      await expect(e.escrow.connect(e.other).open(key, 5n))
+      await expect(e.escrow.connect(e.payer).open(key, 5n))
         .to.be.revertedWithCustomError(e.escrow, "ChannelAlreadyExists")
         .withArgs(id);
       await e.escrow.connect(e.payee).close(key, 0n, "0x");

@@ -25,7 +25,6 @@ describe("startClose", () => {
     { name: "a minimum window ends MIN_WINDOW seconds later", window: MIN_WINDOW },
     { name: "a maximum window ends MAX_WINDOW seconds later", window: MAX_WINDOW },
     { name: "keeps the deposit and what was claimed", claimed: 35n },
-    { name: "the payer starts it for a channel another account funded", funder: (e) => e.other },
   ];
   for (const c of accepted) {
     it(`startClose: ${c.name}`, async () => {
@@ -86,15 +85,6 @@ describe("startClose", () => {
       expect(await e.escrow.getChannel(id)).to.deep.equal(before);
     });
   }
-
-  it("startClose: refuses the funder of a channel whose payer is someone else (NotPayer)", async () => {
-    const e = await escrowFixture();
-    const key = makeKey(e);
-    await e.escrow.connect(e.other).open(key, deposit);
-    await expect(e.escrow.connect(e.other).startClose(key))
-      .to.be.revertedWithCustomError(e.escrow, "NotPayer")
-      .withArgs(channelId(key), e.other.address, e.payer.address);
-  });
 });
 
 describe("during the dispute window", () => {
