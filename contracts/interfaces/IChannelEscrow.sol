@@ -102,6 +102,11 @@ interface IChannelEscrow {
     /// that signed the authorisation, address(0) if none was given or it recovers no key) is
     /// neither the payer nor the channel's signer.
     error CloseNotAuthorized(ChannelId id, address caller, address authorizer);
+    /// @notice Only the escrow itself may call this (it is one step of a close).
+    error OnlySelf(address caller);
+    /// @notice A deposit (open, openMany, topUp) was attempted from inside another deposit's token
+    /// transfer (a token hook): refused, so one transfer can never fund two deposits.
+    error DepositReentered();
 
     // ----------------------------------------------------------------------------------------
     // Events: together they rebuild every channel and balance. A channel's payer, payee, signer
@@ -204,6 +209,14 @@ interface IChannelEscrow {
     /// @notice After the dispute window, anyone settles a closing channel: the unclaimed deposit
     /// is paid to the payer.
     function settle(ChannelKey calldata key) external;
+
+    /// @notice Internal step of every close, callable only by the escrow itself (OnlySelf
+    /// otherwise): pays a payer's refund of `amount` to `to`, reverting unless exactly `amount`
+    /// left the escrow.
+    /// @dev A separate call frame so that the refund's failure, however it happens (the token
+    /// refuses, a fee, the payer's token hook moving tokens or reentering), reverts only this
+    /// frame; the close then credits the refund to the payer's balance (Credited) instead.
+    function pushRefund(address to, uint256 amount) external;
 
     // ----------------------------------------------------------------------------------------
     // Reading
