@@ -13,7 +13,7 @@ import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Signature, type ContractTransactionResponse } from "ethers";
 import { estimateTronEnergy } from "../src/devnode/energy/estimateTronEnergy";
-import { channelId, escrowDomain, VOUCHER_TYPES, type ChannelKey } from "../src/voucher/typedData";
+import { CLOSE_CONSENT_TYPES, channelId, escrowDomain, VOUCHER_TYPES, type ChannelKey } from "../src/voucher/typedData";
 import type { ChannelEscrow, TestToken } from "../typechain-types";
 
 const { ethers, network } = hre;
@@ -174,6 +174,24 @@ async function main(): Promise<void> {
     details.S3_close = await measure(
       "S3_close",
       ctx.escrow.connect(payee).close(key, amount, await sign(ctx, signer, key, amount)),
+    );
+  }
+
+  // S3c: the payer closes at once with the payee's consent to a final amount.
+  {
+    const key = await openChannel(ctx, payer, payee.address, signer.address);
+    const amount = 3n * 10n ** 18n;
+    const deadline = 4_102_444_800n;
+    const consent = Signature.from(
+      await payee.signTypedData(escrowDomain(ctx.chainId, escrowAddress), CLOSE_CONSENT_TYPES, {
+        channelId: channelId(key),
+        finalAmount: amount,
+        deadline,
+      }),
+    ).compactSerialized;
+    details.S3c_closeWithConsent = await measure(
+      "S3c_closeWithConsent",
+      ctx.escrow.connect(payer).closeWithConsent(key, amount, deadline, consent, "0x"),
     );
   }
 

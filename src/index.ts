@@ -28,6 +28,9 @@ export type {
   CreateVoucherSignerErrorType,
   CreateVoucherSignerParameters,
   CreateVoucherSignerReturnType,
+  SignCloseAuthorizationErrorType,
+  SignCloseAuthorizationParameters,
+  SignCloseAuthorizationReturnType,
   SignCloseConsentErrorType,
   SignCloseConsentParameters,
   SignCloseConsentReturnType,
@@ -56,8 +59,11 @@ export type {
   VerifyVoucherReturnType,
   VoucherVerifier,
 } from "./voucher/createVoucherVerifier";
-export { hashCloseConsent, hashVoucher } from "./voucher/hashVoucher";
+export { hashCloseAuthorization, hashCloseConsent, hashVoucher } from "./voucher/hashVoucher";
 export type {
+  HashCloseAuthorizationErrorType,
+  HashCloseAuthorizationParameters,
+  HashCloseAuthorizationReturnType,
   HashCloseConsentErrorType,
   HashCloseConsentParameters,
   HashCloseConsentReturnType,
@@ -79,6 +85,7 @@ export { getSecp256k1BackendName } from "./voucher/secp256k1Backend";
 export type { Secp256k1BackendName } from "./voucher/secp256k1Backend";
 export type { SignatureFailureReason, VerificationFailureReason } from "./voucher/failureReasons";
 export {
+  CLOSE_AUTHORIZATION_TYPES,
   CLOSE_CONSENT_TYPES,
   channelId,
   ESCROW_DOMAIN_NAME,
@@ -95,6 +102,7 @@ export {
   InvalidAmountError,
   InvalidChainIdError,
   InvalidChannelIdError,
+  InvalidDeadlineError,
   InvalidPrivateKeyError,
   InvalidSignatureError,
   Secp256k1BackendUnavailableError,
@@ -104,6 +112,7 @@ export type {
   InvalidAmountErrorType,
   InvalidChainIdErrorType,
   InvalidChannelIdErrorType,
+  InvalidDeadlineErrorType,
   InvalidPrivateKeyErrorType,
   InvalidSignatureErrorType,
   Secp256k1BackendUnavailableErrorType,

@@ -9,7 +9,7 @@ import {ChannelId, ChannelKey} from "../libraries/ChannelKey.sol";
 /// ones. Anyone may claim a voucher for the payee at any time without closing the channel: claims
 /// are credited to the payee's balance in this contract, which the payee withdraws when it likes
 /// (many claims, one token transfer). A channel closes at once when the payee closes it, or when
-/// the payer presents the payee's signed consent; otherwise the payer starts a close, and after the
+/// the payer (or a relayer it authorised) presents the payee's signed consent; otherwise the payer starts a close, and after the
 /// channel's dispute window anyone settles it, returning the unclaimed deposit to the payer.
 /// Claims are accepted until the channel is settled.
 /// @dev No owner, no upgrade, no pause. Limits: amounts up to 2^112 - 1 base units per channel;
@@ -96,6 +96,17 @@ interface IChannelEscrow {
     error InsufficientBalance(address account, uint256 balance, uint256 amount);
     /// @notice Tokens cannot be sent to the zero address.
     error ZeroRecipient();
+    /// @notice The close consent's deadline has passed: ask the payee for a new consent.
+    error ConsentExpired(ChannelId id, uint256 deadline, uint256 now);
+    /// @notice A consent is used by the payer: `caller` is not the payer and `authorizer` (the key
+    /// that signed the authorisation, address(0) if none was given or it recovers no key) is
+    /// neither the payer nor the channel's signer.
+    error CloseNotAuthorized(ChannelId id, address caller, address authorizer);
+    /// @notice Only the escrow itself may call this (it is one step of a close).
+    error OnlySelf(address caller);
+    /// @notice A deposit (open, openMany, topUp) was attempted from inside another deposit's token
+    /// transfer (a token hook): refused, so one transfer can never fund two deposits.
+    error DepositReentered();
 
     // ----------------------------------------------------------------------------------------
     // Events: together they rebuild every channel and balance. A channel's payer, payee, signer
@@ -131,13 +142,16 @@ interface IChannelEscrow {
     // Opening and funding
     // ----------------------------------------------------------------------------------------
 
-    /// @notice Opens a channel with `amount` pulled from the sender (who needs to have approved
-    /// it). The sender funds it; refunds go to `key.payer`.
+    /// @notice The payer opens a channel with `amount` pulled from its wallet (it needs to have
+    /// approved it). Refunds go to `key.payer`.
+    /// @dev Only `key.payer` may open its keys (NotPayer otherwise): a channel id is computable in
+    /// advance, so if anyone could open it, anyone could open it first with 1 unit and make the
+    /// payer's open revert ChannelAlreadyExists.
     /// @return id The channel's id, equal to `channelId(key)`.
     function open(ChannelKey calldata key, uint256 amount) external returns (ChannelId id);
 
     /// @notice Opens several channels, pulling the sum of their deposits from the sender in one
-    /// token transfer.
+    /// token transfer. The sender must be the payer of every key (as in `open`).
     function openMany(Deposit[] calldata deposits) external;
 
     /// @notice Adds `amount`, pulled from the sender, to an open channel's deposit.
@@ -172,10 +186,22 @@ interface IChannelEscrow {
     /// is paid to the payer.
     function close(ChannelKey calldata key, uint256 amount, bytes calldata signature) external;
 
-    /// @notice Closes the channel at once with the payee's TIP-712 signature over
-    /// CloseConsent(channelId, finalAmount); anyone may submit it. The payee ends with
+    /// @notice The payer closes the channel at once with the payee's consent: the payee's TIP-712
+    /// signature over CloseConsent(channelId, finalAmount, deadline). The payee ends with
     /// max(claimed, min(finalAmount, deposit)); the rest is paid to the payer.
-    function closeWithConsent(ChannelKey calldata key, uint256 finalAmount, bytes calldata payeeSignature) external;
+    /// @dev A consent is the payee giving up what it could still claim; it never authorises a
+    /// payment by itself. So the sender must be the payer, or `authorization` must be the payer's
+    /// or the channel signer's TIP-712 signature over CloseAuthorization(channelId, finalAmount,
+    /// deadline) (a relayer submitting for the payer; ignored when the payer sends). Refused after
+    /// `deadline` (unix seconds), so an old consent cannot close at an old amount after more
+    /// vouchers were served.
+    function closeWithConsent(
+        ChannelKey calldata key,
+        uint256 finalAmount,
+        uint256 deadline,
+        bytes calldata payeeSignature,
+        bytes calldata authorization
+    ) external;
 
     /// @notice The payer starts a unilateral close; the dispute window starts now.
     function startClose(ChannelKey calldata key) external;
@@ -183,6 +209,14 @@ interface IChannelEscrow {
     /// @notice After the dispute window, anyone settles a closing channel: the unclaimed deposit
     /// is paid to the payer.
     function settle(ChannelKey calldata key) external;
+
+    /// @notice Internal step of every close, callable only by the escrow itself (OnlySelf
+    /// otherwise): pays a payer's refund of `amount` to `to`, reverting unless exactly `amount`
+    /// left the escrow.
+    /// @dev A separate call frame so that the refund's failure, however it happens (the token
+    /// refuses, a fee, the payer's token hook moving tokens or reentering), reverts only this
+    /// frame; the close then credits the refund to the payer's balance (Credited) instead.
+    function pushRefund(address to, uint256 amount) external;
 
     // ----------------------------------------------------------------------------------------
     // Reading
@@ -206,6 +240,14 @@ interface IChannelEscrow {
     /// @notice The TIP-712 digest a signer signs for Voucher(channelId, cumulativeAmount).
     function voucherDigest(ChannelId id, uint256 cumulativeAmount) external view returns (bytes32);
 
-    /// @notice The TIP-712 digest a payee signs for CloseConsent(channelId, finalAmount).
-    function closeConsentDigest(ChannelId id, uint256 finalAmount) external view returns (bytes32);
+    /// @notice The TIP-712 digest a payee signs for CloseConsent(channelId, finalAmount, deadline).
+    function closeConsentDigest(ChannelId id, uint256 finalAmount, uint256 deadline) external view returns (bytes32);
+
+    /// @notice The TIP-712 digest the payer or signer signs for CloseAuthorization(channelId,
+    /// finalAmount, deadline), letting a relayer submit that consent close.
+    function closeAuthorizationDigest(
+        ChannelId id,
+        uint256 finalAmount,
+        uint256 deadline
+    ) external view returns (bytes32);
 }

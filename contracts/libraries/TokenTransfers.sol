@@ -7,9 +7,15 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @dev TRON USDT's `transfer` returns false on success, and some tokens return false on failure
 /// without reverting, so a return value proves nothing. Each movement instead measures this
 /// contract's balance before and after and requires it to change by exactly the amount. Exactness
-/// refuses fee-on-transfer deposits (which would otherwise credit more than arrived) and makes a
-/// reentrant callback harmless without a lock: any token movement nested inside the call changes
-/// the measured difference, and the outer operation reverts.
+/// refuses fee-on-transfer deposits (which would otherwise credit more than arrived), and a token
+/// movement nested inside the call changes the measured difference, so the outer operation reverts.
+/// Exactness alone does NOT make reentrancy harmless: with a token that calls the sender's hook
+/// before it moves funds and may then fail silently (or charge a fee), a deposit nested in the hook
+/// supplies exactly the outer pull's expected difference while the outer transfer moves nothing,
+/// and both deposits pass. Callers must refuse nested deposits (ChannelEscrow holds a lock around
+/// its pulls) or check what they owe against their balance. Likewise `tryPush` reverts on a
+/// mismatch: a caller that must not be blocked by the recipient (a refund inside someone else's
+/// close) runs it in a call frame of its own and keeps the amount on account when that frame fails.
 library TokenTransfers {
     /// @notice The token moved a different amount than asked (a fee, or a nested transfer).
     error TokenAmountMismatch(uint256 expected, uint256 actual);

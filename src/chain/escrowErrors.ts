@@ -62,6 +62,18 @@ const EXPLAIN: Record<string, (a: readonly unknown[]) => Explanation> = {
     message: `${account} has ${btt(balance)} in the escrow; cannot withdraw ${btt(amount)}`,
   }),
   ZeroRecipient: () => ({ message: "cannot send tokens to the zero address" }),
+  ConsentExpired: ([id, deadline, now]) => ({
+    message: `the close consent for channel ${id} expired ${when(deadline)} (chain time is ${when(now)})`,
+    hints: ["Ask the payee for a new consent (seedpay consent --valid-for 1h), or start a unilateral close."],
+  }),
+  CloseNotAuthorized: ([id, caller, authorizer]) => ({
+    message:
+      `a consent close of channel ${id} is the payer's act: ${caller} is not the payer` +
+      (BigInt(authorizer as string) === 0n
+        ? " and sent no authorisation"
+        : `, and the authorisation was signed by ${authorizer}, neither the payer nor the channel's signer`),
+    hints: ["Send it from the payer's account, or with the payer's (or signer's) CloseAuthorization signature."],
+  }),
   SignatureLengthInvalid: ([length]) => ({ message: `a signature is ${length} bytes; expected 64 or 65` }),
   SignatureSMalleable: ([s]) => ({ message: `a signature has a high s value (${s}): it was malleated` }),
   TokenAmountMismatch: ([expected, actual]) => ({

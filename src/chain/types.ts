@@ -45,6 +45,18 @@ export type ClaimRequest = {
   signature: string;
 };
 
+/** A consent close, sent by the payer (or by anyone holding the payer's or signer's authorisation). */
+export type CloseWithConsentRequest = {
+  key: ChannelKey;
+  finalAmount: bigint;
+  /** Unix seconds (chain time) after which the escrow refuses the consent. */
+  deadline: bigint;
+  /** The payee's signature over CloseConsent(channelId, finalAmount, deadline). */
+  payeeSignature: string;
+  /** The payer's or signer's signature over CloseAuthorization(…) when someone else sends; omit as the payer. */
+  authorization?: string;
+};
+
 /** Where an event sits on the chain; `id` is unique per log and stable across re-reads. */
 export type EventMeta = {
   id: string;
@@ -128,7 +140,7 @@ export interface ChainAdapter {
   claimMany(requests: ClaimRequest[]): Promise<TxResult & { credited: bigint }>;
   withdraw(to: string, amount: bigint): Promise<TxResult>;
   close(request: ClaimRequest | { key: ChannelKey }): Promise<TxResult>;
-  closeWithConsent(key: ChannelKey, finalAmount: bigint, payeeSignature: string): Promise<TxResult>;
+  closeWithConsent(request: CloseWithConsentRequest): Promise<TxResult>;
   startClose(key: ChannelKey): Promise<TxResult>;
   settle(key: ChannelKey): Promise<TxResult>;
 

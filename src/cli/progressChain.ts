@@ -3,6 +3,7 @@ import type {
   ChainAdapter,
   ChannelState,
   ClaimRequest,
+  CloseWithConsentRequest,
   TxResult,
   Unwatch,
   WatchEscrowEventsParameters,
@@ -148,8 +149,8 @@ export class ProgressChain implements ChainAdapter {
   close(request: ClaimRequest | { key: ChannelKey }): Promise<TxResult> {
     return this.txs.track("close", () => this.inner.close(request));
   }
-  closeWithConsent(key: ChannelKey, finalAmount: bigint, payeeSignature: string): Promise<TxResult> {
-    return this.txs.track("closeWithConsent", () => this.inner.closeWithConsent(key, finalAmount, payeeSignature));
+  closeWithConsent(request: CloseWithConsentRequest): Promise<TxResult> {
+    return this.txs.track("closeWithConsent", () => this.inner.closeWithConsent(request));
   }
   startClose(key: ChannelKey): Promise<TxResult> {
     return this.txs.track("startClose", () => this.inner.startClose(key));

@@ -2,6 +2,7 @@ import { Digester } from "./digester";
 import {
   InvalidAmountError,
   InvalidChannelIdError,
+  InvalidDeadlineError,
   type InvalidAddressError,
   type InvalidChainIdError,
   type InvalidPrivateKeyError,
@@ -12,7 +13,7 @@ import { normalizeAddress } from "./normalizeAddress";
 import { parsePrivateKey } from "./parsePrivateKey";
 import { publicKeyToAddress } from "./publicKeyToAddress";
 import { getSecp256k1Backend, type Secp256k1BackendName } from "./secp256k1Backend";
-import { CLOSE_CONSENT_TYPEHASH, VOUCHER_TYPEHASH } from "./typeHashes";
+import { CLOSE_AUTHORIZATION_TYPEHASH, CLOSE_CONSENT_TYPEHASH, VOUCHER_TYPEHASH } from "./typeHashes";
 import type { Address, ByteInput, Hex } from "./types";
 
 export type CreateVoucherSignerParameters = {
@@ -32,7 +33,13 @@ export type CreateVoucherSignerErrorType =
   | Secp256k1BackendUnavailableError;
 
 export type SignVoucherParameters = { channelId: ByteInput; cumulativeAmount: bigint };
-export type SignCloseConsentParameters = { channelId: ByteInput; finalAmount: bigint };
+export type SignCloseConsentParameters = {
+  channelId: ByteInput;
+  finalAmount: bigint;
+  /** Unix seconds after which the escrow refuses the consent. */
+  deadline: bigint;
+};
+export type SignCloseAuthorizationParameters = SignCloseConsentParameters;
 /** The same signature twice: pass either to the escrow. */
 export type SignVoucherReturnType = {
   /** 65 bytes r ‖ s ‖ v with v = 27 or 28: byte-identical to ethers' and TronWeb's signTypedData. */
@@ -42,7 +49,9 @@ export type SignVoucherReturnType = {
 };
 export type SignCloseConsentReturnType = SignVoucherReturnType;
 export type SignVoucherErrorType = InvalidChannelIdError | InvalidAmountError;
-export type SignCloseConsentErrorType = SignVoucherErrorType;
+export type SignCloseConsentErrorType = SignVoucherErrorType | InvalidDeadlineError;
+export type SignCloseAuthorizationReturnType = SignVoucherReturnType;
+export type SignCloseAuthorizationErrorType = SignCloseConsentErrorType;
 
 /** Signs vouchers and close consents for one escrow domain, as {@link createVoucherSigner} returns it. */
 export type VoucherSigner = {
@@ -54,8 +63,16 @@ export type VoucherSigner = {
   readonly backend: Secp256k1BackendName;
   /** Signs Voucher(channelId, cumulativeAmount). Synchronous. */
   signVoucher(parameters: SignVoucherParameters): SignVoucherReturnType;
-  /** Signs CloseConsent(channelId, finalAmount): a payee's consent to a payer's immediate close. */
+  /**
+   * Signs CloseConsent(channelId, finalAmount, deadline): a payee's consent to the payer's immediate
+   * close. Only the payer can use it (or a relayer holding the payer's authorisation).
+   */
   signCloseConsent(parameters: SignCloseConsentParameters): SignCloseConsentReturnType;
+  /**
+   * Signs CloseAuthorization(channelId, finalAmount, deadline) as the payer or the channel's signer:
+   * lets anyone submit exactly that consent close for the payer.
+   */
+  signCloseAuthorization(parameters: SignCloseAuthorizationParameters): SignCloseAuthorizationReturnType;
 };
 export type CreateVoucherSignerReturnType = VoucherSigner;
 
@@ -72,13 +89,21 @@ export function createVoucherSigner(parameters: CreateVoucherSignerParameters): 
   const domainSeparator = escrowDomainSeparator(parameters);
   const separatorBytes = Buffer.from(domainSeparator.slice(2), "hex");
   const vouchers = new Digester(separatorBytes, VOUCHER_TYPEHASH);
-  const consents = new Digester(separatorBytes, CLOSE_CONSENT_TYPEHASH);
+  const consents = new Digester(separatorBytes, CLOSE_CONSENT_TYPEHASH, true);
+  const authorizations = new Digester(separatorBytes, CLOSE_AUTHORIZATION_TYPEHASH, true);
   const rs = Buffer.alloc(64);
 
-  function sign(digester: Digester, channelId: unknown, amount: unknown, field: string): SignVoucherReturnType {
-    const digest = digester.digest(channelId, amount);
+  function sign(
+    digester: Digester,
+    channelId: unknown,
+    amount: unknown,
+    field: string,
+    deadline?: unknown,
+  ): SignVoucherReturnType {
+    const digest = digester.digest(channelId, amount, deadline);
     if (digest === "invalid-channel-id") throw new InvalidChannelIdError({ channelId });
     if (digest === "invalid-amount") throw new InvalidAmountError({ amount, field });
+    if (digest === "invalid-deadline") throw new InvalidDeadlineError({ deadline });
     const recid = backend.sign(digest, privateKey, rs);
     const hex = rs.toString("hex");
     // Low s leaves the top bit of s free: EIP-2098 stores the y parity there.
@@ -96,6 +121,9 @@ export function createVoucherSigner(parameters: CreateVoucherSignerParameters): 
     domainSeparator,
     backend: backend.name,
     signVoucher: ({ channelId, cumulativeAmount }) => sign(vouchers, channelId, cumulativeAmount, "cumulativeAmount"),
-    signCloseConsent: ({ channelId, finalAmount }) => sign(consents, channelId, finalAmount, "finalAmount"),
+    signCloseConsent: ({ channelId, finalAmount, deadline }) =>
+      sign(consents, channelId, finalAmount, "finalAmount", deadline),
+    signCloseAuthorization: ({ channelId, finalAmount, deadline }) =>
+      sign(authorizations, channelId, finalAmount, "finalAmount", deadline),
   };
 }

@@ -2,6 +2,7 @@ import { Digester } from "./digester";
 import {
   InvalidAmountError,
   InvalidChannelIdError,
+  InvalidDeadlineError,
   InvalidSignatureError,
   type InvalidAddressError,
   type InvalidChainIdError,
@@ -45,6 +46,8 @@ export type VerifyVoucherParameters = {
 };
 export type VerifyCloseConsentParameters = Omit<VerifyVoucherParameters, "cumulativeAmount"> & {
   finalAmount: bigint;
+  /** Unix seconds after which the escrow refuses the consent (whether it has passed is not checked here). */
+  deadline: bigint;
 };
 
 /** What ChannelEscrow would do with the signature: accept it (valid) or revert (the reason). */
@@ -72,7 +75,7 @@ export type RecoverCloseConsentSignerParameters = Omit<VerifyCloseConsentParamet
 export type RecoverVoucherSignerReturnType = Address;
 export type RecoverCloseConsentSignerReturnType = Address;
 export type RecoverVoucherSignerErrorType = InvalidChannelIdError | InvalidAmountError | InvalidSignatureError;
-export type RecoverCloseConsentSignerErrorType = RecoverVoucherSignerErrorType;
+export type RecoverCloseConsentSignerErrorType = RecoverVoucherSignerErrorType | InvalidDeadlineError;
 
 /** Verifies vouchers and close consents for one escrow domain, as {@link createVoucherVerifier} returns it. */
 export type VoucherVerifier = {
@@ -88,7 +91,10 @@ export type VoucherVerifier = {
   verifyVoucher(parameters: VerifyVoucherParameters): VerifyVoucherReturnType;
   /** The address a voucher signature recovers to, as the escrow's ecrecover would see it. */
   recoverVoucherSigner(parameters: RecoverVoucherSignerParameters): RecoverVoucherSignerReturnType;
-  /** Checks a payee's close consent as ChannelEscrow.closeWithConsent would (`expectedSigner` = payee). */
+  /**
+   * Checks a payee's close consent's signature as ChannelEscrow.closeWithConsent would
+   * (`expectedSigner` = payee). The deadline and who may submit it are the caller's business.
+   */
   verifyCloseConsent(parameters: VerifyCloseConsentParameters): VerifyCloseConsentReturnType;
   recoverCloseConsentSigner(parameters: RecoverCloseConsentSignerParameters): RecoverCloseConsentSignerReturnType;
   /** Drops a channel's cached signer keys, e.g. once it is closed. */
@@ -112,7 +118,7 @@ export function createVoucherVerifier(parameters: CreateVoucherVerifierParameter
   const domainSeparator = escrowDomainSeparator(parameters);
   const separatorBytes = Buffer.from(domainSeparator.slice(2), "hex");
   const vouchers = new Digester(separatorBytes, VOUCHER_TYPEHASH);
-  const consents = new Digester(separatorBytes, CLOSE_CONSENT_TYPEHASH);
+  const consents = new Digester(separatorBytes, CLOSE_CONSENT_TYPEHASH, true);
   const capacity = parameters.cacheSize ?? (backend.name === "native" ? 10_000 : 256);
   const signers = new BoundedCache<CachedSigner>(capacity);
   // Callers pass the same signer string on every voucher of a channel; parsing it (base58, EIP-55)
@@ -138,8 +144,9 @@ export function createVoucherVerifier(parameters: CreateVoucherVerifierParameter
     amount: unknown,
     signature: unknown,
     expectedSigner: string,
+    deadline?: unknown,
   ): VerificationResult {
-    const digest = digester.digest(channelId, amount);
+    const digest = digester.digest(channelId, amount, deadline);
     if (typeof digest === "string") return { valid: false, reason: digest };
     const recid = readSignature(signature, rs);
     if (typeof recid === "string") return { valid: false, reason: recid };
@@ -165,10 +172,12 @@ export function createVoucherVerifier(parameters: CreateVoucherVerifierParameter
     amount: unknown,
     signature: unknown,
     field: string,
+    deadline?: unknown,
   ): Address {
-    const digest = digester.digest(channelId, amount);
+    const digest = digester.digest(channelId, amount, deadline);
     if (digest === "invalid-channel-id") throw new InvalidChannelIdError({ channelId });
     if (digest === "invalid-amount") throw new InvalidAmountError({ amount, field });
+    if (digest === "invalid-deadline") throw new InvalidDeadlineError({ deadline });
     const recid = readSignature(signature, rs);
     if (typeof recid === "string") throw new InvalidSignatureError({ signature, reason: recid });
     const publicKey = backend.recover(rs, recid, digest);
@@ -183,8 +192,10 @@ export function createVoucherVerifier(parameters: CreateVoucherVerifierParameter
     backend: backend.name,
     verifyVoucher: (p) => verify(vouchers, "v", p.channelId, p.cumulativeAmount, p.signature, p.expectedSigner),
     recoverVoucherSigner: (p) => recover(vouchers, p.channelId, p.cumulativeAmount, p.signature, "cumulativeAmount"),
-    verifyCloseConsent: (p) => verify(consents, "c", p.channelId, p.finalAmount, p.signature, p.expectedSigner),
-    recoverCloseConsentSigner: (p) => recover(consents, p.channelId, p.finalAmount, p.signature, "finalAmount"),
+    verifyCloseConsent: (p) =>
+      verify(consents, "c", p.channelId, p.finalAmount, p.signature, p.expectedSigner, p.deadline),
+    recoverCloseConsentSigner: (p) =>
+      recover(consents, p.channelId, p.finalAmount, p.signature, "finalAmount", p.deadline),
     forgetChannel(channelId) {
       if (vouchers.digest(channelId, 0n) === "invalid-channel-id") throw new InvalidChannelIdError({ channelId });
       signers.delete("v" + vouchers.channelKey());

@@ -73,6 +73,18 @@ export class InvalidAmountError extends SeedpayError {
   }
 }
 
+export type InvalidDeadlineErrorType = InvalidDeadlineError;
+export class InvalidDeadlineError extends SeedpayError {
+  override name = "InvalidDeadlineError";
+  readonly deadline: unknown;
+  constructor({ deadline }: { deadline: unknown }) {
+    super(`deadline ${show(deadline)} is not a uint256.`, {
+      metaMessages: ["Pass the consent's deadline as a bigint of unix seconds (e.g. now + 3600n for an hour)."],
+    });
+    this.deadline = deadline;
+  }
+}
+
 export type InvalidSignatureErrorType = InvalidSignatureError;
 export class InvalidSignatureError extends SeedpayError {
   override name = "InvalidSignatureError";

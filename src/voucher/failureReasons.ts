@@ -24,6 +24,8 @@ export type VerificationFailureReason =
   | "invalid-channel-id"
   /** The amount is not a uint256 bigint. */
   | "invalid-amount"
+  /** A close consent's or authorisation's deadline is not a uint256 bigint. */
+  | "invalid-deadline"
   /** The signature is well formed but recovers a different address. */
   | "wrong-signer";
 
@@ -36,5 +38,6 @@ export const FAILURE_DESCRIPTIONS: Record<VerificationFailureReason, string> = {
   unrecoverable: "no public key recovers from r",
   "invalid-channel-id": "the channel id is not 32 bytes",
   "invalid-amount": "the amount is not a uint256",
+  "invalid-deadline": "the deadline is not a uint256",
   "wrong-signer": "the signature recovers a different address",
 };

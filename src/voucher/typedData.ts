@@ -14,9 +14,12 @@ export type ChannelKey = {
   salt: bigint;
 };
 
-/** TIP-712 domain name and version of ChannelEscrow. */
+/**
+ * TIP-712 domain name and version of ChannelEscrow. Version 2 (issue 8): consents carry a deadline
+ * and are used by the payer; a version-1 signature hashes to another digest and is never accepted.
+ */
 export const ESCROW_DOMAIN_NAME = "Seedpay ChannelEscrow";
-export const ESCROW_DOMAIN_VERSION = "1";
+export const ESCROW_DOMAIN_VERSION = "2";
 
 /** The TIP-712 / EIP-712 types of a voucher, for ethers' or TronWeb's `signTypedData`. */
 export const VOUCHER_TYPES: Record<string, TypedDataField[]> = {
@@ -26,11 +29,21 @@ export const VOUCHER_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
-/** The TIP-712 / EIP-712 types of a payee's close consent, for ethers' or TronWeb's `signTypedData`. */
+/** The payee's consent to close at `finalAmount`, usable until `deadline` (unix seconds) by the payer. */
 export const CLOSE_CONSENT_TYPES: Record<string, TypedDataField[]> = {
   CloseConsent: [
     { name: "channelId", type: "bytes32" },
     { name: "finalAmount", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+/** The payer's (or its signer's) authorisation for a relayer to submit exactly that consent close. */
+export const CLOSE_AUTHORIZATION_TYPES: Record<string, TypedDataField[]> = {
+  CloseAuthorization: [
+    { name: "channelId", type: "bytes32" },
+    { name: "finalAmount", type: "uint256" },
+    { name: "deadline", type: "uint256" },
   ],
 };
 

@@ -30,10 +30,12 @@ describe("openMany", () => {
       ],
     },
     {
-      name: "a funder opens channels for several payers",
+      name: "a payer opens channels to several payees",
       funder: (e) => e.other,
       deposits: (e) =>
-        e.accounts.slice(10, 14).map((a, i) => ({ key: makeKey(e, { payer: a.address }), amount: 5n + BigInt(i) })),
+        e.accounts
+          .slice(10, 14)
+          .map((a, i) => ({ key: makeKey(e, { payer: e.other.address, payee: a.address }), amount: 5n + BigInt(i) })),
     },
     { name: "opens a single channel", funder: (e) => e.payer, deposits: (e) => [{ key: makeKey(e), amount: 1n }] },
     {
@@ -112,6 +114,12 @@ describe("openMany", () => {
       args: (_e, b) => [channelId(b.key)],
     },
     {
+      name: "an entry whose payer is not the sender (NotPayer): no pre-emptive opens in a batch either",
+      bad: async (e) => ({ key: makeKey(e, { payer: e.other.address }), amount: 1n }),
+      error: "NotPayer",
+      args: (e, b) => [channelId(b.key), e.payer.address, e.other.address],
+    },
+    {
       name: "a key repeated within the batch",
       bad: async (_e, good) => ({ key: good[0].key, amount: 3n }),
       error: "ChannelAlreadyExists",
@@ -145,8 +153,8 @@ describe("openMany", () => {
     const poor = e.accounts[8];
     await fund(e, poor, 29n);
     const deposits = [
-      { key: makeKey(e), amount: 10n },
-      { key: makeKey(e), amount: 20n },
+      { key: makeKey(e, { payer: poor.address }), amount: 10n },
+      { key: makeKey(e, { payer: poor.address }), amount: 20n },
     ];
     await expect(e.escrow.connect(poor).openMany(deposits))
       .to.be.revertedWithCustomError(e.token, "ERC20InsufficientBalance")
@@ -170,9 +178,12 @@ describe("claimMany", () => {
   it("claimMany: 20 payers to one payee credit the payee once with the sum", async () => {
     const e = await escrowFixture();
     const payers = e.accounts.slice(20, 40);
-    // Each payer signs its own vouchers; the payer account of the fixture funds them all.
+    // Each payer opens its own channel and signs its own vouchers.
     const keys = payers.map((p) => makeKey(e, { payer: p.address, signer: p.address }));
-    await e.escrow.connect(e.payer).openMany(keys.map((key) => ({ key, amount: 100n })));
+    for (const [i, key] of keys.entries()) {
+      await fund(e, payers[i], 100n);
+      await e.escrow.connect(payers[i]).open(key, 100n);
+    }
     const claims = await Promise.all(
       keys.map(async (key, i) => {
         const amount = BigInt(i + 1) * 3n;

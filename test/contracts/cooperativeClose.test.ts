@@ -1,7 +1,23 @@
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { channelId, type ChannelKey } from "../../src/voucher/typedData";
-import { Status, compact, escrowFixture, makeKey, openChannel, signConsent, signVoucher, type Escrow } from "./fixture";
+import { ZeroAddress } from "ethers";
+import hre from "hardhat";
+import { CLOSE_AUTHORIZATION_TYPES, channelId, escrowDomain, type ChannelKey } from "../../src/voucher/typedData";
+import {
+  DEADLINE,
+  Status,
+  compact,
+  escrowFixture,
+  makeKey,
+  openChannel,
+  signAuthorization,
+  signConsent,
+  signVoucher,
+  type Escrow,
+} from "./fixture";
 import { channelIn, consentSigner, expectChannel, voucherSigner } from "./helpers/lifecycle";
+
+const { ethers } = hre;
 
 type Sender = (e: Escrow) => Escrow["payer"];
 const deposit = 100n;
@@ -178,32 +194,65 @@ describe("close", () => {
 });
 
 describe("closeWithConsent", () => {
-  const accepted: Accept[] = [
-    { name: "the payer submits", by: (e) => e.payer, amount: 60n, signature: "65 bytes", claimed: 60n, refunded: 40n },
-    { name: "a relayer submits", by: (e) => e.other, amount: 60n, signature: "65 bytes", claimed: 60n, refunded: 40n },
-    { name: "the payee submits", by: (e) => e.payee, amount: 60n, signature: "65 bytes", claimed: 60n, refunded: 40n },
+  // A consent is the payee giving up what it could still claim. Using it is the payer's act: the
+  // payer sends it, or a relayer sends it with the payer's (or the signer's) authorisation of
+  // exactly that close. A consent alone never pays the payee anything.
+  type Auth = "none" | "payer" | "signer";
+  type AcceptConsent = Omit<Accept, "signature" | "by"> & {
+    by: Sender;
+    auth?: Auth;
+    signature?: "65 bytes" | "64 bytes";
+    /** Seconds from the close's block to the deadline (0: the deadline is that very second). */
+    deadlineIn?: number;
+  };
+  const accepted: AcceptConsent[] = [
+    { name: "the payer submits", by: (e) => e.payer, amount: 60n, claimed: 60n, refunded: 40n },
     {
-      name: "with a 64-byte signature",
-      by: (e) => e.payer,
+      name: "a relayer submits with the payer's authorisation",
+      by: (e) => e.other,
+      auth: "payer",
       amount: 60n,
-      signature: "64 bytes",
       claimed: 60n,
       refunded: 40n,
     },
     {
-      name: "with a final amount of 0",
-      by: (e) => e.payer,
-      amount: 0n,
-      signature: "65 bytes",
-      claimed: 0n,
-      refunded: deposit,
+      name: "a relayer submits with the signer's authorisation",
+      by: (e) => e.other,
+      auth: "signer",
+      amount: 60n,
+      claimed: 60n,
+      refunded: 40n,
     },
+    {
+      name: "the payee relays it with the payer's authorisation",
+      by: (e) => e.payee,
+      auth: "payer",
+      amount: 60n,
+      claimed: 60n,
+      refunded: 40n,
+    },
+    {
+      name: "with a 64-byte signature",
+      by: (e) => e.payer,
+      signature: "64 bytes",
+      amount: 60n,
+      claimed: 60n,
+      refunded: 40n,
+    },
+    {
+      name: "in the deadline's own second",
+      by: (e) => e.payer,
+      deadlineIn: 0,
+      amount: 60n,
+      claimed: 60n,
+      refunded: 40n,
+    },
+    { name: "with a final amount of 0", by: (e) => e.payer, amount: 0n, claimed: 0n, refunded: deposit },
     {
       name: "below what was claimed: the payee keeps its claims",
       by: (e) => e.payer,
       earlier: [50n],
       amount: 20n,
-      signature: "65 bytes",
       claimed: 50n,
       refunded: 50n,
     },
@@ -211,7 +260,6 @@ describe("closeWithConsent", () => {
       name: "above the deposit: capped at the deposit",
       by: (e) => e.payer,
       amount: 150n,
-      signature: "65 bytes",
       claimed: deposit,
       refunded: 0n,
     },
@@ -220,7 +268,6 @@ describe("closeWithConsent", () => {
       by: (e) => e.payer,
       closing: true,
       amount: 60n,
-      signature: "65 bytes",
       claimed: 60n,
       refunded: 40n,
     },
@@ -229,24 +276,142 @@ describe("closeWithConsent", () => {
     it(`closeWithConsent: ${c.name}`, async () => {
       const e = await escrowFixture();
       const key = await arrange(e, c);
-      const full = await signConsent(e, key, c.amount);
+      const at = BigInt(await time.latest()) + 10n;
+      const deadline = c.deadlineIn === undefined ? DEADLINE : at + BigInt(c.deadlineIn);
+      const full = await signConsent(e, key, c.amount, e.payee, deadline);
       const signature = c.signature === "64 bytes" ? compact(full) : full;
-      const tx = e.escrow.connect(c.by!(e)).closeWithConsent(key, c.amount, signature);
+      const auth = c.auth ?? "none";
+      const authorization = auth === "none" ? "0x" : await signAuthorization(e, key, c.amount, e[auth], deadline);
+      await time.setNextBlockTimestamp(at);
+      const tx = e.escrow.connect(c.by(e)).closeWithConsent(key, c.amount, deadline, signature, authorization);
       await expectClosed(e, key, tx, { claimed: c.claimed, refunded: c.refunded, payeeBalance: c.claimed });
     });
   }
 
+  type Call = { key: ChannelKey; amount: bigint; deadline: bigint; signature: string; authorization: string };
   type Refuse = {
     name: string;
-    arrange: (e: Escrow) => Promise<{ key: ChannelKey; signature: string; args: unknown[] }>;
+    by?: Sender;
+    arrange: (e: Escrow) => Promise<Call & { args: unknown[] }>;
     error: string;
   };
-  const consentBy = (who: "signer" | "payer") => async (e: Escrow) => {
+  /** An open channel and the payee's consent to 60 until DEADLINE, with `authorization` from `auth`. */
+  const consentFor = async (
+    e: Escrow,
+    auth: (e: Escrow, key: ChannelKey) => Promise<string> = async () => "0x",
+  ): Promise<Call & { id: string }> => {
     const { key, id } = await openChannel(e, deposit);
-    const signature = await signConsent(e, key, 60n, e[who]);
-    return { key, signature, args: [id, e.payee.address, e[who].address] };
+    const signature = await signConsent(e, key, 60n);
+    return { key, id, amount: 60n, deadline: DEADLINE, signature, authorization: await auth(e, key) };
   };
+  const authorizedBy = (who: "payee" | "other") => async (e: Escrow) => {
+    const c = await consentFor(e, (x, key) => signAuthorization(x, key, 60n, x[who]));
+    return { ...c, args: [c.id, e.other.address, e[who].address] };
+  };
+  const consentBy = (who: "signer" | "payer") => async (e: Escrow) => {
+    const c = await consentFor(e);
+    const signature = await signConsent(e, c.key, 60n, e[who]);
+    return { ...c, signature, args: [c.id, e.payee.address, e[who].address] };
+  };
+  const recoveredAuthorizer = (e: Escrow, c: Call) =>
+    ethers.verifyTypedData(
+      escrowDomain(e.chainId, e.escrowAddress),
+      CLOSE_AUTHORIZATION_TYPES,
+      { channelId: channelId(c.key), finalAmount: c.amount, deadline: c.deadline },
+      c.authorization,
+    );
   const refused: Refuse[] = [
+    {
+      name: "refuses the payee submitting its own consent (CloseNotAuthorized): the payee-drain of issue 8",
+      by: (e) => e.payee,
+      arrange: async (e) => {
+        const c = await consentFor(e);
+        return {
+          ...c,
+          amount: deposit,
+          signature: await signConsent(e, c.key, deposit),
+          args: [c.id, e.payee.address, ZeroAddress],
+        };
+      },
+      error: "CloseNotAuthorized",
+    },
+    {
+      name: "refuses a relayer without an authorisation (CloseNotAuthorized)",
+      by: (e) => e.other,
+      arrange: async (e) => {
+        const c = await consentFor(e);
+        return { ...c, args: [c.id, e.other.address, ZeroAddress] };
+      },
+      error: "CloseNotAuthorized",
+    },
+    {
+      name: "refuses a relayer authorised by the payee (CloseNotAuthorized)",
+      by: (e) => e.other,
+      arrange: authorizedBy("payee"),
+      error: "CloseNotAuthorized",
+    },
+    {
+      name: "refuses a relayer authorised by itself (CloseNotAuthorized)",
+      by: (e) => e.other,
+      arrange: authorizedBy("other"),
+      error: "CloseNotAuthorized",
+    },
+    {
+      name: "refuses an authorisation for another final amount (CloseNotAuthorized)",
+      by: (e) => e.other,
+      arrange: async (e) => {
+        const c = await consentFor(e, (x, key) => signAuthorization(x, key, 59n));
+        return { ...c, args: [c.id, e.other.address, recoveredAuthorizer(e, c)] };
+      },
+      error: "CloseNotAuthorized",
+    },
+    {
+      name: "refuses an authorisation for another deadline (CloseNotAuthorized)",
+      by: (e) => e.other,
+      arrange: async (e) => {
+        const c = await consentFor(e, (x, key) => signAuthorization(x, key, 60n, x.payer, DEADLINE + 1n));
+        return { ...c, args: [c.id, e.other.address, recoveredAuthorizer(e, c)] };
+      },
+      error: "CloseNotAuthorized",
+    },
+    {
+      name: "refuses the payer's consent-typed signature offered as an authorisation (CloseNotAuthorized)",
+      by: (e) => e.other,
+      arrange: async (e) => {
+        const c = await consentFor(e, (x, key) => signConsent(x, key, 60n, x.payer));
+        return { ...c, args: [c.id, e.other.address, recoveredAuthorizer(e, c)] };
+      },
+      error: "CloseNotAuthorized",
+    },
+    {
+      name: "refuses a malformed authorisation (SignatureLengthInvalid)",
+      by: (e) => e.other,
+      arrange: async (e) => {
+        const c = await consentFor(e);
+        return { ...c, authorization: "0x1234", args: [2n] };
+      },
+      error: "SignatureLengthInvalid",
+    },
+    {
+      name: "refuses a consent past its deadline (ConsentExpired)",
+      arrange: async (e) => {
+        const c = await consentFor(e);
+        const deadline = BigInt(await time.latest()) + 5n;
+        await time.setNextBlockTimestamp(deadline + 1n);
+        const signature = await signConsent(e, c.key, 60n, e.payee, deadline);
+        return { ...c, deadline, signature, args: [c.id, deadline, deadline + 1n] };
+      },
+      error: "ConsentExpired",
+    },
+    {
+      name: "refuses a consent whose deadline was stretched (WrongSigner)",
+      arrange: async (e) => {
+        const c = await consentFor(e);
+        const signature = await signConsent(e, c.key, 60n, e.payee, DEADLINE - 1n);
+        return { ...c, signature, args: [c.id, e.payee.address, consentSigner(e, c.key, 60n, signature)] };
+      },
+      error: "WrongSigner",
+    },
     {
       name: "refuses a consent signed by the signer (WrongSigner)",
       arrange: consentBy("signer"),
@@ -256,18 +421,18 @@ describe("closeWithConsent", () => {
     {
       name: "refuses the payee's voucher signature offered as consent (WrongSigner)",
       arrange: async (e) => {
-        const { key, id } = await openChannel(e, deposit);
-        const signature = await signVoucher(e, key, 60n, e.payee);
-        return { key, signature, args: [id, e.payee.address, consentSigner(e, key, 60n, signature)] };
+        const c = await consentFor(e);
+        const signature = await signVoucher(e, c.key, 60n, e.payee);
+        return { ...c, signature, args: [c.id, e.payee.address, consentSigner(e, c.key, 60n, signature)] };
       },
       error: "WrongSigner",
     },
     {
       name: "refuses a consent to another final amount (WrongSigner)",
       arrange: async (e) => {
-        const { key, id } = await openChannel(e, deposit);
-        const signature = await signConsent(e, key, 59n);
-        return { key, signature, args: [id, e.payee.address, consentSigner(e, key, 60n, signature)] };
+        const c = await consentFor(e);
+        const signature = await signConsent(e, c.key, 59n);
+        return { ...c, signature, args: [c.id, e.payee.address, consentSigner(e, c.key, 60n, signature)] };
       },
       error: "WrongSigner",
     },
@@ -275,7 +440,8 @@ describe("closeWithConsent", () => {
       name: "refuses a closed channel",
       arrange: async (e) => {
         const { key, id } = await channelIn(e, "Closed", deposit);
-        return { key, signature: await signConsent(e, key, 60n), args: [id] };
+        const signature = await signConsent(e, key, 60n);
+        return { key, amount: 60n, deadline: DEADLINE, signature, authorization: "0x", args: [id] };
       },
       error: "ChannelIsClosed",
     },
@@ -283,7 +449,8 @@ describe("closeWithConsent", () => {
       name: "refuses an unknown channel",
       arrange: async (e) => {
         const key = makeKey(e);
-        return { key, signature: await signConsent(e, key, 60n), args: [channelId(key)] };
+        const signature = await signConsent(e, key, 60n);
+        return { key, amount: 60n, deadline: DEADLINE, signature, authorization: "0x", args: [channelId(key)] };
       },
       error: "ChannelNotFound",
     },
@@ -291,12 +458,20 @@ describe("closeWithConsent", () => {
   for (const c of refused) {
     it(`closeWithConsent: ${c.name}`, async () => {
       const e = await escrowFixture();
-      const { key, signature, args } = await c.arrange(e);
-      const before = await e.escrow.getChannel(channelId(key));
-      await expect(e.escrow.connect(e.payer).closeWithConsent(key, 60n, signature))
+      const call = await c.arrange(e);
+      const id = channelId(call.key);
+      const before = await e.escrow.getChannel(id);
+      const payeeBefore = await e.escrow.balanceOf(e.payee.address);
+      const sender = (c.by ?? ((x) => x.payer))(e);
+      await expect(
+        e.escrow
+          .connect(sender)
+          .closeWithConsent(call.key, call.amount, call.deadline, call.signature, call.authorization),
+      )
         .to.be.revertedWithCustomError(e.escrow, c.error)
-        .withArgs(...args);
-      expect(await e.escrow.getChannel(channelId(key))).to.deep.equal(before);
+        .withArgs(...call.args);
+      expect(await e.escrow.getChannel(id)).to.deep.equal(before);
+      expect(await e.escrow.balanceOf(e.payee.address)).to.equal(payeeBefore);
     });
   }
 });
@@ -306,7 +481,8 @@ describe("after a cooperative close", () => {
     { name: "close", close: async (e, key) => e.escrow.connect(e.payee).close(key, 0n, "0x") },
     {
       name: "closeWithConsent",
-      close: async (e, key) => e.escrow.connect(e.other).closeWithConsent(key, 0n, await signConsent(e, key, 0n)),
+      close: async (e, key) =>
+        e.escrow.connect(e.payer).closeWithConsent(key, 0n, DEADLINE, await signConsent(e, key, 0n), "0x"),
     },
   ];
   const operations: { name: string; run: (e: Escrow, key: ChannelKey) => Promise<unknown> }[] = [
@@ -317,7 +493,8 @@ describe("after a cooperative close", () => {
     { name: "close", run: async (e, key) => e.escrow.connect(e.payee).close(key, 60n, await signVoucher(e, key, 60n)) },
     {
       name: "closeWithConsent",
-      run: async (e, key) => e.escrow.closeWithConsent(key, 60n, await signConsent(e, key, 60n)),
+      run: async (e, key) =>
+        e.escrow.connect(e.payer).closeWithConsent(key, 60n, DEADLINE, await signConsent(e, key, 60n), "0x"),
     },
   ];
   for (const closer of closers) {

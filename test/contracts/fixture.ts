@@ -3,6 +3,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { Signature } from "ethers";
 import hre from "hardhat";
 import {
+  CLOSE_AUTHORIZATION_TYPES,
   CLOSE_CONSENT_TYPES,
   channelId,
   escrowDomain,
@@ -20,6 +21,8 @@ export const MAX_WINDOW = 30 * DAY;
 export const WINDOW = DAY;
 export const BTT = 10n ** 18n;
 export const MAX_AMOUNT = (1n << 112n) - 1n;
+/** A consent deadline no test reaches (2100-01-01). */
+export const DEADLINE = 4_102_444_800n;
 
 /** Channel status as the contract's ChannelStatus enum. */
 export const Status = { None: 0n, Open: 1n, Closing: 2n, Closed: 3n } as const;
@@ -96,10 +99,27 @@ export async function signConsent(
   key: ChannelKey,
   finalAmount: bigint,
   by: HardhatEthersSigner = e.payee,
+  deadline: bigint = DEADLINE,
 ): Promise<string> {
   return by.signTypedData(escrowDomain(e.chainId, e.escrowAddress), CLOSE_CONSENT_TYPES, {
     channelId: channelId(key),
     finalAmount,
+    deadline,
+  });
+}
+
+/** A 65-byte close-authorisation signature by `by` (default: the payer), for a relayer to submit the consent. */
+export async function signAuthorization(
+  e: Escrow,
+  key: ChannelKey,
+  finalAmount: bigint,
+  by: HardhatEthersSigner = e.payer,
+  deadline: bigint = DEADLINE,
+): Promise<string> {
+  return by.signTypedData(escrowDomain(e.chainId, e.escrowAddress), CLOSE_AUTHORIZATION_TYPES, {
+    channelId: channelId(key),
+    finalAmount,
+    deadline,
   });
 }
 

@@ -4,6 +4,7 @@ import { ZeroAddress } from "ethers";
 import hre from "hardhat";
 import { channelId, type ChannelKey } from "../../src/voucher/typedData";
 import {
+  DEADLINE,
   BTT,
   MAX_AMOUNT,
   MAX_WINDOW,
@@ -105,7 +106,7 @@ describe("guards", () => {
     it("refuses an id that exists or existed with ChannelAlreadyExists(id)", async () => {
       const e = await escrowFixture();
       const { key, id } = await openChannel(e, 10n);
-      await expect(e.escrow.connect(e.other).open(key, 5n))
+      await expect(e.escrow.connect(e.payer).open(key, 5n))
         .to.be.revertedWithCustomError(e.escrow, "ChannelAlreadyExists")
         .withArgs(id);
       await e.escrow.connect(e.payee).close(key, 0n, "0x");
@@ -302,14 +303,22 @@ describe("guards", () => {
       const e = await escrowFixture();
       const low = await openChannel(e, 100n);
       await claimFor(e, low.key, 70n);
-      await expect(e.escrow.closeWithConsent(low.key, 20n, await signConsent(e, low.key, 20n)))
+      await expect(
+        e.escrow.connect(e.payer).closeWithConsent(low.key, 20n, DEADLINE, await signConsent(e, low.key, 20n), "0x"),
+      )
         .to.emit(e.escrow, "ChannelClosed")
         .withArgs(low.id, 70n, 30n);
-      await expect(e.escrow.closeWithConsent(low.key, 20n, await signConsent(e, low.key, 20n)))
+      await expect(
+        e.escrow.connect(e.payer).closeWithConsent(low.key, 20n, DEADLINE, await signConsent(e, low.key, 20n), "0x"),
+      )
         .to.be.revertedWithCustomError(e.escrow, "ChannelIsClosed")
         .withArgs(low.id);
       const high = await openChannel(e, 100n);
-      await expect(e.escrow.closeWithConsent(high.key, 10n ** 30n, await signConsent(e, high.key, 10n ** 30n)))
+      await expect(
+        e.escrow
+          .connect(e.payer)
+          .closeWithConsent(high.key, 10n ** 30n, DEADLINE, await signConsent(e, high.key, 10n ** 30n), "0x"),
+      )
         .to.emit(e.escrow, "ChannelClosed")
         .withArgs(high.id, 100n, 0n);
     });

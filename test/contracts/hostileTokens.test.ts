@@ -18,7 +18,7 @@ import type {
   ReentrantToken,
   RevertingToken,
 } from "../../typechain-types";
-import { MAX_WINDOW, MIN_WINDOW, Status, WINDOW } from "./fixture";
+import { DEADLINE, MAX_WINDOW, MIN_WINDOW, Status, WINDOW } from "./fixture";
 
 const { ethers } = hre;
 
@@ -211,8 +211,9 @@ describe("hostile tokens", () => {
       const consent = await w.payee.signTypedData(escrowDomain(w.chainId, w.escrowAddress), CLOSE_CONSENT_TYPES, {
         channelId: second.id,
         finalAmount: 40n,
+        deadline: DEADLINE,
       });
-      await expect(w.escrow.connect(w.payer).closeWithConsent(second.key, 40n, consent))
+      await expect(w.escrow.connect(w.payer).closeWithConsent(second.key, 40n, DEADLINE, consent, "0x"))
         .to.emit(w.escrow, "ChannelClosed")
         .withArgs(second.id, 40n, 60n);
       await w.escrow.connect(w.payee).withdraw(w.payee.address, 340n);
@@ -221,7 +222,7 @@ describe("hostile tokens", () => {
     });
 
     for (const lieReturn of [false, true]) {
-      it(`lying (returns ${lieReturn} without moving): deposits, withdrawals and closes revert TokenAmountMismatch(amount, 0), nothing lost`, async () => {
+      it(`lying (returns ${lieReturn} without moving): deposits and withdrawals revert TokenAmountMismatch(amount, 0); a close credits the refund; nothing lost`, async () => {
         const w = (await worlds()).falseReturning;
         const { key, id } = await openFrom(w, 1000n);
         await claim(w, key, 400n);
@@ -244,18 +245,18 @@ describe("hostile tokens", () => {
           "TokenAmountMismatch",
           [150n, 0n],
         );
-        // The refund to the payer "succeeds" without moving: that is no refusal to keep on account,
-        // so the payee's close reverts too and the channel stays open until the token behaves.
-        await expectRefused(w, () => w.escrow.connect(w.payee).close(key, 0n, "0x"), w.escrow, "TokenAmountMismatch", [
-          600n,
-          0n,
-        ]);
+        // The refund to the payer "succeeds" without moving: its own call frame reverts on the
+        // mismatch, and the payee's close goes through with the refund kept on the payer's account.
+        await expect(w.escrow.connect(w.payee).close(key, 0n, "0x"))
+          .to.emit(w.escrow, "ChannelClosed")
+          .withArgs(id, 400n, 600n)
+          .and.to.emit(w.escrow, "Credited")
+          .withArgs(w.payer.address, 600n);
+        await expectSolvent(w);
 
         await w.token.setLying(false, false);
         await w.escrow.connect(w.payee).withdraw(w.payee.address, 400n);
-        await expect(w.escrow.connect(w.payee).close(key, 0n, "0x"))
-          .to.emit(w.escrow, "ChannelClosed")
-          .withArgs(id, 400n, 600n);
+        await w.escrow.connect(w.payer).withdraw(w.payer.address, 600n);
         expect(await w.token.balanceOf(w.escrowAddress)).to.equal(0n);
       });
     }
@@ -323,7 +324,7 @@ describe("hostile tokens", () => {
       await expectSolvent(w);
     });
 
-    it("with a sender-side fee, payouts revert TokenAmountMismatch(amount, amount + fee), nothing lost", async () => {
+    it("with a sender-side fee, withdrawals revert TokenAmountMismatch(amount, amount + fee) and refunds are credited, nothing lost", async () => {
       const w = (await worlds()).fee;
       const { key, id } = await openFrom(w, 10_000n);
       const spare = await openFrom(w, 10_000n); // more tokens in the escrow than any one payout
@@ -337,17 +338,18 @@ describe("hostile tokens", () => {
         "TokenAmountMismatch",
         [4_000n, 4_040n],
       );
-      await expectRefused(w, () => w.escrow.connect(w.payee).close(key, 0n, "0x"), w.escrow, "TokenAmountMismatch", [
-        6_000n,
-        6_060n,
-      ]);
+      // A refund that would take more than the refund out of the escrow is kept on the payer's account.
+      await expect(w.escrow.connect(w.payee).close(key, 0n, "0x"))
+        .to.emit(w.escrow, "Credited")
+        .withArgs(w.payer.address, 6_000n);
+      await expectSolvent(w);
       await w.escrow.connect(w.payer).startClose(spare.key);
       await time.increase(WINDOW);
-      await expectRefused(w, () => w.escrow.settle(spare.key), w.escrow, "TokenAmountMismatch", [10_000n, 10_100n]);
+      await expect(w.escrow.settle(spare.key)).to.emit(w.escrow, "Credited").withArgs(w.payer.address, 10_000n);
+      await expectSolvent(w);
 
       await w.token.setFee(0, false);
-      await w.escrow.connect(w.payee).close(key, 0n, "0x");
-      await w.escrow.settle(spare.key);
+      await w.escrow.connect(w.payer).withdraw(w.payer.address, 16_000n);
       await w.escrow.connect(w.payee).withdraw(w.payee.address, 4_000n);
       expect(await w.token.balanceOf(w.escrowAddress)).to.equal(0n);
       expect((await w.escrow.getChannel(id)).status).to.equal(Status.Closed);
@@ -445,9 +447,10 @@ describe("hostile tokens", () => {
     };
 
     const cases: [Outer, Inner, Outcome][] = [
-      // Deposits: a nested call that moves tokens in or out makes the outer pull see the wrong difference.
-      [pull, inner.open, mismatch(500n, 800n)],
-      [pull, inner.topUp, mismatch(500n, 800n)],
+      // Deposits: a nested deposit is refused outright (it could otherwise fund the outer pull's
+      // measured difference); a nested withdrawal or refund makes the outer pull see the wrong one.
+      [pull, inner.open, reverts("DepositReentered", () => [])],
+      [pull, inner.topUp, reverts("DepositReentered", () => [])],
       [pull, inner.withdraw(100n), mismatch(500n, 400n)],
       [pull, inner.settle, mismatch(500n, 0n)], // 800 out, 500 in: the balance fell
       // The outer open wrote its channel before pulling: the same key cannot be opened twice.
@@ -463,10 +466,11 @@ describe("hostile tokens", () => {
       [push, inner.withdraw(600n), reverts("TokenTransferFailed", (s) => [s.a, 300n])],
       [push, inner.settle, mismatch(300n, 1100n)],
       [push, inner.claim, { ok: both(claimedFromA, balanceOfA(300n)) }],
-      // Refunds use tryPush: a push that moved the wrong amount reverts; a reverted one is kept on account.
-      [refund, inner.withdraw(600n), mismatch(800n, 1400n)],
-      [refund, inner.topUp, mismatch(800n, 500n)],
-      [refund, inner.open, mismatch(800n, 500n)],
+      // Refunds are pushed in their own call frame: one that moved the wrong amount is undone with
+      // everything its hook did, and the refund is kept on account; the close itself goes through.
+      [refund, inner.withdraw(600n), { hookReverts: true, ok: balanceOfA(600n + 800n) }],
+      [refund, inner.topUp, { hookReverts: true, ok: balanceOfA(600n + 800n) }],
+      [refund, inner.open, { hookReverts: true, ok: balanceOfA(600n + 800n) }],
       // Settling the same channel again: it is already marked closed, so the hook reverts and the
       // refund is credited once.
       [refund, inner.settle, { hookReverts: true, ok: balanceOfA(600n + 800n) }],

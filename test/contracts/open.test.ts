@@ -1,10 +1,9 @@
-import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ZeroAddress, getBytes, hexlify, keccak256, type BytesLike } from "ethers";
 import hre from "hardhat";
 import { channelId, type ChannelKey } from "../../src/voucher/typedData";
 import { BTT, MAX_AMOUNT, MAX_WINDOW, MIN_WINDOW, Status, escrowFixture, makeKey, type Escrow } from "./fixture";
-import { channelIn, expectChannel, expectNoChannel, fund, startClose } from "./helpers/lifecycle";
+import { channelIn, expectChannel, expectNoChannel, fund } from "./helpers/lifecycle";
 
 const { ethers } = hre;
 
@@ -31,7 +30,6 @@ describe("open", () => {
     { name: "accepts the largest deposit, 2^112 - 1", amount: MAX_AMOUNT },
     { name: "accepts the payer as its own signer", key: (e) => ({ signer: e.payer.address }), amount: 7n },
     { name: "accepts the largest salt, 2^64 - 1", key: () => ({ salt: (1n << 64n) - 1n }), amount: 7n },
-    { name: "pulls the deposit from a funder other than the payer", funder: (e) => e.other, amount: 42n },
   ];
   for (const c of accepted) {
     it(`open: ${c.name}`, async () => {
@@ -50,16 +48,21 @@ describe("open", () => {
     });
   }
 
-  it("open: a channel funded by another account refunds the payer, not the funder", async () => {
+  it("open: only the payer opens its key; a pre-emptive 1-unit open by anyone else cannot block the payer's own (NotPayer)", async () => {
     const e = await escrowFixture();
     const key = makeKey(e);
-    await e.escrow.connect(e.other).open(key, 30n);
-    await time.increaseTo(await startClose(e, key));
-    await expect(e.escrow.connect(e.other).settle(key)).to.changeTokenBalances(
-      e.token,
-      [e.payer, e.other, e.escrow],
-      [30n, 0n, -30n],
-    );
+    const id = channelId(key);
+    for (const squatter of [e.other, e.payee, e.signer]) {
+      await expect(e.escrow.connect(squatter).open(key, 1n))
+        .to.be.revertedWithCustomError(e.escrow, "NotPayer")
+        .withArgs(id, squatter.address, e.payer.address);
+      await expect(e.escrow.connect(squatter).openMany([{ key, amount: 1n }]))
+        .to.be.revertedWithCustomError(e.escrow, "NotPayer")
+        .withArgs(id, squatter.address, e.payer.address);
+    }
+    await expectNoChannel(e, id);
+    await expect(e.escrow.connect(e.payer).open(key, 30n)).to.emit(e.escrow, "ChannelOpened");
+    await expectChannel(e, id, { status: Status.Open, deposit: 30n, claimed: 0n });
   });
 
   type Refuse = {
@@ -128,7 +131,7 @@ describe("open", () => {
       const e = await escrowFixture();
       const { key, id } = await channelIn(e, state, 10n);
       const before = await e.escrow.getChannel(id);
-      await expect(e.escrow.connect(e.other).open(key, 10n))
+      await expect(e.escrow.connect(e.payer).open(key, 10n))
         .to.be.revertedWithCustomError(e.escrow, "ChannelAlreadyExists")
         .withArgs(id);
       expect(await e.escrow.getChannel(id)).to.deep.equal(before);
@@ -170,7 +173,7 @@ describe("open", () => {
     it(`open: ${c.name}`, async () => {
       const e = await escrowFixture();
       const funder = await c.arrange(e);
-      const key = makeKey(e);
+      const key = makeKey(e, { payer: funder.address });
       await expect(e.escrow.connect(funder).open(key, amount))
         .to.be.revertedWithCustomError(e.token, c.error)
         .withArgs(...c.args(e, funder.address));

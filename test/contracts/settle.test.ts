@@ -1,7 +1,7 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { channelId, type ChannelKey } from "../../src/voucher/typedData";
-import { Status, WINDOW, escrowFixture, makeKey, signConsent, signVoucher, type Escrow } from "./fixture";
+import { DEADLINE, Status, WINDOW, escrowFixture, makeKey, signConsent, signVoucher, type Escrow } from "./fixture";
 import { blacklistFixture, channelIn, expectChannel, startClose } from "./helpers/lifecycle";
 
 type Sender = (e: Escrow) => Escrow["payer"];
@@ -139,7 +139,7 @@ describe("settle", () => {
       ["startClose", () => e.escrow.connect(e.payer).startClose(key)],
       ["settle", () => e.escrow.settle(key)],
       ["close", () => e.escrow.connect(e.payee).close(key, 60n, voucher)],
-      ["closeWithConsent", () => e.escrow.closeWithConsent(key, 60n, consent)],
+      ["closeWithConsent", () => e.escrow.connect(e.payer).closeWithConsent(key, 60n, DEADLINE, consent, "0x")],
     ];
     for (const [name, run] of operations) {
       await expect(run(), name).to.be.revertedWithCustomError(e.escrow, "ChannelIsClosed").withArgs(id);
@@ -159,7 +159,8 @@ describe("refund to a payer the token refuses", () => {
     { name: "close", close: async (e, key) => e.escrow.connect(e.payee).close(key, 0n, "0x") },
     {
       name: "closeWithConsent",
-      close: async (e, key) => e.escrow.connect(e.other).closeWithConsent(key, 30n, await signConsent(e, key, 30n)),
+      close: async (e, key) =>
+        e.escrow.connect(e.payer).closeWithConsent(key, 30n, DEADLINE, await signConsent(e, key, 30n), "0x"),
     },
   ];
   for (const c of closers) {

@@ -28,7 +28,7 @@ import {
   type ChannelKey,
 } from "../../src/voucher/typedData";
 import type { ChannelEscrow } from "../../typechain-types";
-import { BTT, MAX_WINDOW, MIN_WINDOW, escrowFixture, makeKey, type Escrow } from "./fixture";
+import { DEADLINE, BTT, MAX_WINDOW, MIN_WINDOW, escrowFixture, makeKey, type Escrow } from "./fixture";
 
 const { ethers } = hre;
 
@@ -70,7 +70,7 @@ async function open(f: Fixture, overrides: Partial<ChannelKey> = {}, on: Channel
 }
 
 const voucher = (id: string, amount: bigint) => ({ channelId: id, cumulativeAmount: amount });
-const consent = (id: string, amount: bigint) => ({ channelId: id, finalAmount: amount });
+const consent = (id: string, amount: bigint) => ({ channelId: id, finalAmount: amount, deadline: DEADLINE });
 
 /** TronWeb's private-key form: 64 hex digits, no 0x. */
 const tronKey = (w: Wallet) => w.privateKey.slice(2);
@@ -153,7 +153,7 @@ describe("signatures", () => {
         expect(await f.escrow.voucherDigest(id, amount)).to.equal(v);
         expect(tronUtils.typedData.hashTypedData(f.domain, VOUCHER_TYPES, voucher(id, amount))).to.equal(v);
         const c = TypedDataEncoder.hash(f.domain, CLOSE_CONSENT_TYPES, consent(id, amount));
-        expect(await f.escrow.closeConsentDigest(id, amount)).to.equal(c);
+        expect(await f.escrow.closeConsentDigest(id, amount, DEADLINE)).to.equal(c);
         expect(c).to.not.equal(v);
       }
       // The same id and amount in the twin escrow is another digest.
@@ -228,7 +228,7 @@ describe("signatures", () => {
       const d = await f.escrow.eip712Domain();
       expect(d.fields).to.equal("0x0f");
       expect(d.name).to.equal(ESCROW_DOMAIN_NAME).and.to.equal("Seedpay ChannelEscrow");
-      expect(d.version).to.equal(ESCROW_DOMAIN_VERSION).and.to.equal("1");
+      expect(d.version).to.equal(ESCROW_DOMAIN_VERSION).and.to.equal("2");
       expect(d.chainId).to.equal(f.chainId & 0xffffffffn);
       expect(d.verifyingContract).to.equal(f.escrowAddress);
       expect(d.salt).to.equal(ethers.ZeroHash);
@@ -419,19 +419,34 @@ describe("signatures", () => {
       }
     });
 
-    it("refuses vouchers signed for another domain name or version", async () => {
+    it("refuses vouchers signed for another domain name or version (version 1 included)", async () => {
       const f = await loadFixture(signaturesFixture);
       const { key, id } = await open(f);
       const digest = await f.escrow.voucherDigest(id, 5n);
       for (const domain of [
         { ...f.domain, name: "Seedpay ChannelEscrow " },
-        { ...f.domain, version: "2" },
+        { ...f.domain, version: "1" },
+        { ...f.domain, version: "3" },
       ]) {
         const sig = await hotKey.signTypedData(domain, VOUCHER_TYPES, voucher(id, 5n));
         await expect(f.escrow.claim(key, 5n, sig))
           .to.be.revertedWithCustomError(f.escrow, "WrongSigner")
           .withArgs(id, hotKey.address, recoverAddress(digest, sig));
       }
+    });
+
+    it("refuses a version-1 close consent (no deadline, old domain) however it is submitted", async () => {
+      const f = await loadFixture(signaturesFixture);
+      const { key, id } = await open(f, { payee: dualKey.address });
+      const v1Types = { CloseConsent: CLOSE_CONSENT_TYPES.CloseConsent.slice(0, 2) };
+      const old = await dualKey.signTypedData({ ...f.domain, version: "1" }, v1Types, {
+        channelId: id,
+        finalAmount: 5n,
+      });
+      const digest = await f.escrow.closeConsentDigest(id, 5n, DEADLINE);
+      await expect(f.escrow.connect(f.payer).closeWithConsent(key, 5n, DEADLINE, old, "0x"))
+        .to.be.revertedWithCustomError(f.escrow, "WrongSigner")
+        .withArgs(id, dualKey.address, recoverAddress(digest, old));
     });
 
     it("reports WrongSigner(id, signer, 0x0) for signatures that recover no key", async () => {
@@ -463,7 +478,7 @@ describe("signatures", () => {
       // The payee's own key also signs the channel's vouchers.
       const { key, id } = await open(f, { payee: dualKey.address, signer: dualKey.address });
       const voucherDigest = await f.escrow.voucherDigest(id, 5n);
-      const consentDigest = await f.escrow.closeConsentDigest(id, 5n);
+      const consentDigest = await f.escrow.closeConsentDigest(id, 5n, DEADLINE);
 
       const consentSig = await dualKey.signTypedData(f.domain, CLOSE_CONSENT_TYPES, consent(id, 5n));
       await expect(f.escrow.claim(key, 5n, consentSig))
@@ -477,7 +492,7 @@ describe("signatures", () => {
         .withArgs(hot.id, hotKey.address, recoverAddress(await f.escrow.voucherDigest(hot.id, 5n), hotConsent));
 
       const voucherSig = await dualKey.signTypedData(f.domain, VOUCHER_TYPES, voucher(id, 5n));
-      await expect(f.escrow.connect(f.payer).closeWithConsent(key, 5n, voucherSig))
+      await expect(f.escrow.connect(f.payer).closeWithConsent(key, 5n, DEADLINE, voucherSig, "0x"))
         .to.be.revertedWithCustomError(f.escrow, "WrongSigner")
         .withArgs(id, dualKey.address, recoverAddress(consentDigest, voucherSig));
 
@@ -485,7 +500,7 @@ describe("signatures", () => {
       await expect(f.escrow.claim(key, 5n, voucherSig))
         .to.emit(f.escrow, "ChannelClaimed")
         .withArgs(id, 5n);
-      await expect(f.escrow.connect(f.payer).closeWithConsent(key, 5n, consentSig))
+      await expect(f.escrow.connect(f.payer).closeWithConsent(key, 5n, DEADLINE, consentSig, "0x"))
         .to.emit(f.escrow, "ChannelClosed")
         .withArgs(id, 5n, 100n * BTT - 5n);
     });

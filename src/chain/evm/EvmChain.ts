@@ -6,6 +6,7 @@ import type {
   ChannelState,
   ChannelStatus,
   ClaimRequest,
+  CloseWithConsentRequest,
   TxResult,
   Unwatch,
   WatchEscrowEventsParameters,
@@ -146,8 +147,10 @@ export class EvmChain implements ChainAdapter {
     return this.send("close", (o) => this.contract.close(request.key, amount, signature, o));
   }
 
-  async closeWithConsent(key: ChannelKey, finalAmount: bigint, payeeSignature: string): Promise<TxResult> {
-    return this.send("closeWithConsent", (o) => this.contract.closeWithConsent(key, finalAmount, payeeSignature, o));
+  async closeWithConsent(r: CloseWithConsentRequest): Promise<TxResult> {
+    return this.send("closeWithConsent", (o) =>
+      this.contract.closeWithConsent(r.key, r.finalAmount, r.deadline, r.payeeSignature, r.authorization ?? "0x", o),
+    );
   }
 
   async startClose(key: ChannelKey): Promise<TxResult> {

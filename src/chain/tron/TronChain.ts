@@ -9,6 +9,7 @@ import type {
   ChannelState,
   ChannelStatus,
   ClaimRequest,
+  CloseWithConsentRequest,
   TxResult,
   Unwatch,
   WatchEscrowEventsParameters,
@@ -154,8 +155,14 @@ export class TronChain implements ChainAdapter {
     return this.send("close", [evmKey(request.key), amount, signature]);
   }
 
-  async closeWithConsent(key: ChannelKey, finalAmount: bigint, payeeSignature: string): Promise<TxResult> {
-    return this.send("closeWithConsent", [evmKey(key), finalAmount, payeeSignature]);
+  async closeWithConsent(r: CloseWithConsentRequest): Promise<TxResult> {
+    return this.send("closeWithConsent", [
+      evmKey(r.key),
+      r.finalAmount,
+      r.deadline,
+      r.payeeSignature,
+      r.authorization ?? "0x",
+    ]);
   }
 
   async startClose(key: ChannelKey): Promise<TxResult> {

@@ -129,6 +129,7 @@ async function closeWithConsent(s: Session, source: string, channelFlag: string 
   const verdict = (await s.verifier()).verifyCloseConsent({
     channelId: message.channelId,
     finalAmount: message.finalAmount,
+    deadline: message.deadline,
     signature: message.signature,
     expectedSigner: stored.key.payee,
   });
@@ -150,6 +151,19 @@ async function closeWithConsent(s: Session, source: string, channelFlag: string 
   const { channel, onChain } = await refreshChannel(store, chain, stored);
   if (onChain.status === "none") throw new CliUsageError(`channel ${channel.id}: ${describeMissing(channel)}`);
   if (onChain.status === "closed") throw new CliUsageError(`channel ${channel.id} is already closed`);
+  const now = (await chain.latestBlock()).timestamp;
+  if (now > message.deadline) {
+    throw new CliUsageError(
+      `the consent to close channel ${channel.id} expired ${new Date(Number(message.deadline) * 1000).toISOString()} ` +
+        `(chain time is ${new Date(Number(now) * 1000).toISOString()})`,
+      {
+        metaMessages: [
+          "Ask the payee for a new one (seedpay consent --valid-for 1h), or start a unilateral close: seedpay start-close.",
+          "Nothing was sent.",
+        ],
+      },
+    );
+  }
   // What the escrow will do with the amount: never above the deposit, never below what was claimed.
   const final =
     message.finalAmount > channel.deposit
@@ -163,7 +177,13 @@ async function closeWithConsent(s: Session, source: string, channelFlag: string 
         `(the deposit is ${formatBtt(channel.deposit)}, ${formatBtt(channel.claimed)} already claimed)`,
     );
   }
-  await chain.closeWithConsent(channel.key, message.finalAmount, message.signature);
+  // Sent from the payer's own account: a consent needs no authorisation then.
+  await chain.closeWithConsent({
+    key: channel.key,
+    finalAmount: message.finalAmount,
+    deadline: message.deadline,
+    payeeSignature: message.signature,
+  });
   const { channel: closed } = await refreshChannel(store, chain, channel);
   const refunded = closed.deposit - closed.claimed;
   return {

@@ -2,11 +2,25 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { action, examples } from "../commandKit";
 import { encodeConsentMessage } from "../consentMessage";
 import { CliUsageError } from "../errors";
-import { amountJson, bttString, formatBtt, parseBtt, shortId, toJson } from "../format";
+import { amountJson, bttString, formatBtt, formatDuration, parseBtt, shortId, toJson } from "../format";
 import type { CliIo } from "../output";
 import { describeMissing, refreshChannel } from "../refreshChannel";
 
-type ConsentOptions = { channel: string; amount?: bigint };
+type ConsentOptions = { channel: string; amount?: bigint; validFor: number; force?: boolean };
+
+/** How long a consent stays usable by default: enough for the payer to send it, short enough to go stale fast. */
+const DEFAULT_VALID_FOR = 3600;
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "90", "90s", "30m", "1h", "1h30m", "2d": a positive number of seconds, at most a year. */
+export function durationArg(value: string): number {
+  const parts = value.trim().match(/^(?:\d+[smhd]?)+$/) ? [...value.trim().matchAll(/(\d+)([smhd]?)/g)] : [];
+  const seconds = parts.reduce((sum, [, n, unit]) => sum + Number(n) * UNITS[unit || "s"], 0);
+  if (parts.length === 0 || !(seconds > 0) || seconds > 365 * 86400) {
+    throw new InvalidArgumentError("Expected a duration from 1s to 365d, e.g. 600, 10m, 1h or 1h30m.");
+  }
+  return seconds;
+}
 
 /** `--amount 0` is a real consent (nothing more for the payee), unlike a payment of zero. */
 function amountArg(value: string): bigint {
@@ -21,12 +35,14 @@ export function consentCommand(io: CliIo): Command {
   return new Command("consent")
     .summary("payee: sign a consent for the payer to close a channel at once (prints its JSON)")
     .description(
-      "Signs the escrow's TIP-712 CloseConsent(channelId, finalAmount) with the payee's wallet key (the escrow " +
-        "checks it against the channel's payee, not its voucher signer) and prints it as one line of JSON for the " +
-        "payer's `seedpay close --consent`. The payer can then close the channel immediately, without a dispute " +
-        "window: the payee gets --amount in total (cumulative, like a voucher; default: the best voucher held), " +
-        "credited to its balance in the escrow, and the rest of the deposit goes back to the payer. An amount " +
-        "below what the payee already claimed, or above the deposit, is refused. Sends nothing.",
+      "Signs the escrow's TIP-712 CloseConsent(channelId, finalAmount, deadline) with the payee's wallet key (the " +
+        "escrow checks it against the channel's payee, not its voucher signer) and prints it as one line of JSON for " +
+        "the payer's `seedpay close --consent`. The payer (only the payer: the escrow refuses anyone else without " +
+        "the payer's authorisation) can then close the channel immediately, without a dispute window, until the " +
+        "deadline (--valid-for from now, chain time): the payee gets --amount in total (cumulative, like a " +
+        "voucher; default: the best voucher held), credited to its balance in the escrow, and the rest of the " +
+        "deposit goes back to the payer. An amount below what the payee already claimed, or above the deposit, is " +
+        "refused; one below the best voucher held is refused unless --force. Sends nothing.",
     )
     .requiredOption("--channel <id>", "the channel: its id, or a unique prefix of it (0x1a2b3c4d)")
     .addOption(
@@ -34,6 +50,12 @@ export function consentCommand(io: CliIo): Command {
         amountArg,
       ),
     )
+    .addOption(
+      new Option("--valid-for <duration>", "how long the payer may use it (600, 10m, 1h, 2d)")
+        .argParser(durationArg)
+        .default(DEFAULT_VALID_FOR, "1h"),
+    )
+    .option("--force", "consent to less than the best voucher held (gives up the difference)")
     .addHelpText(
       "after",
       examples([
@@ -43,6 +65,7 @@ export function consentCommand(io: CliIo): Command {
           "hand it straight to the payer, who closes",
         ],
         ["seedpay consent --channel 0x1a2b3c4d --amount 2.5", "settle for 2.5 BTT in total"],
+        ["seedpay consent --channel 0x1a2b3c4d --valid-for 10m", "usable for 10 minutes only"],
       ]),
     )
     .action(
@@ -90,12 +113,23 @@ export function consentCommand(io: CliIo): Command {
           );
         }
         if (amount < best) {
-          s.out.warn(
+          const giveUp =
             `the best voucher held pays ${formatBtt(best)}; this consent gives it up for ${formatBtt(amount)} ` +
-              `(claim it first with \`seedpay claim --channel ${short}\` to keep it)`,
-          );
+            `(claim it first with \`seedpay claim --channel ${short}\` to keep it)`;
+          if (!o.force) {
+            throw new CliUsageError(`channel ${channel.id}: ${giveUp}`, {
+              metaMessages: [
+                `Consent to the best voucher: seedpay consent --channel ${short} (or --amount ${bttString(best)}),`,
+                "or add --force to give up the difference on purpose. Nothing was signed.",
+              ],
+            });
+          }
+          s.out.warn(giveUp);
         }
-        const { signature } = signer.signCloseConsent({ channelId: channel.id, finalAmount: amount });
+        // Chain time, not the local clock: the escrow compares the deadline with block.timestamp.
+        const now = (await (await s.readChain(stored.key.payee)).latestBlock()).timestamp;
+        const deadline = now + BigInt(o.validFor);
+        const { signature } = signer.signCloseConsent({ channelId: channel.id, finalAmount: amount, deadline });
         const message = encodeConsentMessage(
           {
             chainId: await s.chainId(),
@@ -103,6 +137,7 @@ export function consentCommand(io: CliIo): Command {
             channelId: channel.id,
             key: channel.key,
             finalAmount: amount,
+            deadline,
             signature,
           },
           (a) => s.address(a),
@@ -115,6 +150,7 @@ export function consentCommand(io: CliIo): Command {
               consent: message,
               channelId: channel.id,
               finalAmount: amountJson(amount),
+              deadline: deadline.toString(),
               newForPayee: amountJson(amount - channel.claimed),
               refund: amountJson(refund),
             },
@@ -123,8 +159,9 @@ export function consentCommand(io: CliIo): Command {
         s.out.raw(`${toJson(message)}\n`);
         s.out.note(
           `signed a close consent on channel ${short}: ${formatBtt(amount)} to the payee in total ` +
-            `(+${formatBtt(amount - channel.claimed)} on closing), ${formatBtt(refund)} back to the payer. ` +
-            "The JSON on stdout is for the payer's `seedpay close --consent`; anyone holding it can close the channel.",
+            `(+${formatBtt(amount - channel.claimed)} on closing), ${formatBtt(refund)} back to the payer, ` +
+            `usable for ${formatDuration(o.validFor)} (until ${new Date(Number(deadline) * 1000).toISOString()}, chain time). ` +
+            "The JSON on stdout is for the payer's `seedpay close --consent`; only the payer can use it.",
         );
       }),
     );

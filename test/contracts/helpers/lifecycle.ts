@@ -11,7 +11,7 @@ import {
   type ChannelKey,
 } from "../../../src/voucher/typedData";
 import type { ChannelEscrow, RevertingToken, TestToken } from "../../../typechain-types";
-import { MAX_WINDOW, MIN_WINDOW, Status, escrowFixture, makeKey, type Escrow } from "../fixture";
+import { DEADLINE, MAX_WINDOW, MIN_WINDOW, Status, escrowFixture, makeKey, type Escrow } from "../fixture";
 
 const { ethers } = hre;
 
@@ -68,9 +68,16 @@ export function voucherSigner(e: Escrow, key: ChannelKey, amount: bigint, signat
 }
 
 /** The address a close-consent signature recovers to for this escrow. */
-export function consentSigner(e: Escrow, key: ChannelKey, finalAmount: bigint, signature: string): string {
+export function consentSigner(
+  e: Escrow,
+  key: ChannelKey,
+  finalAmount: bigint,
+  signature: string,
+  deadline: bigint = DEADLINE,
+): string {
   const domain = escrowDomain(e.chainId, e.escrowAddress);
-  return ethers.verifyTypedData(domain, CLOSE_CONSENT_TYPES, { channelId: channelId(key), finalAmount }, signature);
+  const value = { channelId: channelId(key), finalAmount, deadline };
+  return ethers.verifyTypedData(domain, CLOSE_CONSENT_TYPES, value, signature);
 }
 
 /** A channel arranged by `channelIn`: its key, id and (when closing) deadline. */

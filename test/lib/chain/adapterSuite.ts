@@ -23,7 +23,7 @@ export type AdapterFixture = {
   /** A voucher signed by `signer`, with the chain's own tooling (ethers on EVM, TronWeb on TRON). */
   signVoucher(key: ChannelKey, amount: bigint): Promise<string>;
   /** The payee's consent to close at `finalAmount`. */
-  signConsent(key: ChannelKey, finalAmount: bigint): Promise<string>;
+  signConsent(key: ChannelKey, finalAmount: bigint, deadline: bigint): Promise<string>;
   /** Moves the chain clock forward. */
   increaseTime(seconds: number): Promise<void>;
   /** Watches the escrow through a node connection that fails every third event read, starting with the first. */
@@ -140,7 +140,12 @@ export function describeChainAdapter(name: string, setup: () => Promise<AdapterF
 
       record("close by payee", await payeeChain.close({ key: k2 }));
       expect((await payeeChain.getChannel(channelId(k2))).status).to.equal("closed");
-      record("closeWithConsent", await payerChain.closeWithConsent(k3, 9n * BTT, await f.signConsent(k3, 9n * BTT)));
+      const deadline = (await payerChain.latestBlock()).timestamp + 3600n;
+      const payeeSignature = await f.signConsent(k3, 9n * BTT, deadline);
+      record(
+        "closeWithConsent",
+        await payerChain.closeWithConsent({ key: k3, finalAmount: 9n * BTT, deadline, payeeSignature }),
+      );
       expect(await payerChain.getChannel(channelId(k3))).to.deep.include({ status: "closed", claimed: 9n * BTT });
       expect(await payeeChain.escrowBalance(f.payee)).to.equal(2n * BTT);
     });

@@ -33,8 +33,8 @@ async function setup(): Promise<AdapterFixture> {
       Signature.from(
         await signer.signTypedData(domain, VOUCHER_TYPES, { channelId: channelId(key), cumulativeAmount: amount }),
       ).compactSerialized,
-    signConsent: (key: ChannelKey, finalAmount: bigint) =>
-      payee.signTypedData(domain, CLOSE_CONSENT_TYPES, { channelId: channelId(key), finalAmount }),
+    signConsent: (key: ChannelKey, finalAmount: bigint, deadline: bigint) =>
+      payee.signTypedData(domain, CLOSE_CONSENT_TYPES, { channelId: channelId(key), finalAmount, deadline }),
     increaseTime: async (seconds: number) => {
       await network.provider.send("evm_increaseTime", [seconds]);
     },

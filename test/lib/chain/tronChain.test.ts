@@ -82,11 +82,11 @@ describe("TronChain on the devnode", function () {
           { channelId: channelId(key), cumulativeAmount: amount },
           hotKey().privateKey,
         ),
-      signConsent: async (key: ChannelKey, finalAmount: bigint) =>
+      signConsent: async (key: ChannelKey, finalAmount: bigint, deadline: bigint) =>
         Trx._signTypedData(
           domain as never,
           CLOSE_CONSENT_TYPES,
-          { channelId: channelId(key), finalAmount },
+          { channelId: channelId(key), finalAmount, deadline },
           payee().privateKey,
         ),
       increaseTime: (seconds: number) => node.increaseTime(seconds),

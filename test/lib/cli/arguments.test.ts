@@ -168,22 +168,28 @@ describe("seedpay CLI: arguments", () => {
       salt: "7",
     };
     const good = {
-      type: "seedpay-close-consent/1",
+      type: "seedpay-close-consent/2",
       chainId: "2494104990",
       escrow: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
       channelId: channelId({ ...key, payer: normalizeAddress(key.payer), salt: 7n }),
       key,
       finalAmount: "0",
+      deadline: "1700000000",
       signature: `0x${"11".repeat(65)}`,
     };
     // Base58 addresses come back 0x; a zero final amount is a valid consent (the payee takes nothing more).
     const decoded = decodeConsentMessage(JSON.stringify(good));
     expect(decoded.key.payer).to.equal(normalizeAddress(key.payer));
     expect(decoded.finalAmount).to.equal(0n);
+    expect(decoded.deadline).to.equal(1_700_000_000n);
     expect(decodeConsentMessage(JSON.stringify({ consent: good })).channelId).to.equal(good.channelId); // --json output
     expect(() => decodeConsentMessage(JSON.stringify({ ...good, type: "seedpay-voucher/1" }))).to.throw(
-      /not a seedpay close consent: "type" must be "seedpay-close-consent\/1"/,
+      /not a seedpay close consent: "type" must be "seedpay-close-consent\/2"/,
     );
+    expect(() => decodeConsentMessage(JSON.stringify({ ...good, type: "seedpay-close-consent/1" }))).to.throw(
+      /it is a version 1 consent \(no deadline\), which this escrow no longer accepts/,
+    );
+    expect(() => decodeConsentMessage(JSON.stringify({ ...good, deadline: undefined }))).to.throw(/"deadline"/);
     expect(() => decodeConsentMessage(JSON.stringify({ ...good, finalAmount: "1.5" }))).to.throw(/"finalAmount"/);
     expect(() => decodeConsentMessage(JSON.stringify({ ...good, signature: "0x1234" }))).to.throw(/"signature"/);
     expect(() => decodeConsentMessage(JSON.stringify({ ...good, key: { ...key, salt: "8" } }))).to.throw(

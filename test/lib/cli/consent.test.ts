@@ -8,7 +8,14 @@ import { KEYS, seedpay, seedpayProcess, tempDir, type CliRun } from "./helpers";
 const BTT = 10n ** 18n;
 const NO_STACK = /^\s+at /m;
 
-type Consent = { channelId: string; finalAmount: string; escrow: string; chainId: string; signature: string };
+type Consent = {
+  channelId: string;
+  finalAmount: string;
+  deadline: string;
+  escrow: string;
+  chainId: string;
+  signature: string;
+};
 
 /**
  * The payer's immediate close with the payee's consent, on the embedded chain: the payee signs
@@ -86,7 +93,7 @@ describe("seedpay CLI: close with the payee's consent", function () {
     );
     const message = JSON.parse(consent.stdout) as Consent;
     expect(message).to.include({
-      type: "seedpay-close-consent/1",
+      type: "seedpay-close-consent/2",
       channelId: id,
       finalAmount: ((45n * BTT) / 10n).toString(),
     });
@@ -145,10 +152,25 @@ describe("seedpay CLI: close with the payee's consent", function () {
     expect(neither.stderr).to.match(
       /^error: say which channel: --channel ID \(as the payee\), or --consent FILE \(as the payer\)\n/,
     );
-    // Consenting to less than the best voucher is allowed, with a warning.
+    // Consenting to less than the best voucher gives the difference away: refused unless --force.
     await pay(id, "1");
-    const less = ok(await run("payee", "payee.db", ["consent", "--channel", id, "--amount", "2.5"]), "less");
-    expect(less.stderr).to.contain("warning: the best voucher held pays 3 BTT; this consent gives it up for 2.5 BTT");
+    const less = refused(await run("payee", "payee.db", ["consent", "--channel", id, "--amount", "2.5"]), "less");
+    expect(less.stderr).to.equal(
+      `error: channel ${id}: the best voucher held pays 3 BTT; this consent gives it up for 2.5 BTT ` +
+        `(claim it first with \`seedpay claim --channel ${id.slice(0, 10)}\` to keep it)\n` +
+        `  Consent to the best voucher: seedpay consent --channel ${id.slice(0, 10)} (or --amount 3),\n` +
+        "  or add --force to give up the difference on purpose. Nothing was signed.\n",
+    );
+    const forced = ok(
+      await run("payee", "payee.db", ["consent", "--channel", id, "--amount", "2.5", "--force"]),
+      "less, forced",
+    );
+    expect(forced.stderr).to.contain("warning: the best voucher held pays 3 BTT; this consent gives it up for 2.5 BTT");
+    const badDuration = refused(
+      await run("payee", "payee.db", ["consent", "--channel", id, "--valid-for", "soon"]),
+      "a bad --valid-for",
+    );
+    expect(badDuration.stderr).to.contain("Expected a duration from 1s to 365d, e.g. 600, 10m, 1h or 1h30m.");
   });
 
   it("refuses a consent for another channel, by the wrong key or altered, before sending anything", async () => {
@@ -180,7 +202,8 @@ describe("seedpay CLI: close with the payee's consent", function () {
     });
     const bySigner = {
       ...message,
-      signature: hot.signCloseConsent({ channelId: id, finalAmount: 2n * BTT }).signature,
+      signature: hot.signCloseConsent({ channelId: id, finalAmount: 2n * BTT, deadline: BigInt(message.deadline) })
+        .signature,
     };
     const wrongKey = refused(
       await run("payer", "payer.db", ["close", "--consent", "-"], JSON.stringify(bySigner)),
@@ -203,10 +226,48 @@ describe("seedpay CLI: close with the payee's consent", function () {
     );
     expect(altered.stderr).to.contain(`not by its payee ${address(2)}`);
 
+    // A stretched deadline no longer matches the payee's signature either.
+    const stretched = { ...message, deadline: (BigInt(message.deadline) + 86_400n).toString() };
+    const late = refused(
+      await run("payer", "payer.db", ["close", "--consent", "-"], JSON.stringify(stretched)),
+      "a stretched deadline",
+    );
+    expect(late.stderr).to.contain(`not by its payee ${address(2)}`);
+    // A version 1 consent (no deadline) is refused with the reason.
+    const v1 = refused(
+      await run(
+        "payer",
+        "payer.db",
+        ["close", "--consent", "-"],
+        JSON.stringify({ ...message, type: "seedpay-close-consent/1" }),
+      ),
+      "a version 1 consent",
+    );
+    expect(v1.stderr).to.contain("it is a version 1 consent (no deadline), which this escrow no longer accepts");
+
     // Nothing was lost: the channel is open and the payer's wallet unchanged; the genuine consent still works.
     expect(await payerView(id)).to.deep.equal(before);
     expect(before.status).to.equal("open");
     const closed = ok(await run("payer", "payer.db", ["close", "--channel", id, "--consent", "-"], consent), "close");
     expect(closed.stdout).to.contain(`closed channel ${id} with the payee's consent: 2 BTT refunded to the payer`);
+  });
+
+  it("refuses an expired consent before sending anything (chain time, --valid-for)", async () => {
+    const id = await openChannel("3");
+    await pay(id, "1");
+    const consent = ok(await run("payee", "payee.db", ["consent", "--channel", id, "--valid-for", "10m"]), "consent");
+    const message = JSON.parse(consent.stdout) as Consent;
+    expect(consent.stderr).to.contain("usable for 10m (until ");
+    await node.provider.request({ method: "evm_increaseTime", params: [601] });
+    await node.provider.request({ method: "evm_mine", params: [] });
+    const before = await payerView(id);
+    const expired = refused(await run("payer", "payer.db", ["close", "--consent", "-"], consent.stdout), "expired");
+    expect(expired.stderr).to.match(
+      new RegExp(
+        `^error: the consent to close channel ${id} expired ${new Date(Number(message.deadline) * 1000).toISOString()} \\(chain time is `,
+      ),
+    );
+    expect(expired.stderr).to.contain("Nothing was sent.");
+    expect(await payerView(id)).to.deep.equal(before);
   });
 });

@@ -125,7 +125,7 @@ describe("voucher/errors (text snapshots)", function () {
       ].join("\n"),
     );
     const consent = caught(InvalidAmountError, () =>
-      signer.signCloseConsent({ channelId: CHANNEL, finalAmount: 1n << 256n }),
+      signer.signCloseConsent({ channelId: CHANNEL, finalAmount: 1n << 256n, deadline: 0n }),
     );
     expect(consent.shortMessage).to.equal(
       "finalAmount 115792089237316195423570985008687907853269984665640564039457584007913129639936n is not a uint256.",
@@ -149,7 +149,7 @@ describe("voucher/errors (text snapshots)", function () {
       ].join("\n"),
     );
     const short = caught(InvalidSignatureError, () =>
-      verifier.recoverCloseConsentSigner({ channelId: CHANNEL, finalAmount: 1n, signature: "0x1234" }),
+      verifier.recoverCloseConsentSigner({ channelId: CHANNEL, finalAmount: 1n, deadline: 0n, signature: "0x1234" }),
     );
     expect(short.shortMessage).to.equal(
       "Signature recovers no signer: the signature is neither 65 bytes (r, s, v) nor 64 bytes (EIP-2098).",

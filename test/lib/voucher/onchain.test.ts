@@ -4,11 +4,11 @@ import { Wallet, ZeroAddress } from "ethers";
 import { Trx } from "tronweb";
 import { createVoucherSigner, type VoucherSigner } from "../../../src/voucher/createVoucherSigner";
 import { createVoucherVerifier, type VerificationResult } from "../../../src/voucher/createVoucherVerifier";
-import { hashCloseConsent, hashVoucher } from "../../../src/voucher/hashVoucher";
+import { hashCloseAuthorization, hashCloseConsent, hashVoucher } from "../../../src/voucher/hashVoucher";
 import type { Secp256k1BackendName } from "../../../src/voucher/secp256k1Backend";
 import { toTronAddress } from "../../../src/voucher/toTronAddress";
 import { escrowDomain, VOUCHER_TYPES } from "../../../src/voucher/typedData";
-import { BTT, MAX_AMOUNT, escrowFixture, openChannel, type Escrow } from "../../contracts/fixture";
+import { BTT, DEADLINE, MAX_AMOUNT, escrowFixture, openChannel, type Escrow } from "../../contracts/fixture";
 import { N, word, randomId, randomAddress, split, join, offCurveR } from "./signatureHelpers";
 
 const DEPOSIT = 100n * BTT;
@@ -73,7 +73,7 @@ function cases(e: Escrow, signer: TestSigner, channelId: string, amount: bigint)
     ["another escrow", sign(e.chainId, randomAddress(), secret)],
     ["another channel", sign(e.chainId, e.escrowAddress, secret, randomId())],
     ["another amount", sign(e.chainId, e.escrowAddress, secret, channelId, amount + 1n)],
-    ["a close consent", signer.signCloseConsent({ channelId, finalAmount: amount }).signature],
+    ["a close consent", signer.signCloseConsent({ channelId, finalAmount: amount, deadline: DEADLINE }).signature],
   ];
   const high = N - s;
   if (high < 1n << 255n) list.push(["64 bytes, high s", "0x" + word(r) + word(high)]);
@@ -87,7 +87,7 @@ function makeSigner(e: Escrow, backend: Secp256k1BackendName): TestSigner {
 }
 
 describe("voucher library vs ChannelEscrow", function () {
-  it("computes the escrow's voucherDigest and closeConsentDigest for 40 random (id, amount) pairs", async function () {
+  it("computes the escrow's voucherDigest, closeConsentDigest and closeAuthorizationDigest for 40 random (id, amount) pairs", async function () {
     const e = await escrowFixture();
     for (let i = 0; i < 40; i++) {
       const channelId = randomId();
@@ -96,8 +96,12 @@ describe("voucher library vs ChannelEscrow", function () {
       expect(hashVoucher({ ...domain, channelId, cumulativeAmount: amount })).to.equal(
         await e.escrow.voucherDigest(channelId, amount),
       );
-      expect(hashCloseConsent({ ...domain, channelId, finalAmount: amount })).to.equal(
-        await e.escrow.closeConsentDigest(channelId, amount),
+      const deadline = BigInt(i) << BigInt(i * 6);
+      expect(hashCloseConsent({ ...domain, channelId, finalAmount: amount, deadline })).to.equal(
+        await e.escrow.closeConsentDigest(channelId, amount, deadline),
+      );
+      expect(hashCloseAuthorization({ ...domain, channelId, finalAmount: amount, deadline })).to.equal(
+        await e.escrow.closeAuthorizationDigest(channelId, amount, deadline),
       );
     }
   });
@@ -174,14 +178,17 @@ describe("voucher library vs ChannelEscrow", function () {
         const { key, id } = await openChannel(e, DEPOSIT, { signer: signer.address, payee: payee.address });
         const verifier = createVoucherVerifier({ chainId: e.chainId, escrow: e.escrowAddress, backend });
         const finalAmount = 3n * BTT;
-        const { signature, compact } = payee.signCloseConsent({ channelId: id, finalAmount });
+        const { signature, compact } = payee.signCloseConsent({ channelId: id, finalAmount, deadline: DEADLINE });
         const { r, s, v } = split(signature);
         const table: [string, string][] = [
           ["65 bytes", signature],
           ["64 bytes", compact],
           ["v = 0/1", join(r, s, v - 27)],
           ["high s", join(r, N - s, v === 27 ? 28 : 27)],
-          ["signed by the channel signer", signer.signCloseConsent({ channelId: id, finalAmount }).signature],
+          [
+            "signed by the channel signer",
+            signer.signCloseConsent({ channelId: id, finalAmount, deadline: DEADLINE }).signature,
+          ],
           ["a voucher", payee.signVoucher({ channelId: id, cumulativeAmount: finalAmount }).signature],
           ["65 bytes + 1", signature + "01"],
         ];
@@ -189,13 +196,15 @@ describe("voucher library vs ChannelEscrow", function () {
           const result = verifier.verifyCloseConsent({
             channelId: id,
             finalAmount,
+            deadline: DEADLINE,
             signature: sig,
             expectedSigner: key.payee,
           });
-          const verdict = await onChain(e, e.escrow.closeWithConsent.staticCall(key, finalAmount, sig));
+          const payer = e.escrow.connect(e.payer);
+          const verdict = await onChain(e, payer.closeWithConsent.staticCall(key, finalAmount, DEADLINE, sig, "0x"));
           expect(verdict, label).to.deep.equal(predicted(result));
         }
-        await e.escrow.closeWithConsent(key, finalAmount, compact);
+        await e.escrow.connect(e.payer).closeWithConsent(key, finalAmount, DEADLINE, compact, "0x");
         expect((await e.escrow.getChannel(id)).claimed).to.equal(finalAmount);
       });
     });

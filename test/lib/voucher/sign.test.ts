@@ -3,13 +3,28 @@ import { randomBytes } from "node:crypto";
 import { Signature, TypedDataEncoder, Wallet, getAddress, keccak256, toUtf8Bytes } from "ethers";
 import { Trx } from "tronweb";
 import { createVoucherSigner } from "../../../src/voucher/createVoucherSigner";
-import { InvalidAmountError, InvalidChannelIdError, InvalidPrivateKeyError } from "../../../src/voucher/errors";
+import {
+  InvalidAmountError,
+  InvalidChannelIdError,
+  InvalidDeadlineError,
+  InvalidPrivateKeyError,
+} from "../../../src/voucher/errors";
 import { escrowDomainSeparator } from "../../../src/voucher/escrowDomainSeparator";
-import { hashCloseConsent, hashVoucher } from "../../../src/voucher/hashVoucher";
+import { hashCloseAuthorization, hashCloseConsent, hashVoucher } from "../../../src/voucher/hashVoucher";
 import type { Secp256k1BackendName } from "../../../src/voucher/secp256k1Backend";
 import { toTronAddress } from "../../../src/voucher/toTronAddress";
-import { CLOSE_CONSENT_TYPEHASH, EIP712_DOMAIN_TYPEHASH, VOUCHER_TYPEHASH } from "../../../src/voucher/typeHashes";
-import { CLOSE_CONSENT_TYPES, escrowDomain, VOUCHER_TYPES } from "../../../src/voucher/typedData";
+import {
+  CLOSE_AUTHORIZATION_TYPEHASH,
+  CLOSE_CONSENT_TYPEHASH,
+  EIP712_DOMAIN_TYPEHASH,
+  VOUCHER_TYPEHASH,
+} from "../../../src/voucher/typeHashes";
+import {
+  CLOSE_AUTHORIZATION_TYPES,
+  CLOSE_CONSENT_TYPES,
+  escrowDomain,
+  VOUCHER_TYPES,
+} from "../../../src/voucher/typedData";
 
 const SHASTA = 2494104990n;
 const BACKENDS: Secp256k1BackendName[] = ["native", "noble"];
@@ -28,6 +43,9 @@ describe("voucher/createVoucherSigner", function () {
     );
     expect(hex(CLOSE_CONSENT_TYPEHASH)).to.equal(
       keccak256(toUtf8Bytes(TypedDataEncoder.from(CLOSE_CONSENT_TYPES).encodeType("CloseConsent"))),
+    );
+    expect(hex(CLOSE_AUTHORIZATION_TYPEHASH)).to.equal(
+      keccak256(toUtf8Bytes(TypedDataEncoder.from(CLOSE_AUTHORIZATION_TYPES).encodeType("CloseAuthorization"))),
     );
     expect(hex(EIP712_DOMAIN_TYPEHASH)).to.equal(
       keccak256(toUtf8Bytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")),
@@ -56,8 +74,12 @@ describe("voucher/createVoucherSigner", function () {
       expect(hashVoucher({ chainId: SHASTA, escrow, channelId, cumulativeAmount: amount })).to.equal(
         TypedDataEncoder.hash(domain, VOUCHER_TYPES, { channelId, cumulativeAmount: amount }),
       );
-      expect(hashCloseConsent({ chainId: SHASTA, escrow, channelId, finalAmount: amount })).to.equal(
-        TypedDataEncoder.hash(domain, CLOSE_CONSENT_TYPES, { channelId, finalAmount: amount }),
+      const deadline = BigInt(i) * 1_000_003n;
+      expect(hashCloseConsent({ chainId: SHASTA, escrow, channelId, finalAmount: amount, deadline })).to.equal(
+        TypedDataEncoder.hash(domain, CLOSE_CONSENT_TYPES, { channelId, finalAmount: amount, deadline }),
+      );
+      expect(hashCloseAuthorization({ chainId: SHASTA, escrow, channelId, finalAmount: amount, deadline })).to.equal(
+        TypedDataEncoder.hash(domain, CLOSE_AUTHORIZATION_TYPES, { channelId, finalAmount: amount, deadline }),
       );
     }
   });
@@ -97,13 +119,16 @@ describe("voucher/createVoucherSigner", function () {
           const wallet = randomWallet();
           const escrow = randomAddress();
           const signer = createVoucherSigner({ privateKey: wallet.privateKey, chainId: SHASTA, escrow, backend });
-          const value = { channelId: randomId(), finalAmount: randomAmount(i) };
+          const value = { channelId: randomId(), finalAmount: randomAmount(i), deadline: 1_700_000_000n + BigInt(i) };
           const domain = escrowDomain(SHASTA, escrow);
           const { signature } = signer.signCloseConsent(value);
           expect(signature).to.equal(await wallet.signTypedData(domain, CLOSE_CONSENT_TYPES, value));
           expect(signature).to.equal(
             Trx._signTypedData(domain, CLOSE_CONSENT_TYPES, value, wallet.privateKey.slice(2)),
           );
+          const authorization = signer.signCloseAuthorization(value).signature;
+          expect(authorization).to.equal(await wallet.signTypedData(domain, CLOSE_AUTHORIZATION_TYPES, value));
+          expect(authorization).not.to.equal(signature);
         }
       });
 
@@ -179,7 +204,12 @@ describe("voucher/createVoucherSigner", function () {
       expect(() => signer.signVoucher({ channelId: randomId(), cumulativeAmount: amount })).to.throw(
         InvalidAmountError,
       );
-      expect(() => signer.signCloseConsent({ channelId: randomId(), finalAmount: amount })).to.throw(/finalAmount/);
+      expect(() => signer.signCloseConsent({ channelId: randomId(), finalAmount: amount, deadline: 1n })).to.throw(
+        /finalAmount/,
+      );
+      expect(() => signer.signCloseConsent({ channelId: randomId(), finalAmount: 1n, deadline: amount })).to.throw(
+        InvalidDeadlineError,
+      );
     }
   });
 });

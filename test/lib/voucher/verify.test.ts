@@ -101,7 +101,8 @@ for (const backend of ["native", "noble"] as Secp256k1BackendName[]) {
       expect(verifier.verifyVoucher({ ...voucher(channelId, 5n), expectedSigner: wallet.address }).valid).to.equal(
         true,
       );
-      const consent = { channelId, finalAmount: 5n, ...payee.signCloseConsent({ channelId, finalAmount: 5n }) };
+      const signed = { channelId, finalAmount: 5n, deadline: 1_700_000_000n };
+      const consent = { ...signed, ...payee.signCloseConsent(signed) };
       for (const [signature, cached] of [
         [consent.signature, false],
         [consent.compact, true],
@@ -126,6 +127,13 @@ for (const backend of ["native", "noble"] as Secp256k1BackendName[]) {
       expect(verifier.verifyVoucher(asVoucher)).to.include({ valid: false, reason: "wrong-signer" });
       expect(verifier.verifyCloseConsent({ ...consent, finalAmount: 4n, expectedSigner: payee.address })).to.include({
         reason: "wrong-signer",
+      });
+      // The deadline is signed: a consent stretched past its deadline recovers someone else.
+      expect(
+        verifier.verifyCloseConsent({ ...consent, deadline: 1_800_000_000n, expectedSigner: payee.address }),
+      ).to.include({ reason: "wrong-signer" });
+      expect(verifier.verifyCloseConsent({ ...consent, deadline: -1n, expectedSigner: payee.address })).to.include({
+        reason: "invalid-deadline",
       });
       expect(
         verifier.verifyCloseConsent({ ...consent, signature: highS(consent.signature), expectedSigner: payee.address }),

@@ -5,7 +5,12 @@ import { Wallet } from "ethers";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { createVoucherSigner } from "../../../src/voucher/createVoucherSigner";
 import { createVoucherVerifier } from "../../../src/voucher/createVoucherVerifier";
-import { InvalidAmountError, InvalidChannelIdError, InvalidSignatureError } from "../../../src/voucher/errors";
+import {
+  InvalidAmountError,
+  InvalidChannelIdError,
+  InvalidDeadlineError,
+  InvalidSignatureError,
+} from "../../../src/voucher/errors";
 import { hashVoucher } from "../../../src/voucher/hashVoucher";
 import type { Secp256k1BackendName } from "../../../src/voucher/secp256k1Backend";
 import { SHASTA, N, word, randomId, randomAddress, split, join, highS, offCurveR } from "./signatureHelpers";
@@ -100,7 +105,8 @@ for (const backend of ["native", "noble"] as Secp256k1BackendName[]) {
         },
         {
           ...v,
-          signature: signer.signCloseConsent({ channelId: v.channelId, finalAmount: v.cumulativeAmount }).signature,
+          signature: signer.signCloseConsent({ channelId: v.channelId, finalAmount: v.cumulativeAmount, deadline: 0n })
+            .signature,
         },
       ];
       for (const c of cases) {
@@ -195,7 +201,12 @@ for (const backend of ["native", "noble"] as Secp256k1BackendName[]) {
       const v = voucher();
       expect(() => verifier.recoverVoucherSigner({ ...v, channelId: "0x" })).to.throw(InvalidChannelIdError);
       expect(() => verifier.recoverVoucherSigner({ ...v, cumulativeAmount: -1n })).to.throw(InvalidAmountError);
-      expect(() => verifier.recoverCloseConsentSigner({ ...v, finalAmount: -1n })).to.throw(/finalAmount/);
+      expect(() => verifier.recoverCloseConsentSigner({ ...v, finalAmount: -1n, deadline: 0n })).to.throw(
+        /finalAmount/,
+      );
+      expect(() => verifier.recoverCloseConsentSigner({ ...v, finalAmount: 1n, deadline: -1n })).to.throw(
+        InvalidDeadlineError,
+      );
       expect(() => verifier.recoverVoucherSigner({ ...v, signature: "0x1234" }))
         .to.throw(InvalidSignatureError)
         .with.property("reason", "invalid-length");
