@@ -7,7 +7,7 @@
  * the escrow; since the anchors end with tokens in wallets, each claim scenario adds the payee's
  * withdrawal amortized over the claims it serves (WITHDRAW_EVERY, stated in the output).
  */
-import { writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -52,6 +52,8 @@ async function measure(name: string, tx: Promise<ContractTransactionResponse>): 
 }
 
 let saltCounter = 1n;
+let beforeDetails: Record<string, number> = {};
+let beforeEnergy: Record<string, number> = {};
 let deployEnergy = 0;
 function keyFor(payer: string, payee: string, signer: string): ChannelKey {
   return { payer, payee, signer, disputeWindow: WINDOW, salt: saltCounter++ };
@@ -285,6 +287,21 @@ async function main(): Promise<void> {
 
   const outDir = path.join(__dirname, "..", "bench");
   mkdirSync(outDir, { recursive: true });
+  // The figures of the contract before issue 8's fixes (payer-only consents, payer-only opens,
+  // the deposit lock, refunds in their own call frame), kept to show what the fixes cost.
+  const beforePath = path.join(outDir, "gas-before.json");
+  if (existsSync(beforePath)) {
+    const before = JSON.parse(readFileSync(beforePath, "utf8")) as typeof result;
+    Object.assign(result, {
+      before: {
+        note: "bench/gas-before.json: the contract before issue 8",
+        details: before.details,
+        tronEnergy: before.tronEnergy.details,
+      },
+    });
+    beforeDetails = before.details;
+    beforeEnergy = before.tronEnergy.details;
+  }
   writeFileSync(path.join(outDir, "gas.json"), JSON.stringify(result, null, 2) + "\n");
   writeFileSync(path.join(outDir, "gas.md"), markdown(scenarios, scenariosEnergy, details));
   console.log(markdown(scenarios, scenariosEnergy, details));
@@ -313,7 +330,13 @@ function markdown(
     const verdict = target === undefined ? "" : gas <= target ? "met" : `missed by ${gas - target}`;
     return `| ${id} | ${DESCRIPTIONS[id]} | ${n(gas)} | ${n(target)} | ${verdict} | ${n(scenariosEnergy[id])} |`;
   });
-  const parts = Object.entries(details).map(([k, v]) => `| ${k} | ${n(v)} | ${n(energy[k])} |`);
+  const delta = (now: number, was: number | undefined) =>
+    was === undefined ? "–" : `${now - was >= 0 ? "+" : ""}${(now - was).toLocaleString("en-US")}`;
+  const parts = Object.entries(details).map(
+    ([k, v]) =>
+      `| ${k} | ${n(beforeDetails[k])} | ${n(v)} | ${delta(v, beforeDetails[k])} | ` +
+      `${n(beforeEnergy[k])} | ${n(energy[k])} | ${delta(energy[k], beforeEnergy[k])} |`,
+  );
   return [
     "# ChannelEscrow gas (receipt gasUsed, Hardhat EVM at cancun, bytecode for london)",
     "",
@@ -325,10 +348,10 @@ function markdown(
     "|---|---|---|---|---|---|",
     ...rows,
     "",
-    "## Transactions measured",
+    "## Transactions measured (before: bench/gas-before.json, the contract before issue 8's fixes)",
     "",
-    "| transaction | gas | TRON energy |",
-    "|---|---|---|",
+    "| transaction | gas before | gas | Δ | energy before | TRON energy | Δ |",
+    "|---|---|---|---|---|---|---|",
     ...parts,
     "",
   ].join("\n");

@@ -264,6 +264,19 @@ describe("guards", () => {
       await claimFor(e, key, 35n);
       expect(await e.escrow.balanceOf(e.payee.address)).to.equal(5n);
     });
+
+    it("a full withdrawal leaves the balance slot non-zero (bit 255), so the next credit is a 5,000-energy rewrite on TRON", async () => {
+      const e = await escrowFixture();
+      const { key } = await openChannel(e, 100n);
+      await claimFor(e, key, 30n);
+      await e.escrow.connect(e.payee).withdraw(e.payee.address, 30n);
+      // Storage: _pullState is slot 0, _channels slot 1, _balances slot 2 (constants and immutables take none).
+      const slot = ethers.keccak256(
+        ethers.AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [e.payee.address, 2]),
+      );
+      expect(BigInt(await ethers.provider.getStorage(e.escrowAddress, slot))).to.equal(1n << 255n);
+      expect(await e.escrow.balanceOf(e.payee.address)).to.equal(0n);
+    });
   });
 
   describe("closing", () => {

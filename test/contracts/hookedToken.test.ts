@@ -3,7 +3,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { expect } from "chai";
 import { AbiCoder, keccak256, Wallet, id as keccakText } from "ethers";
 import hre from "hardhat";
-import { channelId, type ChannelKey } from "../../src/voucher/typedData";
+import { CLOSE_CONSENT_TYPES, channelId, type ChannelKey } from "../../src/voucher/typedData";
 import type { ChannelEscrow, HookActor, HookedToken } from "../../typechain-types";
 import { MAX_WINDOW, MIN_WINDOW, WINDOW } from "./fixture";
 
@@ -142,5 +142,48 @@ describe("hooked token (sender hook before the move, silent failures)", () => {
       .to.be.revertedWithCustomError(w.escrow, "OnlySelf")
       .withArgs(w.a);
     expect(await w.token.balanceOf(w.escrowAddress)).to.equal(500n);
+  });
+
+  // A contract party acts through its own calls: the escrow must judge msg.sender, not tx.origin
+  // (the EOA that drives the contract is neither the payer nor the payee).
+  it("a contract payer closes with its payee's consent without an authorisation; its operator alone cannot", async () => {
+    const w = await loadFixture(deploy);
+    const key = keyOf(w.a, w.payee.address);
+    await w.actor.forward(w.escrowAddress, w.escrow.interface.encodeFunctionData("open", [key, 1_000n]));
+    const deadline = 4_102_444_800n;
+    const consent = await w.payee.signTypedData(
+      {
+        name: "Seedpay ChannelEscrow",
+        version: "2",
+        chainId: (await ethers.provider.getNetwork()).chainId & 0xffffffffn,
+        verifyingContract: w.escrowAddress,
+      },
+      { CloseConsent: CLOSE_CONSENT_TYPES.CloseConsent },
+      { channelId: channelId(key), finalAmount: 400n, deadline },
+    );
+    const call = w.escrow.interface.encodeFunctionData("closeWithConsent", [key, 400n, deadline, consent, "0x"]);
+    const [operator] = await ethers.getSigners();
+    await expect(operator.sendTransaction({ to: w.escrowAddress, data: call }))
+      .to.be.revertedWithCustomError(w.escrow, "CloseNotAuthorized")
+      .withArgs(channelId(key), operator.address, ethers.ZeroAddress);
+    await expect(w.actor.connect(operator).forward(w.escrowAddress, call))
+      .to.emit(w.escrow, "ChannelClosed")
+      .withArgs(channelId(key), 400n, 600n);
+    expect(await w.escrow.balanceOf(w.payee.address)).to.equal(400n);
+    expect(await w.token.balanceOf(w.a)).to.equal(MINT - 400n);
+  });
+
+  it("a contract payee closes its channel itself; its operator cannot", async () => {
+    const w = await loadFixture(deploy);
+    const key = keyOf(w.payer.address, w.a);
+    await w.escrow.connect(w.payer).open(key, 300n);
+    const call = w.escrow.interface.encodeFunctionData("close", [key, 0n, "0x"]);
+    const [operator] = await ethers.getSigners();
+    await expect(operator.sendTransaction({ to: w.escrowAddress, data: call }))
+      .to.be.revertedWithCustomError(w.escrow, "NotPayee")
+      .withArgs(channelId(key), operator.address, w.a);
+    await expect(w.actor.connect(operator).forward(w.escrowAddress, call))
+      .to.emit(w.escrow, "ChannelClosed")
+      .withArgs(channelId(key), 0n, 300n);
   });
 });

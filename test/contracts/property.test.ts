@@ -29,10 +29,13 @@ import { MINT, hookedWorld, plainWorld, type Log, type Party, type World } from 
 
 const { ethers } = hre;
 
-/** Under `npm run coverage` (instrumented, slower) a short run: the property is not what covers lines. */
+/**
+ * Under `npm run coverage` every instruction is traced (some hundred times slower): one short run,
+ * since the property is not what covers the lines (the per-operation tests are).
+ */
 const COVERAGE = (hre as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING === true;
-const RUNS = Number(process.env.PROPERTY_RUNS ?? (COVERAGE ? 2 : 20));
-const OPS = Number(process.env.PROPERTY_OPS ?? 350);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? (COVERAGE ? 1 : 20));
+const OPS = Number(process.env.PROPERTY_OPS ?? (COVERAGE ? 30 : 350));
 const SEED = process.env.PROPERTY_SEED === undefined ? undefined : Number(process.env.PROPERTY_SEED);
 const HOUR = 3600n;
 const N = BigInt("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");

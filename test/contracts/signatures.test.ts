@@ -19,6 +19,7 @@ import {
 import hre from "hardhat";
 import { TronWeb, Trx, utils as tronUtils } from "tronweb";
 import {
+  CLOSE_AUTHORIZATION_TYPES,
   CLOSE_CONSENT_TYPES,
   ESCROW_DOMAIN_NAME,
   ESCROW_DOMAIN_VERSION,
@@ -145,7 +146,7 @@ describe("signatures", () => {
       }
     });
 
-    it("hash to the escrow's voucherDigest and closeConsentDigest", async () => {
+    it("hash to the escrow's voucherDigest, closeConsentDigest and closeAuthorizationDigest", async () => {
       const f = await loadFixture(signaturesFixture);
       const id = channelId(makeKey(f));
       for (const amount of [0n, 1n, 10n ** 30n, MaxUint256]) {
@@ -155,6 +156,10 @@ describe("signatures", () => {
         const c = TypedDataEncoder.hash(f.domain, CLOSE_CONSENT_TYPES, consent(id, amount));
         expect(await f.escrow.closeConsentDigest(id, amount, DEADLINE)).to.equal(c);
         expect(c).to.not.equal(v);
+        const a = TypedDataEncoder.hash(f.domain, CLOSE_AUTHORIZATION_TYPES, consent(id, amount));
+        expect(await f.escrow.closeAuthorizationDigest(id, amount, DEADLINE)).to.equal(a);
+        // The payee's consent and the payer's authorisation of the same close are different messages.
+        expect(a).to.not.equal(c);
       }
       // The same id and amount in the twin escrow is another digest.
       expect(await f.twin.voucherDigest(id, 1n)).to.equal(

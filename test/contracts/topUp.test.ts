@@ -120,6 +120,14 @@ describe("topUp", () => {
       },
       error: "DepositTooLarge",
     },
+    {
+      name: "refuses a top-up of exactly 2^112 - 1, reporting the total it would make",
+      arrange: async (e) => {
+        const { id } = await openChannel(e, 10n);
+        return { id, amount: MAX_AMOUNT, args: [MAX_AMOUNT + 10n, MAX_AMOUNT] };
+      },
+      error: "DepositTooLarge",
+    },
   ];
   for (const c of refused) {
     it(`topUp: ${c.name}`, async () => {

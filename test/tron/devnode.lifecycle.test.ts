@@ -5,7 +5,7 @@ import { Trx } from "tronweb";
 import type { TronWeb } from "tronweb";
 import { estimateTronEnergy, SHASTA_CHAIN_ID, startDevnode } from "../../src/devnode";
 import type { Devnode } from "../../src/devnode";
-import { channelId, escrowDomain, VOUCHER_TYPES } from "../../src/voucher/typedData";
+import { channelId, ESCROW_DOMAIN_VERSION, escrowDomain, VOUCHER_TYPES } from "../../src/voucher/typedData";
 import { deploy, ESCROW, hexToUtf8, TOKEN, tronWebFor, waitForInfo } from "./helpers";
 
 const BTT = 10n ** 18n;
@@ -34,7 +34,7 @@ describe("devnode: channel lifecycle through TronWeb", function () {
   const hotKey = () => node.accounts[2];
   const domain = () => ({
     name: "Seedpay ChannelEscrow",
-    version: "1",
+    version: ESCROW_DOMAIN_VERSION,
     chainId: SHASTA_CHAIN_ID,
     verifyingContract: "0x" + payerWeb.address.toHex(escrowAddress).slice(2),
   });
