@@ -109,9 +109,9 @@ describe("scripts/deploy.ts (TronWeb deployment)", function () {
         new RegExp(`${name}\\s+[\\d,]+\\s+[\\d.,]+\\s+[\\d,]+\\s+[\\d.,]+\\s+[\\d.,]+\\s+[0-9a-f]{64}`),
       );
     }
-    // ChannelEscrow's deployment energy (docs/devnode.md: 1,983,168) at 100 sun/energy.
+    // ChannelEscrow's deployment energy (docs/deploy.md: 2,206,971) at 100 sun/energy.
     // Then its bandwidth: the signed transaction's bytes, each burning 1,000 sun; then the fee limit.
-    const escrowRow = /ChannelEscrow\s+1,983,168\s+198\.3168\s+([\d,]+)\s+([\d.]+)\s+238\s/.exec(run.out);
+    const escrowRow = /ChannelEscrow\s+2,206,971\s+220\.6971\s+([\d,]+)\s+([\d.]+)\s+265\s/.exec(run.out);
     expect(escrowRow, run.out).to.not.equal(null);
     const bytes = Number(escrowRow![1].replace(/,/g, ""));
     expect(bytes).to.be.within(9_000, 20_000);
