@@ -160,6 +160,9 @@ export type {
 // Chain adapters
 export { EvmChain } from "./chain/evm/EvmChain";
 export type { EvmChainParameters } from "./chain/evm/EvmChain";
+export { MultiNodeProvider, NoNodeAnsweredError } from "./chain/evm/MultiNodeProvider";
+export type { MultiNodeProviderParameters } from "./chain/evm/MultiNodeProvider";
+export { RequestTimeoutError } from "./chain/withDeadline";
 export { watchEscrowEvents } from "./chain/evm/watchEscrowEvents";
 export { decodeEscrowLog, ESCROW_EVENT_TOPICS } from "./chain/events";
 export { EscrowRevertedError, TransactionFailedError, decodeEscrowError, toSeedpayError } from "./chain/escrowErrors";
