@@ -1,6 +1,7 @@
 import { takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import fc from "fast-check";
+import hre from "hardhat";
 import { answer, at, bondFixture, challengeNow, dealIn, MIN_RESPONSE_WINDOW, type Bond } from "./fixture";
 
 // Issue 8, item 5: the keeper's reward must not make slashing a way to take money. Stated from the
@@ -9,6 +10,9 @@ import { answer, at, bondFixture, challengeNow, dealIn, MIN_RESPONSE_WINDOW, typ
 // it controls ends with no more, across its addresses, than if the client had slashed.
 
 const RUNS = Number(process.env.KEEPER_RUNS ?? 20);
+// Fixed under coverage, so the coverage gate gives the same answer on every checkout.
+const COVERAGE = (hre as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING === true;
+const SEED = process.env.KEEPER_SEED !== undefined ? Number(process.env.KEEPER_SEED) : COVERAGE ? 20261204 : undefined;
 
 const deals = fc.record({
   price: fc.bigInt({ min: 1n, max: 10n ** 24n }),
@@ -45,12 +49,16 @@ describe("keeper rule: slashing pays the same to the client, whoever slashes", (
             .withdrawEarnings(d.t)
             .catch(() => undefined);
         }
+        // One challenge per response window: the missed one may come only once the last deadline passed.
+        let lastDeadline = 0n;
         for (let i = 0; i < c.answered; i++) {
           const deadline = await challengeNow(b, d.t, i);
           await answer(b, d.t, i);
           await at(deadline);
+          lastDeadline = deadline;
         }
-        const start = BigInt(await time.latest()) + 1n;
+        const now = BigInt(await time.latest()) + 1n;
+        const start = now > lastDeadline ? now : lastDeadline;
         await at(start > part(c.challengeAt) ? start : part(c.challengeAt));
         const deadline = await challengeNow(b, d.t, 4);
         await at(deadline + 1n);
@@ -79,7 +87,7 @@ describe("keeper rule: slashing pays the same to the client, whoever slashes", (
         expect(byKeeper[1] + byKeeper[3]).to.equal(byClient[1]);
         await b.bond.connect(b.client).slash(d.t);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 });
