@@ -4,6 +4,7 @@ import { Interface, type TransactionReceipt } from "ethers";
 import hre from "hardhat";
 import { StorageBond__factory, type BondLens, type HookActor, type StorageBond } from "../../../typechain-types";
 import { BLOCK_SIZE, seededBytes } from "./bep52";
+import { createRandom } from "../../../scripts/sim/random";
 import {
   earnedAt,
   FILE,
@@ -46,17 +47,9 @@ const TOTAL_OPS = Number(process.env.BOND_PROPERTY_OPS ?? (COVERAGE ? 1_000 : 10
 const SEED = Number(process.env.BOND_PROPERTY_SEED ?? 8);
 const OPS_PER_RUN = 250;
 
-/** mulberry32: a small seeded PRNG, so a failing sequence replays from its seed. */
+/** The simulator's seeded PRNG (mulberry32), so a failing sequence replays from its seed. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
+  const { next, int } = createRandom(seed);
   return {
     next,
     int,
