@@ -20,7 +20,11 @@ export interface StartDevnodeOptions {
   /** Default 9090 (TRE's port); 0 picks a free one. */
   port?: number;
   host?: string;
-  /** Milliseconds between blocks. Unset: every transaction is mined at once in its own block. */
+  /**
+   * Milliseconds between blocks; the transactions broadcast in between are packed into the next
+   * block in arrival order (`POST /admin/mine` produces that block at once). Unset: every
+   * transaction is mined at once in its own block.
+   */
   blockTime?: number;
   /** Funded development accounts (default 10), derived from `mnemonic` on TRON's HD path. */
   accounts?: number;
@@ -65,6 +69,11 @@ export interface Devnode {
   setFaults(faults: DevnodeFaults): void;
   /** Faults answered so far. */
   readonly faultsInjected: number;
+  /**
+   * Transactions broadcast and not yet in a block (with `blockTime`; always 0 without). With
+   * `POST /admin/mine`, a test decides which transactions share a block.
+   */
+  readonly pendingTransactions: number;
   close(): Promise<void>;
 }
 
@@ -161,6 +170,9 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
     },
     get faultsInjected() {
       return faults.injected;
+    },
+    get pendingTransactions() {
+      return chain.pendingCount;
     },
     close: async () => {
       chain.close();

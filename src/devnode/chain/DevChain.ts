@@ -1,7 +1,7 @@
 import type { EvmAddress } from "../address";
 import type { DevAccount } from "../devAccounts";
 import { createEvm } from "../evm";
-import type { Evm, EvmBlock } from "../evm";
+import type { Evm, EvmBlock, EvmLog } from "../evm";
 import { EventStore } from "./events";
 import { contractAddressFor, executeConstant, executeCreate, executeTrigger } from "./executor";
 import type { ConstantCall, ConstantCallResult, RawOutcome } from "./executor";
@@ -18,7 +18,11 @@ export interface DevChainOptions {
   balance: bigint;
   /** Sun per unit of energy burnt. */
   energyPrice: number;
-  /** Milliseconds between blocks; undefined: a block per transaction (and an empty one when the head is 3 s old). */
+  /**
+   * Milliseconds between blocks: the transactions broadcast in between are packed into the next
+   * block, in the order they arrived. Undefined: a block per transaction (and an empty one when the
+   * head is 3 s old).
+   */
   blockTime?: number;
   hardfork: string;
   /** Blocks between the head and the newest solidified block (TRON: 19); default 0, every block solid at once. */
@@ -30,9 +34,18 @@ export interface DevChainOptions {
 /** TRON produces a block every 3 s; the head never looks older than that. */
 const SLOT_MS = 3000;
 
+/** A transaction executed for the block being built; published with the block. */
+interface Staged {
+  record: TxRecord;
+  logs: EvmLog[];
+  caller?: EvmAddress;
+}
+
 /**
  * The devnode's chain: TRON blocks, transactions, receipts, contracts and events over an
- * in-process EVM, one EVM block per TRON block. All EVM access is serialized.
+ * in-process EVM. Each transaction runs in an EVM block of its own (its trace, pricing and undo
+ * need that); a TRON block is the range of EVM blocks of its transactions (see TronBlock). All EVM
+ * access is serialized.
  */
 export class DevChain implements ChainView {
   readonly queue = new SerialQueue();
@@ -43,6 +56,12 @@ export class DevChain implements ChainView {
   /** Accounts TRON would know (activated), with their creation time. */
   readonly created = new Map<EvmAddress, number>();
   private readonly pending = new Map<string, Submission>();
+  /**
+   * Transactions of the block being built. Readers outside the queue (receipts, blocks, events)
+   * see them only once the block is sealed, all at once, so a receipt never names a block that
+   * does not exist yet.
+   */
+  private building: Staged[] = [];
   readonly bandwidth = new BandwidthLedger();
   private offsetMs = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -59,7 +78,7 @@ export class DevChain implements ChainView {
       genesisAccounts: options.accounts.map((a) => ({ privateKey: "0x" + a.privateKey, balance: options.balance })),
     });
     const chain = new DevChain(evm, options);
-    await chain.syncBlocks();
+    await chain.seal();
     for (const a of options.accounts) chain.created.set(a.evm, chain.blocks[0].timestamp);
     if (options.blockTime !== undefined) {
       chain.timer = setInterval(
@@ -97,6 +116,11 @@ export class DevChain implements ChainView {
     return Math.max(Date.now() + this.offsetMs, this.head().timestamp);
   }
 
+  /** Transactions broadcast and waiting for the next block (only with a block time). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
   isKnownTransaction(txID: string): boolean {
     return this.txs.has(txID) || this.pending.has(txID);
   }
@@ -117,18 +141,22 @@ export class DevChain implements ChainView {
     });
   }
 
-  /** Moves the chain clock forward and mines a block at the new time. */
+  /** Moves the chain clock forward and produces a block at the new time (with what is pending). */
   async increaseTime(seconds: number): Promise<TronBlock> {
     return this.queue.run(async () => {
       this.offsetMs += Math.round(seconds * 1000);
-      await this.mineEmpty();
+      await this.produceBlock();
       return this.head();
     });
   }
 
+  /**
+   * Produces `count` blocks now; with a block time, the first packs the transactions pending, as
+   * the next tick would (a test can then choose which transactions share a block).
+   */
   async mine(count: number): Promise<TronBlock> {
     return this.queue.run(async () => {
-      for (let i = 0; i < count; i++) await this.mineEmpty();
+      for (let i = 0; i < count; i++) await this.produceBlock();
       return this.head();
     });
   }
@@ -144,8 +172,16 @@ export class DevChain implements ChainView {
       const submission = validateSubmission(rawBytes, signatures, this);
       await validateAgainstState(submission, this);
       await this.checkBandwidth(submission);
-      if (this.options.blockTime !== undefined) this.pending.set(submission.txID, submission);
-      else await this.execute(submission, this.nextTimestampSec());
+      if (this.options.blockTime !== undefined) {
+        this.pending.set(submission.txID, submission);
+        return submission.txID;
+      }
+      try {
+        await this.execute(submission, this.nextTimestampSec());
+      } finally {
+        // Even when the node failed mid-way, EVM blocks it mined become a TRON block.
+        await this.sealIfMined();
+      }
       return submission.txID;
     });
   }
@@ -173,11 +209,15 @@ export class DevChain implements ChainView {
     return Math.max(Math.floor(this.head().timestamp / 1000), Math.floor((Date.now() + this.offsetMs) / 1000));
   }
 
+  /**
+   * Packs the transactions broadcast since the last block into one block, in arrival order (the
+   * order java-tron's pending pool gives them), all at the block's timestamp. Each is checked
+   * again against the state the ones before it left, as java-tron does when it builds a block.
+   */
   private async produceBlock(): Promise<void> {
     const timestamp = this.nextTimestampSec();
     const batch = [...this.pending.values()];
     this.pending.clear();
-    let mined = 0;
     for (const submission of batch) {
       if (submission.raw.expiration <= timestamp * 1000) continue; // expired while waiting: dropped
       try {
@@ -185,26 +225,60 @@ export class DevChain implements ChainView {
       } catch {
         continue; // no longer valid (e.g. the balance went): dropped, as java-tron drops it
       }
-      await this.execute(submission, timestamp);
-      mined++;
+      try {
+        await this.execute(submission, timestamp);
+      } catch {
+        // The node itself failed on it (not a TRON failure, which is recorded): dropped, so one
+        // bad transaction does not stall the chain.
+      }
     }
-    if (mined === 0) await this.mineEmpty(timestamp);
+    if (!(await this.sealIfMined())) await this.mineEmpty(timestamp);
   }
 
   private async mineEmpty(timestampSec = this.nextTimestampSec()): Promise<void> {
     await this.evm.mineEmpty(timestampSec);
-    await this.syncBlocks();
+    await this.seal();
   }
 
-  /** Records EVM blocks not yet known as TRON blocks; returns the newest. */
-  private async syncBlocks(): Promise<TronBlock> {
+  /** Seals a block if EVM blocks were mined since the head; whether it did. */
+  private async sealIfMined(): Promise<boolean> {
     const latest = Number(BigInt((await this.evm.block("latest")).number));
-    for (let n = this.blocks.length; n <= latest; n++) this.blocks.push(this.tronBlock(await this.evm.block(n)));
-    return this.head();
+    if (this.blocks.length > 0 && latest === this.head().evmNumber) return false;
+    await this.seal();
+    return true;
+  }
+
+  /**
+   * Makes the EVM blocks mined since the head one TRON block, with the transactions staged for it
+   * (in execution order: their position in the block), and publishes their receipts and events.
+   */
+  private async seal(): Promise<TronBlock> {
+    const block = this.tronBlock(await this.evm.block("latest"));
+    const staged = this.building;
+    this.building = [];
+    block.txIds = staged.map((t) => t.record.txID);
+    this.blocks.push(block);
+    for (const { record, logs, caller } of staged) {
+      record.blockNumber = block.number;
+      record.blockTimestamp = block.timestamp;
+      this.txs.set(record.txID, record);
+      this.events.record(logs, {
+        txID: record.txID,
+        blockNumber: block.number,
+        blockTimestamp: block.timestamp,
+        caller,
+      });
+    }
+    return block;
+  }
+
+  /** The EVM block tag to read a TRON block's state at (its last EVM block). */
+  stateTag(block: TronBlock): string {
+    return "0x" + block.evmNumber.toString(16);
   }
 
   private tronBlock(b: EvmBlock): TronBlock {
-    const number = Number(BigInt(b.number));
+    const number = this.blocks.length;
     const num = number.toString(16).padStart(16, "0");
     // The genesis id ends in the chain id: TRON's chain id is the low 4 bytes of the genesis block id.
     const id =
@@ -213,6 +287,7 @@ export class DevChain implements ChainView {
         : num + b.hash.slice(18);
     return {
       number,
+      evmNumber: Number(BigInt(b.number)),
       id,
       parentId: number === 0 ? b.parentHash.slice(2) : this.blocks[number - 1].id,
       timestamp: Number(BigInt(b.timestamp)) * 1000,
@@ -244,7 +319,7 @@ export class DevChain implements ChainView {
       throw e;
     }
     const netFee = await this.chargeBandwidth(s, timestampSec);
-    await this.record(s, raw, contractAddress, netFee);
+    this.stage(s, raw, contractAddress, netFee, timestampSec);
   }
 
   private async run(
@@ -257,10 +332,13 @@ export class DevChain implements ChainView {
     let raw: RawOutcome;
     let contractAddress: EvmAddress | undefined;
     if (c.kind === "TransferContract") {
+      // Mined first: the EVM attributes a state change to the block that is newest when it is
+      // made, so moving the TRX after mining puts it in this transaction's block, not the parent's
+      // (which a solidity-node read of the parent would otherwise see).
+      await this.evm.mineEmpty(timestampSec);
       await this.evm.setBalance(c.owner, balance - BigInt(c.transfer.amount));
       await this.evm.setBalance(c.transfer.to, (await this.evm.balance(c.transfer.to)) + BigInt(c.transfer.amount));
       if (!this.created.has(c.transfer.to)) this.created.set(c.transfer.to, timestampSec * 1000);
-      await this.evm.mineEmpty(timestampSec);
       raw = { contractRet: "SUCCESS", energy: 0, returnData: "", logs: [], discard: false };
     } else {
       const callValue = BigInt(c.kind === "TriggerSmartContract" ? c.call.callValue : c.create.callValue);
@@ -305,15 +383,14 @@ export class DevChain implements ChainView {
     return charge.burnt;
   }
 
-  private async record(
+  private stage(
     s: Submission,
     raw: RawOutcome,
     contractAddress: EvmAddress | undefined,
     netFee: number,
-  ): Promise<void> {
+    timestampSec: number,
+  ): void {
     const c = s.contract;
-    const block = await this.syncBlocks();
-    block.txIds.push(s.txID);
     const outcome: ExecutionOutcome = {
       ...raw,
       contractAddress,
@@ -322,17 +399,19 @@ export class DevChain implements ChainView {
       netUsage: netFee > 0 ? 0 : bandwidthOf(s.rawBytes, s.signatures),
       netFee,
     };
-    this.txs.set(s.txID, {
+    // Block number and time are set when the block is sealed.
+    const record: TxRecord = {
       txID: s.txID,
       rawBytes: s.rawBytes,
       signatures: s.signatures,
-      blockNumber: block.number,
-      blockTimestamp: block.timestamp,
+      blockNumber: -1,
+      blockTimestamp: timestampSec * 1000,
       kind: c.kind,
       outcome,
-    });
+    };
+    // A contract is known at once: a later transaction of the same block may call it.
     if (c.kind === "CreateSmartContract" && outcome.contractRet === "SUCCESS" && contractAddress) {
-      const record: ContractRecord = {
+      const contract: ContractRecord = {
         address: contractAddress,
         abi: c.create.abi,
         name: c.create.name,
@@ -341,15 +420,10 @@ export class DevChain implements ChainView {
         originEnergyLimit: c.create.originEnergyLimit,
         txID: s.txID,
       };
-      this.contracts.set(contractAddress, record);
-      this.created.set(contractAddress, block.timestamp);
-      this.events.registerAbi(contractAddress, record.abi);
+      this.contracts.set(contractAddress, contract);
+      this.created.set(contractAddress, timestampSec * 1000);
+      this.events.registerAbi(contractAddress, contract.abi);
     }
-    this.events.record(outcome.logs, {
-      txID: s.txID,
-      blockNumber: block.number,
-      blockTimestamp: block.timestamp,
-      caller: contractAddress,
-    });
+    this.building.push({ record, logs: outcome.logs, caller: contractAddress });
   }
 }

@@ -4,9 +4,16 @@ import type { EvmLog } from "../evm";
 import { renderTransaction } from "../protobuf";
 import type { TransactionJson, TronAbiEntry } from "../protobuf";
 
-/** A TRON block: one EVM block (same number and timestamp), with TRON's id and header. */
+/**
+ * A TRON block over the EVM: each of its transactions ran in an EVM block of its own (same
+ * timestamp), and its state is the state at `evmNumber`, the last of them (or one empty EVM block
+ * for a block without transactions). Without a block time each TRON block is one EVM block, so
+ * TRON block n is EVM block n; with one, a block of k transactions spans k EVM blocks.
+ */
 export interface TronBlock {
   number: number;
+  /** The EVM block whose state is this block's state (the end of its range). */
+  evmNumber: number;
   /** 8-byte big-endian number ‖ 24 bytes (java-tron's BlockId layout), hex. */
   id: string;
   parentId: string;
