@@ -151,10 +151,14 @@ export class Evm {
     return this.request<EvmTrace>("debug_traceTransaction", [hash, TRACE_OPTIONS]);
   }
 
-  traceCall(call: { from: EvmAddress; to: EvmAddress; data: string; value: bigint; gas: number }): Promise<EvmTrace> {
+  /** Traces a call on the state at `tag` (a block number in hex, or "latest"). */
+  traceCall(
+    call: { from: EvmAddress; to: EvmAddress; data: string; value: bigint; gas: number },
+    tag = "latest",
+  ): Promise<EvmTrace> {
     return this.request<EvmTrace>("debug_traceCall", [
       { from: call.from, to: call.to, data: call.data, value: hex(call.value), gas: hex(call.gas), gasPrice: "0x0" },
-      "latest",
+      tag,
       TRACE_OPTIONS,
     ]);
   }

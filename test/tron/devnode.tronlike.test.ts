@@ -1,8 +1,9 @@
 import { expect } from "chai";
-import { TronWeb } from "tronweb";
+import { TronWeb, Trx } from "tronweb";
 import { TronChain } from "../../src/chain/tron/TronChain";
 import { startDevnode, type Devnode } from "../../src/devnode";
-import { deployEscrowOn, tronWebFor, waitForInfo, TOKEN } from "./helpers";
+import { escrowDomain, VOUCHER_TYPES } from "../../src/voucher/typedData";
+import { deploy, deployEscrowOn, tronWebFor, waitForInfo, TOKEN } from "./helpers";
 
 /** POSTs to the devnode's HTTP API. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -159,6 +160,113 @@ describe("devnode in its TRON-like modes", function () {
       const solid = (await post(node, "walletsolidity/getblock", { detail: false })).block_header.raw_data.number;
       expect(BigInt(solid) >= result.blockNumber).to.equal(true);
       expect(await chain.allowance(chain.account)).to.equal(5n);
+    });
+  });
+
+  describe("solidity node state", () => {
+    let node: Devnode;
+    before(async () => {
+      // A block per transaction, so the head (and with it the solid block) moves only when asked to.
+      node = await startDevnode({ port: 0, accounts: 3, solidityDelay: 19 });
+    });
+    after(() => node?.close());
+
+    it("answers constant calls, energy estimates and accounts on /walletsolidity from the solid block's state", async () => {
+      const [a0, a1, a2] = node.accounts;
+      const { token } = await deployEscrowOn(node, a1.address);
+      await post(node, "admin/mine", { blocks: 20 });
+      const tw1 = tronWebFor(node, 1);
+      const transfer = await tw1
+        .contract(TOKEN().abi as never, token)
+        .transfer(a2.address, 7n)
+        .send({ feeLimit: 100_000_000 });
+      await waitForInfo(tw1, transfer);
+      const trxBefore = (await post(node, "walletsolidity/getaccount", { address: a2.hex })).balance;
+      await tronWebFor(node, 0).trx.sendTrx(a2.address, 1_000);
+      const later = await deploy(tronWebFor(node, 0), TOKEN(), ["Later", "LTR"]);
+
+      const call = (api: string, contract: string, selector: string, parameter: string) =>
+        post(node, `${api}/triggerconstantcontract`, {
+          owner_address: a2.hex,
+          contract_address: TronWeb.address.toHex(contract),
+          function_selector: selector,
+          parameter,
+        });
+      const balanceArg = a2.evm.slice(2).padStart(64, "0");
+      const balanceAt = async (api: string) =>
+        BigInt("0x" + (await call(api, token, "balanceOf(address)", balanceArg)).constant_result[0]);
+      // transfer(a0, 1): a2 can pay it on the head, not in the solid block.
+      const sendOne = a0.evm.slice(2).padStart(64, "0") + "1".padStart(64, "0");
+      const estimate = (api: string) =>
+        post(node, `${api}/estimateenergy`, {
+          owner_address: a2.hex,
+          contract_address: TronWeb.address.toHex(token),
+          function_selector: "transfer(address,uint256)",
+          parameter: sendOne,
+        });
+
+      expect(await balanceAt("wallet")).to.equal(7n);
+      expect(await balanceAt("walletsolidity")).to.equal(0n);
+      expect((await estimate("wallet")).energy_required).to.be.greaterThan(0);
+      expect((await estimate("walletsolidity")).result.code).to.equal("CONTRACT_EXE_ERROR");
+      expect((await post(node, "wallet/getaccount", { address: a2.hex })).balance).to.equal(trxBefore + 1_000);
+      expect((await post(node, "walletsolidity/getaccount", { address: a2.hex })).balance).to.equal(trxBefore);
+      // A contract created after the solid block does not exist there yet.
+      expect((await call("wallet", later.address, "decimals()", "")).constant_result[0]).to.match(/12$/);
+      expect((await call("walletsolidity", later.address, "decimals()", "")).result.code).to.equal(
+        "CONTRACT_VALIDATE_ERROR",
+      );
+      expect(
+        await post(node, "walletsolidity/getaccount", { address: TronWeb.address.toHex(later.address) }),
+      ).to.deep.equal({});
+
+      await post(node, "admin/mine", { blocks: 19 });
+      expect(await balanceAt("walletsolidity")).to.equal(7n);
+      expect((await estimate("walletsolidity")).energy_required).to.equal((await estimate("wallet")).energy_required);
+      expect((await post(node, "walletsolidity/getaccount", { address: a2.hex })).balance).to.equal(trxBefore + 1_000);
+      expect((await call("walletsolidity", later.address, "decimals()", "")).constant_result[0]).to.match(/12$/);
+    });
+
+    it("TronChain reads with at: 'solidified' see a claim only once its block is solid", async () => {
+      const [, payer, payee] = node.accounts;
+      const { escrow } = await deployEscrowOn(node, payer.address);
+      const payerChain = new TronChain({
+        fullHost: node.url,
+        privateKey: payer.privateKey,
+        escrow,
+        pollingInterval: 20,
+      });
+      const payeeChain = new TronChain({
+        fullHost: node.url,
+        privateKey: payee.privateKey,
+        escrow,
+        pollingInterval: 20,
+      });
+      const key = { payer: payer.evm, payee: payee.evm, signer: payer.evm, disputeWindow: 3600, salt: 7n };
+      await payerChain.approve(10n);
+      const { channelId: id } = await payerChain.open(key, 10n);
+      await post(node, "admin/mine", { blocks: 19 });
+      const solid = { at: "solidified" } as const;
+      expect((await payeeChain.getChannel(id, solid)).status).to.equal("open");
+
+      const chainId = await payeeChain.chainId();
+      const signature = await Trx._signTypedData(
+        escrowDomain(chainId, payeeChain.escrow) as never,
+        VOUCHER_TYPES,
+        { channelId: id, cumulativeAmount: 3n },
+        payer.privateKey,
+      );
+      await payeeChain.claim({ key, amount: 3n, signature });
+      expect((await payeeChain.getChannel(id)).claimed).to.equal(3n);
+      expect(await payeeChain.escrowBalance(payee.evm)).to.equal(3n);
+      // In a block, but not final yet.
+      expect((await payeeChain.getChannel(id, solid)).claimed).to.equal(0n);
+      expect(await payeeChain.escrowBalance(payee.evm, solid)).to.equal(0n);
+      await post(node, "admin/mine", { blocks: 18 });
+      expect(await payeeChain.escrowBalance(payee.evm, solid)).to.equal(0n);
+      await post(node, "admin/mine", { blocks: 1 });
+      expect((await payeeChain.getChannel(id, solid)).claimed).to.equal(3n);
+      expect(await payeeChain.escrowBalance(payee.evm, solid)).to.equal(3n);
     });
   });
 

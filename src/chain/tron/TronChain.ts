@@ -3,7 +3,7 @@ import type { TronWeb } from "tronweb";
 import { ChannelEscrow__factory, IERC20__factory } from "../../../typechain-types";
 import { normalizeAddress } from "../../voucher/normalizeAddress";
 import { channelId, type ChannelKey } from "../../voucher/typedData";
-import { constantCall, sendContractCall, toTronError, type TronClient } from "./sendContractCall";
+import { constantCall, sendContractCall, toTronError, type ReadAt, type TronClient } from "./sendContractCall";
 import type {
   ChainAdapter,
   ChannelState,
@@ -22,6 +22,14 @@ import type { TronHttp } from "./tronHttp";
 const STATUSES: ChannelStatus[] = ["none", "open", "closing", "closed"];
 const escrowInterface = new Interface(ChannelEscrow__factory.abi);
 const tokenInterface = new Interface(IERC20__factory.abi);
+
+/**
+ * Options of TronChain's reads. `at: "solidified"` reads the state of the newest solidified block
+ * through the solidity node: what can no longer change (a payee counting what a claim settled, a
+ * payer deciding a close is final). Default "head": the newest block, what the next transaction
+ * will see.
+ */
+export type TronReadOptions = { at?: ReadAt };
 
 /** Where {@link TronChain} connects: the node (TronWeb's `fullHost`), the key that sends, and the escrow. */
 export type TronChainParameters = TronClientParameters & {
@@ -91,17 +99,17 @@ export class TronChain implements ChainAdapter {
     return this.tokenAddress;
   }
 
-  async getChannel(id: string): Promise<ChannelState> {
-    const [s] = await this.read("getChannel", [id]);
+  async getChannel(id: string, { at }: TronReadOptions = {}): Promise<ChannelState> {
+    const [s] = await this.read("getChannel", [id], this.escrow, at);
     return { status: STATUSES[Number(s.status)], deposit: s.deposit, claimed: s.claimed, closesAt: s.closesAt };
   }
 
-  async escrowBalance(account: string): Promise<bigint> {
-    return (await this.read("balanceOf", [normalizeAddress(account)]))[0] as bigint;
+  async escrowBalance(account: string, { at }: TronReadOptions = {}): Promise<bigint> {
+    return (await this.read("balanceOf", [normalizeAddress(account)], this.escrow, at))[0] as bigint;
   }
 
-  async tokenBalance(account: string): Promise<bigint> {
-    return (await this.read("balanceOf", [normalizeAddress(account)], await this.token()))[0] as bigint;
+  async tokenBalance(account: string, { at }: TronReadOptions = {}): Promise<bigint> {
+    return (await this.read("balanceOf", [normalizeAddress(account)], await this.token(), at))[0] as bigint;
   }
 
   async allowance(owner: string): Promise<bigint> {
@@ -177,10 +185,10 @@ export class TronChain implements ChainAdapter {
     return watchTronEscrowEvents(this.client.http, this.escrow, parameters);
   }
 
-  /** A constant call (no transaction); contract errors decoded. */
-  private async read(method: string, args: unknown[], contract = this.escrow): Promise<Result> {
+  /** A constant call (no transaction) on the head's or the solid block's state; contract errors decoded. */
+  private async read(method: string, args: unknown[], contract = this.escrow, at: ReadAt = "head"): Promise<Result> {
     try {
-      return (await constantCall(this.client, method, method, this.interfaceOf(contract), contract, args)).output;
+      return (await constantCall(this.client, method, method, this.interfaceOf(contract), contract, args, at)).output;
     } catch (error) {
       throw toTronError(this.client, method, error);
     }

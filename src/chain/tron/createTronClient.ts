@@ -20,7 +20,11 @@ export type TronClientParameters = {
   privateKey: string;
   /** Fee limit = energy estimate × this × the energy price; default 1.3. */
   feeLimitMargin?: number;
-  /** Wait until a transaction is in a block ("included", default) or in a solidified block. */
+  /**
+   * Wait until a transaction is in a block ("included", default) or in a solidified block (its
+   * receipt then read from the solidity node). Reads stay on the head either way; TronChain's
+   * reads take `{ at: "solidified" }` for the final state.
+   */
   confirm?: "included" | "solidified";
   /** Milliseconds between polls for a transaction's outcome; default 1000 (TRON makes a block every 3 s). */
   pollingInterval?: number;

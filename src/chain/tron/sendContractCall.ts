@@ -54,9 +54,16 @@ export type SendContractCallParameters = {
 };
 
 /**
- * A constant call through /wallet/triggerconstantcontract (straight to the HTTP API: TronWeb's
- * wrapper drops `constant_result`, the revert data, when a call reverts). Returns the decoded
- * output and the energy the call used; a revert becomes EscrowRevertedError when it decodes.
+ * Which state a read sees: the head's ("head", the full node), or the newest solidified block's
+ * ("solidified", the solidity node: final, about 19 blocks or a minute behind the head on TRON).
+ */
+export type ReadAt = "head" | "solidified";
+
+/**
+ * A constant call through /wallet/triggerconstantcontract, or /walletsolidity/… when `at` is
+ * "solidified" (straight to the HTTP API: TronWeb's wrapper drops `constant_result`, the revert
+ * data, when a call reverts). Returns the decoded output and the energy the call used; a revert
+ * becomes EscrowRevertedError when it decodes.
  */
 export async function constantCall(
   client: TronClient,
@@ -65,11 +72,13 @@ export async function constantCall(
   iface: Interface,
   contract: string,
   args: unknown[],
+  at: ReadAt = "head",
 ): Promise<{ output: Result; energy: number; selector: string; parameter: string }> {
   const fragment = iface.getFunction(method)!;
   const selector = fragment.format("sighash");
   const parameter = iface.encodeFunctionData(fragment, args).slice(10);
-  const answer = await post(client, "wallet/triggerconstantcontract", {
+  const path = at === "solidified" ? "walletsolidity/triggerconstantcontract" : "wallet/triggerconstantcontract";
+  const answer = await post(client, path, {
     owner_address: client.owner,
     contract_address: hex41(contract),
     function_selector: selector,

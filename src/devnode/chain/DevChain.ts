@@ -161,9 +161,27 @@ export class DevChain implements ChainView {
     });
   }
 
-  /** Runs a call against the head state without a transaction (triggerconstantcontract, estimateenergy). */
-  async constantCall(call: ConstantCall): Promise<ConstantCallResult> {
-    return this.queue.run(() => executeConstant(this.evm, call, (a) => this.accountExists(a)));
+  /**
+   * Runs a call without a transaction (triggerconstantcontract, estimateenergy) on the state of
+   * block `at` (the solidity node's: the solid block), or of the head.
+   */
+  async constantCall(call: ConstantCall, at?: TronBlock): Promise<ConstantCallResult> {
+    return this.queue.run(() =>
+      executeConstant(this.evm, call, (a) => this.accountExists(a, at), at ? this.stateTag(at) : "latest"),
+    );
+  }
+
+  /** The contract at `address` if it exists in block `at` (default: the head). */
+  contractAt(address: EvmAddress, at?: TronBlock): ContractRecord | undefined {
+    const contract = this.contracts.get(address);
+    if (!contract || !at) return contract;
+    const created = this.txs.get(contract.txID)?.blockNumber;
+    return created !== undefined && created <= at.number ? contract : undefined;
+  }
+
+  /** An account's balance in block `at` (default: the head). */
+  async balanceAt(address: EvmAddress, at?: TronBlock): Promise<bigint> {
+    return this.queue.run(() => this.evm.balance(address, at ? this.stateTag(at) : "latest"));
   }
 
   /** Validates and executes (or, with a block time, queues) a signed transaction; throws BroadcastError. */
@@ -295,9 +313,17 @@ export class DevChain implements ChainView {
     };
   }
 
-  async accountExists(address: EvmAddress): Promise<boolean> {
-    if (this.created.has(address)) return true;
-    return (await this.evm.balance(address)) !== 0n || (await this.evm.code(address)) !== "0x";
+  /** Whether TRON knows the account in block `at` (default: the head). */
+  async accountExists(address: EvmAddress, at?: TronBlock): Promise<boolean> {
+    if (!at) {
+      if (this.created.has(address)) return true;
+      return (await this.evm.balance(address)) !== 0n || (await this.evm.code(address)) !== "0x";
+    }
+    const since = this.created.get(address);
+    if (since !== undefined && since < at.timestamp) return true;
+    // A contract's init code is placed just before its block: only a created contract counts.
+    if (this.contracts.has(address)) return this.contractAt(address, at) !== undefined;
+    return (await this.evm.balance(address, this.stateTag(at))) !== 0n;
   }
 
   private async execute(s: Submission, timestampSec: number): Promise<void> {

@@ -172,22 +172,26 @@ export interface ConstantCallResult {
   failure?: string;
 }
 
-/** Runs a call on the latest state without a transaction, and prices it. */
+/** Runs a call without a transaction on the state at `tag` (an EVM block, or "latest"), and prices it. */
 export async function executeConstant(
   evm: Evm,
   call: ConstantCall,
   accountExists: (address: EvmAddress) => Promise<boolean>,
+  tag = "latest",
 ): Promise<ConstantCallResult> {
-  const trace = await evm.traceCall({
-    from: call.owner,
-    to: call.contract,
-    data: "0x" + call.data,
-    value: call.callValue,
-    gas: gasForEnergy(MAX_CONSTANT_ENERGY),
-  });
+  const trace = await evm.traceCall(
+    {
+      from: call.owner,
+      to: call.contract,
+      data: "0x" + call.data,
+      value: call.callValue,
+      gas: gasForEnergy(MAX_CONSTANT_ENERGY),
+    },
+    tag,
+  );
   const price = await priceTrace(trace, {
     topAddress: call.contract,
-    readStorage: (address, slot) => evm.storageAt(address, slot, "latest"),
+    readStorage: (address, slot) => evm.storageAt(address, slot, tag),
     accountExists: (address) => accountExists(address as EvmAddress),
   });
   return {

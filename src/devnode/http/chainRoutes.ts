@@ -50,6 +50,23 @@ function chainParameters(energyFee: number) {
   return { chainParameter: list.map(([key, value]) => ({ key, value })) };
 }
 
+/** /wallet/getaccount on the state of block `at()`: the head (full node) or the solid block (solidity node). */
+export function accountRoute(chain: DevChain, at: () => TronBlock | undefined): Handler {
+  return async (p) => {
+    const a = address(p, "address");
+    const block = at();
+    if (!(await chain.queue.run(() => chain.accountExists(a, block)))) return {};
+    const balance = await chain.balanceAt(a, block);
+    return {
+      address: toHex41(a),
+      ...(balance ? { balance: Number(balance) } : {}),
+      create_time: chain.created.get(a) ?? chain.blocks[0].timestamp,
+      ...(chain.contractAt(a, block) ? { type: "Contract" } : {}),
+      account_resource: {},
+    };
+  };
+}
+
 export function chainRoutes(chain: DevChain): Record<string, Handler> {
   const withTxs = (b: TronBlock, detail = true) =>
     blockJson(b, detail ? b.txIds.map((id) => chain.txs.get(id)).filter((t) => t !== undefined) : undefined);
@@ -97,18 +114,7 @@ export function chainRoutes(chain: DevChain): Record<string, Handler> {
     return { block: chain.blocks.slice(-n).map((b) => withTxs(b)) };
   };
 
-  const getAccount: Handler = async (p) => {
-    const a = address(p, "address");
-    if (!(await chain.queue.run(() => chain.accountExists(a)))) return {};
-    const balance = await chain.queue.run(() => chain.evm.balance(a));
-    return {
-      address: toHex41(a),
-      ...(balance ? { balance: Number(balance) } : {}),
-      create_time: chain.created.get(a) ?? chain.blocks[0].timestamp,
-      ...(chain.contracts.has(a) ? { type: "Contract" } : {}),
-      account_resource: {},
-    };
-  };
+  const getAccount = accountRoute(chain, () => undefined);
 
   // No staking: every account has the daily free bandwidth and no energy of its own, so contract
   // calls burn TRX for energy (fee), as an unstaked account's do on TRON.

@@ -1,5 +1,7 @@
 import type { DevChain } from "../chain/DevChain";
+import { accountRoute } from "./chainRoutes";
 import { integer } from "./params";
+import { constantCallRoutes } from "./transactionRoutes";
 import type { Handler, Params } from "./params";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -8,8 +10,9 @@ const numberOf = (block: any): number | undefined => block?.block_header?.raw_da
 /**
  * java-tron's solidity node (`/walletsolidity/*`): the chain up to the newest solidified block,
  * `solidityDelay` blocks behind the head (TRON: a block is solid once 19 of the 27 super
- * representatives built on it). Blocks and transactions past it are unknown here, as on a
- * solidity node. Constant calls and accounts read the head's state (a simplification).
+ * representatives built on it). Blocks and transactions past it are unknown here, and constant
+ * calls, energy estimates and accounts read the solid block's state, as java-tron's solidity API
+ * reads the solidified database.
  */
 export function solidityRoutes(chain: DevChain, wallet: Record<string, Handler>): Record<string, Handler> {
   const solid = () => chain.solidHead().number;
@@ -52,12 +55,11 @@ export function solidityRoutes(chain: DevChain, wallet: Record<string, Handler>)
       const start = Math.max(0, end - n);
       return end > start ? wallet.getblockbylimitnext({ startNum: start, endNum: end }) : {};
     },
-    getaccount: wallet.getaccount,
+    getaccount: accountRoute(chain, () => chain.solidHead()),
     gettransactionbyid: txUpToSolid(wallet.gettransactionbyid),
     gettransactioninfobyid: txUpToSolid(wallet.gettransactioninfobyid),
     gettransactioninfobyblocknum: async (p) =>
       integer(p, "num") > solid() ? [] : wallet.gettransactioninfobyblocknum(p),
-    triggerconstantcontract: wallet.triggerconstantcontract,
-    estimateenergy: wallet.estimateenergy,
+    ...constantCallRoutes(chain, () => chain.solidHead()),
   };
 }

@@ -4,6 +4,7 @@ import type { EvmAddress } from "../address";
 import type { DevChain } from "../chain/DevChain";
 import { contractAddressFor } from "../chain/executor";
 import { txInfoJson, txJson } from "../chain/records";
+import type { TronBlock } from "../chain/records";
 import { BroadcastError } from "../chain/validate";
 import { decodeSignedTransaction, encodeRawDataJson, renderTransaction, sha256Hex } from "../protobuf";
 import type { TransactionJson, TronAbiEntry } from "../protobuf";
@@ -39,17 +40,34 @@ const selectorOf = (e: TronAbiEntry) =>
 
 const failed = (code: string, message: string) => ({ result: { code, message: utf8Hex(message) } });
 
-export function transactionRoutes(chain: DevChain): Record<string, Handler> {
-  const triggerArgs = (p: Params) => {
-    const owner = optionalAddress(p, "owner_address") ?? ZERO_OWNER;
-    const contract = address(p, "contract_address");
-    return { owner, contract, data: callData(p), callValue: BigInt(integer(p, "call_value", 0)) };
-  };
+const triggerArgs = (p: Params) => {
+  const owner = optionalAddress(p, "owner_address") ?? ZERO_OWNER;
+  const contract = address(p, "contract_address");
+  return { owner, contract, data: callData(p), callValue: BigInt(integer(p, "call_value", 0)) };
+};
 
+const triggerValue = (args: ReturnType<typeof triggerArgs>) => ({
+  data: args.data,
+  owner_address: toHex41(args.owner),
+  contract_address: toHex41(args.contract),
+  ...(args.callValue ? { call_value: Number(args.callValue) } : {}),
+});
+
+/**
+ * triggerconstantcontract and estimateenergy on the state of block `at()`: the head for the full
+ * node, the solid block for the solidity node (java-tron's solidity API reads the solidified
+ * state, so a contract created after it does not exist there and a value set after it is not seen).
+ */
+export function constantCallRoutes(
+  chain: DevChain,
+  at: () => TronBlock | undefined,
+): { triggerconstantcontract: Handler; estimateenergy: Handler } {
   const constantResponse = async (p: Params) => {
     const args = triggerArgs(p);
-    if (!chain.contracts.has(args.contract)) return failed("CONTRACT_VALIDATE_ERROR", "Smart contract is not exist.");
-    const result = await chain.constantCall(args);
+    const block = at();
+    if (!chain.contractAt(args.contract, block))
+      return failed("CONTRACT_VALIDATE_ERROR", "Smart contract is not exist.");
+    const result = await chain.constantCall(args, block);
     if (result.failure && result.failure !== "REVERT") {
       return failed("CONTRACT_EXE_ERROR", `${result.failure}: the call halted exceptionally`);
     }
@@ -62,12 +80,26 @@ export function transactionRoutes(chain: DevChain): Record<string, Handler> {
     };
   };
 
-  const triggerValue = (args: ReturnType<typeof triggerArgs>) => ({
-    data: args.data,
-    owner_address: toHex41(args.owner),
-    contract_address: toHex41(args.contract),
-    ...(args.callValue ? { call_value: Number(args.callValue) } : {}),
-  });
+  const estimateEnergy: Handler = async (p) => {
+    const args = triggerArgs(p);
+    const block = at();
+    if (!chain.contractAt(args.contract, block))
+      return failed("CONTRACT_VALIDATE_ERROR", "Smart contract is not exist.");
+    const result = await chain.constantCall(args, block);
+    if (result.failure) {
+      const message = result.failure === "REVERT" ? "REVERT opcode executed" : `${result.failure}: the call halted`;
+      return failed("CONTRACT_EXE_ERROR", message);
+    }
+    return { result: { result: true }, energy_required: result.energy };
+  };
+  return { triggerconstantcontract: constantResponse, estimateenergy: estimateEnergy };
+}
+
+export function transactionRoutes(chain: DevChain): Record<string, Handler> {
+  const { triggerconstantcontract: constantResponse, estimateenergy: estimateEnergy } = constantCallRoutes(
+    chain,
+    () => undefined,
+  );
 
   const triggerSmartContract: Handler = async (p) => {
     const args = triggerArgs(p);
@@ -84,17 +116,6 @@ export function transactionRoutes(chain: DevChain): Record<string, Handler> {
       result: { result: true },
       transaction: build(chain, "TriggerSmartContract", triggerValue(args), integer(p, "fee_limit", 0)),
     };
-  };
-
-  const estimateEnergy: Handler = async (p) => {
-    const args = triggerArgs(p);
-    if (!chain.contracts.has(args.contract)) return failed("CONTRACT_VALIDATE_ERROR", "Smart contract is not exist.");
-    const result = await chain.constantCall(args);
-    if (result.failure) {
-      const message = result.failure === "REVERT" ? "REVERT opcode executed" : `${result.failure}: the call halted`;
-      return failed("CONTRACT_EXE_ERROR", message);
-    }
-    return { result: { result: true }, energy_required: result.energy };
   };
 
   const deployContract: Handler = async (p) => {
