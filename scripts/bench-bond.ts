@@ -11,6 +11,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { estimateTronEnergy } from "../src/devnode/energy/estimateTronEnergy";
+import { toHex41 } from "../src/devnode/address";
+import { createBandwidth, triggerBandwidth } from "../src/devnode/tronBandwidth";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
 import type { StorageBond, TestToken } from "../typechain-types";
@@ -72,7 +74,13 @@ type Ctx = {
   keeper: HardhatEthersSigner;
 };
 
-type Measured = { gas: number; calldataBytes: number; calldataGas: number; energy: number };
+type Measured = { gas: number; calldataBytes: number; calldataGas: number; energy: number; bandwidth: number };
+
+/** Sun per energy (mainnet's getEnergyFee since August 2025) and per byte of bandwidth (getTransactionFee). */
+const SUN_PER_ENERGY = 100;
+const SUN_PER_BYTE = 1000;
+/** TRX burnt by `e` energy and `bytes` of bandwidth with nothing staked and no free bandwidth left. */
+const trxOf = (e: number, bytes: number) => (e * SUN_PER_ENERGY + bytes * SUN_PER_BYTE) / 1e6;
 
 async function measure(tx: Promise<ContractTransactionResponse>): Promise<Measured> {
   const sent = await tx;
@@ -80,13 +88,21 @@ async function measure(tx: Promise<ContractTransactionResponse>): Promise<Measur
   if (!receipt) throw new Error("no receipt");
   const data = Buffer.from(sent.data.slice(2), "hex");
   const zeros = data.filter((x) => x === 0).length;
+  const energy = (await estimateTronEnergy(hre.network.provider, receipt.hash)).energy;
   return {
     gas: Number(receipt.gasUsed),
     calldataBytes: data.length,
     // EIP-2028 (cancun has no EIP-7623 floor): 4 gas per zero byte, 16 per other byte.
     calldataGas: 4 * zeros + 16 * (data.length - zeros),
     // java-tron's energy table applied to the transaction's EVM trace (src/devnode/energy).
-    energy: (await estimateTronEnergy(hre.network.provider, receipt.hash)).energy,
+    energy,
+    // The bytes java-tron bills for the same call sent as a TriggerSmartContract (fee limit as TronBond sets it).
+    bandwidth: triggerBandwidth({
+      owner: sent.from.toLowerCase() as `0x${string}`,
+      contract: sent.to!.toLowerCase() as `0x${string}`,
+      data: sent.data,
+      feeLimit: Math.ceil(energy * 1.3) * SUN_PER_ENERGY,
+    }),
   };
 }
 
@@ -168,7 +184,19 @@ async function main(): Promise<void> {
   const token = await ethers.deployContract("TestToken", ["Test BTT", "tBTT"]);
   const factory = await ethers.getContractFactory("StorageBond");
   const bond = await factory.deploy(await token.getAddress());
-  const deployGas = Number((await bond.deploymentTransaction()!.wait())!.gasUsed);
+  const deployReceipt = (await bond.deploymentTransaction()!.wait())!;
+  const deployGas = Number(deployReceipt.gasUsed);
+  const deployEnergy = (await estimateTronEnergy(hre.network.provider, deployReceipt.hash)).energy;
+  // As scripts/deploy.ts builds it (with the ABI; fee limit = energy × price × 1.2, whole TRX).
+  const bondArtifact = await hre.artifacts.readArtifact("StorageBond");
+  const deployBandwidth = await createBandwidth({
+    abi: bondArtifact.abi as unknown[],
+    bytecode: bondArtifact.bytecode,
+    parameters: [toHex41((await token.getAddress()).toLowerCase() as `0x${string}`)],
+    feeLimit: Math.ceil((deployEnergy * SUN_PER_ENERGY * 1.2) / 1e6) * 1e6,
+    originEnergyLimit: 10_000_000,
+    privateKey: "11".repeat(32),
+  });
   const ctx: Ctx = { token, bond, bondAddress: await bond.getAddress(), client, provider, keeper };
   for (const a of [client, provider, keeper]) await token.mint(a.address, 1_000_000n * BTT);
 
@@ -256,6 +284,18 @@ async function main(): Promise<void> {
     calldataBytes: Object.fromEntries(respondNames.map((n) => [n, measured[n].calldataBytes])),
     calldataGas: Object.fromEntries(respondNames.map((n) => [n, measured[n].calldataGas])),
     tronEnergy: Object.fromEntries(Object.entries(measured).map(([k, m]) => [k, m.energy])),
+    tronBandwidth: {
+      ...Object.fromEntries(Object.entries(measured).map(([k, m]) => [k, m.bandwidth])),
+      deploy: deployBandwidth,
+    },
+    tronBandwidthMeaning:
+      "bytes java-tron bills for the same call sent to TRON as a TriggerSmartContract (CreateSmartContract with its ABI for deploy, as scripts/deploy.ts builds it): the signed raw data (same calldata, fee limit energy × 1.3 × 100 sun, a 65-byte signature) plus 64 bytes reserved for the result",
+    tronTrx: {
+      ...Object.fromEntries(Object.entries(measured).map(([k, m]) => [k, trxOf(m.energy, m.bandwidth)])),
+      deploy: trxOf(deployEnergy, deployBandwidth),
+    },
+    tronTrxMeaning:
+      "TRX burnt = energy × 100 sun + bandwidth bytes × 1,000 sun: no staked energy or bandwidth, and the account's 600 free bytes of the day spent (free bandwidth pays a transaction only when it covers all of it, and no bond call fits in 600 bytes)",
     tronEnergyMeaning:
       "each transaction's EVM trace priced with java-tron's energy table (src/devnode/energy): no base cost, calldata free (bandwidth), no cold/warm costs, SSTORE 20,000 new / 5,000 rewrite, no refunds",
     gasLessIntrinsic: Object.fromEntries(Object.entries(measured).map(([k, m]) => [k, execution(m)])),
@@ -297,9 +337,13 @@ async function main(): Promise<void> {
     withdrawEarnings: "provider withdraws the price earned so far",
     cancel: "client withdraws an offer; the price goes back",
   };
+  const trx = (e: number, b: number) => {
+    const f = (v: number) => v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return `${f((e * SUN_PER_ENERGY) / 1e6)} + ${f((b * SUN_PER_BYTE) / 1e6)} = ${f(trxOf(e, b))}`;
+  };
   const rows = Object.entries(measured).map(
     ([k, m]) =>
-      `| ${k} | ${what[k]} | ${fmt(before.scenarios[k])} | ${fmt(m.gas)} | ${fmt(before.notes.tronEnergy[k])} | ${fmt(m.energy)} | ${fmt(m.calldataBytes)} |`,
+      `| ${k} | ${what[k]} | ${fmt(before.scenarios[k])} | ${fmt(m.gas)} | ${fmt(before.notes.tronEnergy[k])} | ${fmt(m.energy)} | ${fmt(m.calldataBytes)} | ${fmt(m.bandwidth)} | ${trx(m.energy, m.bandwidth)} |`,
   );
   const energy = (x: unknown) => x as Record<string, number>;
   const designRow = (name: string, v: Record<string, number>, keys: string[]) =>
@@ -315,10 +359,16 @@ exactly (allowance cleared). Terms: ${notes.terms}. "Before" is StorageBond befo
 are isolated pushes (credited when they fail), every deposit checks the balance against a stored
 total owed, and the keeper's reward comes out of the provider's share.
 
-| scenario | what | gas before | gas after | TRON energy before | TRON energy after | calldata bytes |
-|---|---|---|---|---|---|---|
+TRON bandwidth is the bytes java-tron bills for the same call sent to TRON (the signed transaction
+plus 64 reserved for its result; deploy with its ABI, as \`scripts/deploy.ts\` builds it). TRX burnt
+= energy × 100 sun + bytes × 1,000 sun: nothing staked, and the account's 600 free bytes of the day
+spent. None of these calls fits in 600 bytes (the smallest takes ${fmt(Math.min(...Object.values(measured).map((m) => m.bandwidth)))}), and free bandwidth pays a
+transaction only when it covers all of it: without staked bandwidth every one burns its bytes.
+
+| scenario | what | gas before | gas after | TRON energy before | TRON energy after | calldata bytes | TRON bandwidth (bytes) | TRX burnt: energy + bandwidth |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
-| deploy | deploy StorageBond | ${fmt(before.scenarios.deploy)} | ${fmt(deployGas)} | – | – | – |
+| deploy | deploy StorageBond | ${fmt(before.scenarios.deploy)} | ${fmt(deployGas)} | – | ${fmt(deployEnergy)} | – | ${fmt(deployBandwidth)} | ${trx(deployEnergy, deployBandwidth)} |
 
 **What the fixes cost.** Every token movement now rewrites the stored total owed (5,000 energy on
 TRON, which refunds nothing), and each payout runs in a call to the bond itself (~600 energy).

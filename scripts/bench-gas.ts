@@ -13,6 +13,8 @@ import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Signature, type ContractTransactionResponse } from "ethers";
 import { estimateTronEnergy } from "../src/devnode/energy/estimateTronEnergy";
+import { toHex41 } from "../src/devnode/address";
+import { createBandwidth, triggerBandwidth } from "../src/devnode/tronBandwidth";
 import { CLOSE_CONSENT_TYPES, channelId, escrowDomain, VOUCHER_TYPES, type ChannelKey } from "../src/voucher/typedData";
 import type { ChannelEscrow, TestToken } from "../typechain-types";
 
@@ -42,12 +44,29 @@ type Ctx = {
 
 /** TRON energy of each measured transaction, priced from its EVM trace with java-tron's table. */
 const energy: Record<string, number> = {};
+/** TRON bandwidth (bytes) of each measured transaction, were it sent to TRON as a TriggerSmartContract. */
+const bandwidth: Record<string, number> = {};
 
-/** Receipt gasUsed of a transaction; also records its TRON energy under `name`. */
+/** Sun per energy (mainnet's getEnergyFee since August 2025) and per byte of bandwidth (getTransactionFee). */
+const SUN_PER_ENERGY = 100;
+const SUN_PER_BYTE = 1000;
+/** TronChain's fee limit: the energy estimate × 1.3 × the energy price (its varint is part of the size). */
+const feeLimitOf = (e: number) => Math.ceil(e * 1.3) * SUN_PER_ENERGY;
+/** TRX burnt by `e` energy and `bytes` of bandwidth with nothing staked and no free bandwidth left. */
+const trxOf = (e: number, bytes: number) => (e * SUN_PER_ENERGY + bytes * SUN_PER_BYTE) / 1e6;
+
+/** Receipt gasUsed of a transaction; also records its TRON energy and bandwidth under `name`. */
 async function measure(name: string, tx: Promise<ContractTransactionResponse>): Promise<number> {
-  const receipt = await (await tx).wait();
+  const sent = await tx;
+  const receipt = await sent.wait();
   if (!receipt) throw new Error("no receipt");
   energy[name] = (await estimateTronEnergy(network.provider, receipt.hash)).energy;
+  bandwidth[name] = triggerBandwidth({
+    owner: sent.from.toLowerCase() as `0x${string}`,
+    contract: sent.to!.toLowerCase() as `0x${string}`,
+    data: sent.data,
+    feeLimit: feeLimitOf(energy[name]),
+  });
   return Number(receipt.gasUsed);
 }
 
@@ -55,6 +74,7 @@ let saltCounter = 1n;
 let beforeDetails: Record<string, number> = {};
 let beforeEnergy: Record<string, number> = {};
 let deployEnergy = 0;
+let deployBandwidth = 0;
 function keyFor(payer: string, payee: string, signer: string): ChannelKey {
   return { payer, payee, signer, disputeWindow: WINDOW, salt: saltCounter++ };
 }
@@ -95,6 +115,16 @@ async function deploy(): Promise<{ ctx: Ctx; deployGas: number }> {
   const escrow = await factory.deploy(await token.getAddress(), 3600, 30 * 24 * 3600);
   const receipt = await escrow.deploymentTransaction()!.wait();
   deployEnergy = (await estimateTronEnergy(network.provider, receipt!.hash)).energy;
+  // As scripts/deploy.ts builds it: fee limit = energy × price × 1.2, rounded up to whole TRX.
+  const artifact = await hre.artifacts.readArtifact("ChannelEscrow");
+  deployBandwidth = await createBandwidth({
+    abi: artifact.abi as unknown[],
+    bytecode: artifact.bytecode,
+    parameters: [toHex41((await token.getAddress()).toLowerCase() as `0x${string}`), 3600, 30 * 24 * 3600],
+    feeLimit: Math.ceil((deployEnergy * SUN_PER_ENERGY * 1.2) / 1e6) * 1e6,
+    originEnergyLimit: 10_000_000,
+    privateKey: "11".repeat(32),
+  });
   const chainId = (await ethers.provider.getNetwork()).chainId;
   return { ctx: { token, escrow, chainId, accounts }, deployGas: Number(receipt!.gasUsed) };
 }
@@ -258,6 +288,21 @@ async function main(): Promise<void> {
     deploy: deployEnergy,
   };
 
+  // The same scenarios in TRON bandwidth (bytes of the signed transactions), amortized alike.
+  const amortizedWithdrawBandwidth = bandwidth.withdraw / WITHDRAW_EVERY;
+  const scenariosBandwidth: Record<string, number> = {
+    S1: bandwidth.S1_open,
+    S1b: Math.round(bandwidth.S1b_openMany20 / 20),
+    S2a: Math.round(bandwidth.S2_claimFirst + amortizedWithdrawBandwidth),
+    S2b: Math.round(bandwidth.S2_claimSecond + amortizedWithdrawBandwidth),
+    S3: Math.round(bandwidth.S3_close + amortizedWithdrawBandwidth),
+    S4: bandwidth.S4_startClose + bandwidth.S4_settle,
+    S4b: Math.round(bandwidth.S4b_startClose + bandwidth.S4b_claim + bandwidth.S4b_settle + amortizedWithdrawBandwidth),
+    S5: Math.round((bandwidth.S5_claimMany20 + bandwidth.S5_withdraw) / 20),
+    deploy: deployBandwidth,
+  };
+  tables = { bandwidth: scenariosBandwidth };
+
   const result = {
     generatedBy: "npm run bench:gas (scripts/bench-gas.ts)",
     evm: { hardfork, compiledFor: "london", chainId: Number(ctx.chainId) },
@@ -280,6 +325,15 @@ async function main(): Promise<void> {
         "same amortization as the gas figures",
       scenarios: scenariosEnergy,
       details: energy,
+    },
+    tronBandwidth: {
+      note: BANDWIDTH_NOTE,
+      prices: { sunPerEnergy: SUN_PER_ENERGY, sunPerByte: SUN_PER_BYTE },
+      scenarios: scenariosBandwidth,
+      details: bandwidth,
+      scenariosTrx: Object.fromEntries(
+        Object.keys(scenariosEnergy).map((k) => [k, trxOf(scenariosEnergy[k], scenariosBandwidth[k])]),
+      ),
     },
     details,
     escrow: escrowAddress,
@@ -307,6 +361,15 @@ async function main(): Promise<void> {
   console.log(markdown(scenarios, scenariosEnergy, details));
 }
 
+const BANDWIDTH_NOTE =
+  "bytes java-tron bills for each transaction sent as a TriggerSmartContract (CreateSmartContract for deploy, " +
+  "with its ABI, as scripts/deploy.ts builds it): the signed raw data (same calldata, fee limit energy × 1.3 × " +
+  "100 sun, a 65-byte signature) plus 64 bytes reserved for the result; TRX = energy × 100 sun + bytes × 1,000 " +
+  "sun, i.e. with no staked bandwidth or energy and the day's 600 free bytes already spent (a transaction the " +
+  "free bytes cover burns only its energy)";
+
+let tables: { bandwidth: Record<string, number> } = { bandwidth: {} };
+
 const DESCRIPTIONS: Record<string, string> = {
   S1: "open one channel, deposit pulled from the wallet",
   S1b: "open 20 channels in one transaction (per channel)",
@@ -325,17 +388,26 @@ function markdown(
   details: Record<string, number>,
 ): string {
   const n = (v: number | undefined): string => v?.toLocaleString("en-US") ?? "–";
+  const trx = (id: string) => {
+    const e = scenariosEnergy[id];
+    const b = tables.bandwidth[id];
+    const f = (v: number) => v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return `${f((e * SUN_PER_ENERGY) / 1e6)} + ${f((b * SUN_PER_BYTE) / 1e6)} = ${f(trxOf(e, b))}`;
+  };
   const rows = Object.entries(scenarios).map(([id, gas]) => {
     const target = TARGETS[id];
     const verdict = target === undefined ? "" : gas <= target ? "met" : `missed by ${gas - target}`;
-    return `| ${id} | ${DESCRIPTIONS[id]} | ${n(gas)} | ${n(target)} | ${verdict} | ${n(scenariosEnergy[id])} |`;
+    return (
+      `| ${id} | ${DESCRIPTIONS[id]} | ${n(gas)} | ${n(target)} | ${verdict} | ${n(scenariosEnergy[id])} | ` +
+      `${n(tables.bandwidth[id])} | ${trx(id)} |`
+    );
   });
   const delta = (now: number, was: number | undefined) =>
     was === undefined ? "–" : `${now - was >= 0 ? "+" : ""}${(now - was).toLocaleString("en-US")}`;
   const parts = Object.entries(details).map(
     ([k, v]) =>
       `| ${k} | ${n(beforeDetails[k])} | ${n(v)} | ${delta(v, beforeDetails[k])} | ` +
-      `${n(beforeEnergy[k])} | ${n(energy[k])} | ${delta(energy[k], beforeEnergy[k])} |`,
+      `${n(beforeEnergy[k])} | ${n(energy[k])} | ${delta(energy[k], beforeEnergy[k])} | ${n(bandwidth[k])} |`,
   );
   return [
     "# ChannelEscrow gas (receipt gasUsed, Hardhat EVM at cancun, bytecode for london)",
@@ -344,14 +416,20 @@ function markdown(
     "priced with java-tron's energy table (src/devnode/energy): no 21,000 base, no cold/warm costs,",
     "SSTORE 20,000 new / 5,000 rewrite, no refunds, calldata free (it costs bandwidth instead).",
     "",
-    "| id | scenario | gas | target | | TRON energy |",
-    "|---|---|---|---|---|---|",
+    "TRON bandwidth: the bytes java-tron bills for the same transaction sent to TRON (the signed",
+    "transaction plus 64 reserved for its result; deploy with its ABI, as scripts/deploy.ts builds it),",
+    "amortized as the gas. TRX burnt = energy × 100 sun + bytes × 1,000 sun: nothing staked and the",
+    "account's 600 free bytes of the day spent (while they last, one such transaction a day burns only",
+    "its energy: free bandwidth pays a transaction only when it covers all of it).",
+    "",
+    "| id | scenario | gas | target | | TRON energy | TRON bandwidth (bytes) | TRX burnt: energy + bandwidth |",
+    "|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
     "## Transactions measured (before: bench/gas-before.json, the contract before issue 8's fixes)",
     "",
-    "| transaction | gas before | gas | Δ | energy before | TRON energy | Δ |",
-    "|---|---|---|---|---|---|---|",
+    "| transaction | gas before | gas | Δ | energy before | TRON energy | Δ | TRON bandwidth (bytes) |",
+    "|---|---|---|---|---|---|---|---|",
     ...parts,
     "",
   ].join("\n");

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { TronWeb, Trx } from "tronweb";
 import { TronChain } from "../../src/chain/tron/TronChain";
 import { startDevnode, type Devnode } from "../../src/devnode";
+import { createBandwidth, triggerBandwidth } from "../../src/devnode/tronBandwidth";
 import { escrowDomain, VOUCHER_TYPES } from "../../src/voucher/typedData";
 import { deploy, deployEscrowOn, tronWebFor, waitForInfo, TOKEN } from "./helpers";
 
@@ -11,6 +12,8 @@ async function post(node: Devnode, path: string, body: Record<string, unknown> =
   const answer = await fetch(`${node.url}/${path}`, { method: "POST", body: JSON.stringify(body) });
   return answer.json();
 }
+
+const deployedEvm = (base58: string) => ("0x" + TronWeb.address.toHex(base58).slice(2).toLowerCase()) as `0x${string}`;
 
 const balanceOf = async (tw: TronWeb, address: string) => BigInt(await tw.trx.getBalance(address));
 
@@ -56,6 +59,50 @@ describe("devnode in its TRON-like modes", function () {
       expect(starved.info.receipt.result).to.equal("OUT_OF_ENERGY");
       expect(starved.info.receipt.energy_fee).to.equal(feeLimit);
       expect(starved.burnt).to.equal(BigInt(feeLimit));
+    });
+  });
+
+  describe("bandwidth estimates", () => {
+    let node: Devnode;
+    before(async () => {
+      node = await startDevnode({ port: 0, accounts: 3 });
+    });
+    after(() => node?.close());
+
+    it("triggerBandwidth and createBandwidth (the benchmarks' figures) give the bytes the node bills", async () => {
+      const tw = tronWebFor(node, 1);
+      const deployed = await deploy(tw, TOKEN(), ["Sized", "SZD"], 2_000_000_000);
+      const created = await createBandwidth({
+        abi: TOKEN().abi,
+        bytecode: TOKEN().bytecode,
+        parameters: ["Sized", "SZD"],
+        feeLimit: 2_000_000_000,
+        originEnergyLimit: 10_000_000,
+        privateKey: node.accounts[1].privateKey,
+      });
+      expect(created).to.equal(deployed.info.receipt.net_usage);
+      for (const [amount, feeLimit] of [
+        [1n, 100_000_000],
+        [10n ** 30n, 1_234_567],
+      ] as const) {
+        const { transaction } = await tw.transactionBuilder.triggerSmartContract(
+          deployed.address,
+          "transfer(address,uint256)",
+          { feeLimit },
+          [
+            { type: "address", value: node.accounts[2].address },
+            { type: "uint256", value: amount.toString() },
+          ],
+          node.accounts[1].address,
+        );
+        const signed = await tw.trx.sign(transaction);
+        await tw.trx.sendRawTransaction(signed);
+        const info = await waitForInfo(tw, signed.txID);
+        const data = "0x" + (transaction.raw_data.contract[0].parameter.value as { data: string }).data;
+        expect(
+          triggerBandwidth({ owner: node.accounts[1].evm, contract: deployedEvm(deployed.address), data, feeLimit }),
+        ).to.equal(info.receipt.net_usage);
+      }
     });
   });
 
