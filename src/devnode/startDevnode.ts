@@ -140,7 +140,11 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
   const server = createHttpServer({
     routes,
     match: (path) => {
-      const matched = matchTrongrid(chain, () => url)(path);
+      const matched = matchTrongrid(
+        chain,
+        () => url,
+        () => faults.faults.reverseTies === true,
+      )(path);
       return matched && { ...matched, handler: faults.wrap(path, matched.handler) };
     },
     onUnknownPath: (method, path) => {

@@ -267,7 +267,18 @@ describe("devnode in its TRON-like modes", function () {
         await post(node, "walletsolidity/getaccount", { address: TronWeb.address.toHex(later.address) }),
       ).to.deep.equal({});
 
+      // The event API splits confirmed (solid) from unconfirmed events the same way.
+      const transfers = async (flag: string) =>
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        (
+          (await (await fetch(`${node.url}/v1/contracts/${token}/events?${flag}=true&limit=200`)).json()) as any
+        ).data.map((e: { transaction_id: string }) => e.transaction_id);
+      expect(await transfers("only_confirmed")).to.not.include(transfer);
+      expect(await transfers("only_unconfirmed")).to.deep.equal([transfer]);
+
       await post(node, "admin/mine", { blocks: 19 });
+      expect(await transfers("only_confirmed")).to.include(transfer);
+      expect(await transfers("only_unconfirmed")).to.deep.equal([]);
       expect(await balanceAt("walletsolidity")).to.equal(7n);
       expect((await estimate("walletsolidity")).energy_required).to.equal((await estimate("wallet")).energy_required);
       expect((await post(node, "walletsolidity/getaccount", { address: a2.hex })).balance).to.equal(trxBefore + 1_000);

@@ -26,12 +26,17 @@ export interface EventQuery {
   txID?: string;
   eventName?: string;
   blockNumber?: number;
+  /** Only events of blocks in this range (the solidity node's confirmed / unconfirmed split). */
+  minBlockNumber?: number;
+  maxBlockNumber?: number;
   minBlockTimestamp?: number;
   maxBlockTimestamp?: number;
   ascending: boolean;
   limit: number;
-  /** Cursor from a previous page. */
+  /** Cursor from a previous page: the `seq` of its last event. */
   after?: number;
+  /** Events of the same block_timestamp in reverse chain order (TronGrid promises no order among them). */
+  reverseTies?: boolean;
 }
 
 /**
@@ -118,11 +123,23 @@ export class EventStore {
         (q.txID === undefined || e.transaction_id === q.txID) &&
         (q.eventName === undefined || e.event_name === q.eventName) &&
         (q.blockNumber === undefined || e.block_number === q.blockNumber) &&
+        (q.minBlockNumber === undefined || e.block_number >= q.minBlockNumber) &&
+        (q.maxBlockNumber === undefined || e.block_number <= q.maxBlockNumber) &&
         (q.minBlockTimestamp === undefined || e.block_timestamp >= q.minBlockTimestamp) &&
-        (q.maxBlockTimestamp === undefined || e.block_timestamp <= q.maxBlockTimestamp) &&
-        (q.after === undefined || (q.ascending ? e.seq > q.after : e.seq < q.after)),
+        (q.maxBlockTimestamp === undefined || e.block_timestamp <= q.maxBlockTimestamp),
     );
+    // Chain order (seq) is block_timestamp order; reverseTies turns each run of equal timestamps round.
+    if (q.reverseTies) matches.sort((a, b) => a.block_timestamp - b.block_timestamp || b.seq - a.seq);
     if (!q.ascending) matches.reverse();
-    return { page: matches.slice(0, q.limit), more: matches.length > q.limit };
+    // The page after the cursor's event, in this order.
+    const start = q.after === undefined ? 0 : matches.findIndex((e) => e.seq === q.after) + 1;
+    const rest = start > 0 || q.after === undefined ? matches.slice(start) : this.after(matches, q);
+    return { page: rest.slice(0, q.limit), more: rest.length > q.limit };
+  }
+
+  /** Events after a cursor whose event no longer matches (filters changed between pages): by chain position. */
+  private after(matches: EventRecord[], q: EventQuery): EventRecord[] {
+    const after = q.after ?? -1;
+    return matches.filter((e) => (q.ascending ? e.seq > after : e.seq < after));
   }
 }

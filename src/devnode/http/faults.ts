@@ -20,6 +20,12 @@ export type DevnodeFaults = {
   kinds?: FaultKind[];
   /** Event API pages come without `meta.fingerprint` (TronGrid does so for some queries: TRON-US/trongrid#23). */
   dropFingerprint?: boolean;
+  /**
+   * Events of the same `block_timestamp` (one block's) come in reverse chain order. TronGrid orders
+   * only by block_timestamp, so within a block a client must order events itself, by the
+   * transaction's position in the block and `event_index`; this makes one that does not fail.
+   */
+  reverseTies?: boolean;
 };
 
 /** The faults in force and what they did. */

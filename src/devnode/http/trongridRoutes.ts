@@ -1,6 +1,6 @@
 import { parseAddress } from "../address";
 import type { DevChain } from "../chain/DevChain";
-import type { EventQuery, EventRecord } from "../chain/events";
+import type { EventQuery } from "../chain/events";
 import { HttpResponse } from "./server";
 import type { Handler, Params } from "./params";
 
@@ -29,7 +29,13 @@ function intParam(p: Params, name: string): number | undefined | Error {
 }
 
 /** TronGrid's /v1 event API (GET /v1/contracts/{address}/events, /v1/transactions/{id}/events). */
-export function trongridEvents(chain: DevChain, base: Partial<EventQuery>, p: Params, path: string) {
+export function trongridEvents(
+  chain: DevChain,
+  base: Partial<EventQuery>,
+  p: Params,
+  path: string,
+  reverseTies = false,
+) {
   const limit = intParam(p, "limit");
   const block = intParam(p, "block_number");
   const min = intParam(p, "min_block_timestamp");
@@ -43,20 +49,21 @@ export function trongridEvents(chain: DevChain, base: Partial<EventQuery>, p: Pa
   const after = fingerprint === undefined ? undefined : decodeCursor(fingerprint);
   if (fingerprint !== undefined && after === undefined) return badRequest("invalid fingerprint");
   const pageSize = Math.min((limit as number | undefined) ?? 20, MAX_LIMIT);
-  // Every block is confirmed (solidified) as soon as it is produced: a single-witness chain.
-  const onlyUnconfirmed = param(p, "only_unconfirmed") === "true";
-  const { page, more } = onlyUnconfirmed
-    ? { page: [] as EventRecord[], more: false }
-    : chain.events.query({
-        ...base,
-        eventName: param(p, "event_name"),
-        blockNumber: block as number | undefined,
-        minBlockTimestamp: min as number | undefined,
-        maxBlockTimestamp: max as number | undefined,
-        ascending: order.endsWith("asc"),
-        limit: pageSize,
-        after,
-      });
+  // Confirmed: in a solidified block (all of them unless the node runs with a solidity delay).
+  const solid = chain.solidHead().number;
+  const { page, more } = chain.events.query({
+    ...base,
+    eventName: param(p, "event_name"),
+    blockNumber: block as number | undefined,
+    ...(param(p, "only_confirmed") === "true" ? { maxBlockNumber: solid } : {}),
+    ...(param(p, "only_unconfirmed") === "true" ? { minBlockNumber: solid + 1 } : {}),
+    minBlockTimestamp: min as number | undefined,
+    maxBlockTimestamp: max as number | undefined,
+    ascending: order.endsWith("asc"),
+    limit: pageSize,
+    after,
+    reverseTies,
+  });
   const meta: Record<string, unknown> = { at: Date.now(), page_size: page.length };
   if (more) {
     const next = encodeCursor(page[page.length - 1].seq);
@@ -73,7 +80,7 @@ export function trongridEvents(chain: DevChain, base: Partial<EventQuery>, p: Pa
 }
 
 /** Matches TronGrid's parameterized paths. */
-export function matchTrongrid(chain: DevChain, baseUrl: () => string) {
+export function matchTrongrid(chain: DevChain, baseUrl: () => string, reverseTies: () => boolean = () => false) {
   return (path: string): { handler: Handler; params: Params } | undefined => {
     let m = /^\/v1\/contracts\/([^/]+)\/events$/.exec(path);
     if (m) {
@@ -89,14 +96,17 @@ export function matchTrongrid(chain: DevChain, baseUrl: () => string) {
         handler: async (p) => {
           const contract = parseAddress(raw);
           if (!contract) return badRequest(`${raw} is not a TRON address`);
-          return trongridEvents(chain, { contract }, p, baseUrl() + path);
+          return trongridEvents(chain, { contract }, p, baseUrl() + path, reverseTies());
         },
       };
     }
     m = /^\/v1\/transactions\/([0-9a-fA-F]{64})\/events$/.exec(path);
     if (m) {
       const txID = m[1].toLowerCase();
-      return { params: {}, handler: async (p) => trongridEvents(chain, { txID }, p, baseUrl() + path) };
+      return {
+        params: {},
+        handler: async (p) => trongridEvents(chain, { txID }, p, baseUrl() + path, reverseTies()),
+      };
     }
     return undefined;
   };
