@@ -82,8 +82,9 @@ async function main(): Promise<void> {
             payee,
             store,
             terms,
-            log,
+            // Only the auction logs its rounds' events (the fixed-price demo's output stays as documented).
             ...(options && {
+              log,
               market: {
                 ...options,
                 reservePerMiB: BigInt(options.reservePerMiB ?? 0),
