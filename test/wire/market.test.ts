@@ -182,6 +182,31 @@ describe("sp_pay bidding rounds (sessions)", () => {
     expect(a.sent.at(-1)).to.include({ type: "round", won: false });
   });
 
+  it("a buyer without bidding settings, or whose value is below the reserve, treats an auction seller as an ordinary peer", async () => {
+    const { payer, store } = makePayer(d);
+    const limits = { chainId: d.chainId, escrow: d.escrowAddress, maxPricePerMiB: 10n * BTT, disputeWindow: 3600 };
+    const { encodeTerms } = await import("../../src/wire/messages");
+    const buyer = (bidder?: Bidder) =>
+      new BuyerSession(
+        {
+          payer,
+          store,
+          limits,
+          pieceBytes: () => PIECE,
+          channelFor: () => Promise.reject(new Error("no channel should be opened")),
+          ...(bidder && { bidder }),
+        },
+        { send: () => undefined },
+      );
+    const plain = buyer();
+    plain.onTerms(encodeTerms(auctionTerms));
+    expect(plain.mode).to.equal("plain");
+    expect(plain.declined).to.match(/auction.*no bidding settings/);
+    const cheap = buyer(new Bidder({ maxPricePerMiB: BTT - 1n, budget: 10n * BTT }));
+    cheap.onTerms(encodeTerms(auctionTerms));
+    expect(cheap.declined).to.match(/reserve .* above this client's value/);
+  });
+
   it("a buyer pays the clearing price for pieces of won rounds, never above its bid, and stops at its budget", async () => {
     const sent: WireMessage[] = [];
     const { payer, store } = makePayer(d);
