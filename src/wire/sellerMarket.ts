@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { marketConfig } from "../market/config";
 import { InvalidBidError, InvalidMarketConfigError } from "../market/errors";
-import { penalize } from "../market/penalize";
+import { isPenalized, penalize } from "../market/penalize";
 import { placeBid } from "../market/placeBid";
 import { initialSeederMarketState, runRound, type SeederMarketState } from "../market/runRound";
 import { pruneBids, standingBids } from "../market/standingBids";
@@ -39,6 +39,8 @@ export type RoundRecord = {
   at: number;
   /** The bids that counted: connected, interested, unpenalized, standing this round. */
   bids: { channelId: string; pricePerMiB: bigint }[];
+  /** Connections with an accepted channel whose bid did not count, and why. */
+  idle: { channelId: string; why: "no-bid" | "not-interested" | "penalized" }[];
   winners: string[];
   clearingPricePerMiB: bigint;
   /** Channel (or, without one, "unpaid") holding the optimistic slot. */
@@ -48,6 +50,15 @@ export type RoundRecord = {
 };
 
 const MAX_HISTORY = 10_000;
+
+/**
+ * How long a winner's requests may wait for a voucher before it counts as not paying: two rounds,
+ * and never less than 10 s, so a paying buyer on a slow or loaded link (a piece must arrive and
+ * be verified before it is paid) is not penalized for short rounds.
+ */
+export function paymentGraceMs(roundMs: number): number {
+  return Math.max(2 * roundMs, 10_000);
+}
 
 type MarketPeer = { wire: Wire; seller: SellerSession; peerId: string; connectedAt: number };
 
@@ -154,7 +165,7 @@ export class SellerMarket {
     // (it still downloads through the optimistic slot like any unpaid peer).
     const penalized: string[] = [];
     for (const { seller } of peers) {
-      if (!seller.slot.won || !seller.channelId || !seller.overdue(now, 2 * this.config.roundMs)) continue;
+      if (!seller.slot.won || !seller.channelId || !seller.overdue(now, paymentGraceMs(this.config.roundMs))) continue;
       this.state = {
         ...this.state,
         penalties: penalize(this.state.penalties, seller.channelId, round, this.config.penaltyRounds),
@@ -197,6 +208,16 @@ export class SellerMarket {
       round,
       at: now,
       bids,
+      idle: roundPeers
+        .filter((p) => p.channelId && !bids.some((b) => b.channelId === p.channelId))
+        .map((p) => ({
+          channelId: p.channelId!,
+          why: isPenalized(this.state.penalties, p.channelId!, round)
+            ? ("penalized" as const)
+            : p.interested
+              ? ("no-bid" as const)
+              : ("not-interested" as const),
+        })),
       winners: outcome.paid.map((w) => w.channelId),
       clearingPricePerMiB: outcome.auction.clearingPrice,
       optimistic: optimistic && (optimistic.seller.channelId ?? "unpaid"),

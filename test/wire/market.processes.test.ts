@@ -27,6 +27,7 @@ type Charge = { round: number; pricePerMiB: bigint; pieces: number; bytes: numbe
 type PeerStats = { mode: string; channelId?: string; paid: bigint; charges: Charge[] };
 type RoundRecord = {
   round: number;
+  idle: { channelId: string; why: string }[];
   bids: { channelId: string; pricePerMiB: bigint }[];
   winners: string[];
   clearingPricePerMiB: bigint;
@@ -128,7 +129,11 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
     console.log(
       `      rounds: ${rounds
         .filter((r) => r.bids.length > 0)
-        .map((r) => `${r.round}:${r.winners.map((w) => name.get(w)).join("")}@${r.clearingPricePerMiB / BTT}`)
+        .map(
+          (r) =>
+            `${r.round}:${r.winners.map((w) => name.get(w)).join("")}@${r.clearingPricePerMiB / BTT}` +
+            r.idle.map((i) => ` (${name.get(i.channelId)} ${i.why})`).join(""),
+        )
         .join(" ")}`,
     );
 
