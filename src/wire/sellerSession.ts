@@ -39,6 +39,12 @@ export type RequestDecision = "serve" | "hold" | "refuse";
  */
 export const MAX_HELD_REQUESTS = 1024;
 
+/**
+ * Bids one connection may place per round (a buyer needs one; a few more let it change its mind).
+ * Each bid replaces an entry in the seller's book, so more is refused as `too-many`.
+ */
+export const MAX_BIDS_PER_ROUND = 4;
+
 export type SellerContext = {
   payee: Payee;
   store: VoucherStore;
@@ -86,6 +92,7 @@ export class SellerSession {
   bidder = false;
   /** What each round charged this channel (auction mode), oldest first. */
   readonly charges: SlotCharge[] = [];
+  private bidsThisRound = 0;
   /** Since when (ms) requests have waited for a voucher, if they do. */
   private heldSince?: number;
   /** Auction mode: pieces reserved at the price of their request, not yet priced by their first block sent. */
@@ -156,6 +163,7 @@ export class SellerSession {
       });
     }
     this.slot = slot;
+    this.bidsThisRound = 0;
     if (!slot.won && this.held.length > 0) {
       for (const request of this.held.splice(0)) this.peer.reject(request);
       this.heldSince = undefined;
@@ -376,6 +384,10 @@ export class SellerSession {
         detail: `bid for ${bid.channelId}, this connection pays through ${this.channelId}`,
       });
     }
+    if (this.bidsThisRound >= MAX_BIDS_PER_ROUND) {
+      return refuse({ reason: "too-many", detail: `more than ${MAX_BIDS_PER_ROUND} bids in round ${this.slot.round}` });
+    }
+    this.bidsThisRound++;
     const refusal = this.context.onBid(this, { pricePerMiB: bid.pricePerMiB, rounds: bid.rounds });
     if (refusal) return refuse(refusal);
     this.bidder = true;

@@ -142,9 +142,14 @@ describe("sp_pay bidding rounds (sessions)", () => {
     const [a] = peers;
     a.bid(BTT, 31); // more rounds than maxBidRounds (30)
     a.seller.onMessage(encodeMessage({ type: "bid", channelId: `0x${"11".repeat(32)}`, pricePerMiB: BTT, rounds: 1 }));
+    for (let i = 0; i < 4; i++) a.bid(BTT + BigInt(i)); // 3 more are fine (4 per round, the bad one counted)
     const refusals = a.sent.filter((s) => s.type === "refused");
-    expect(refusals.map((r) => (r as { reason: string }).reason)).to.deep.equal(["bad-bid", "wrong-channel"]);
-    expect(a.seller.stats.strikes).to.equal(2);
+    expect(refusals.map((r) => (r as { reason: string }).reason)).to.deep.equal([
+      "bad-bid",
+      "wrong-channel",
+      "too-many",
+    ]);
+    expect(a.seller.stats.strikes).to.equal(3);
     // A fixed-price seller does not take bids at all.
     const { payee, store } = makePayee(d);
     const sent: WireMessage[] = [];
