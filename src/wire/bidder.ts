@@ -98,7 +98,11 @@ export class Bidder {
     return true;
   }
 
-  /** Plans across every seller, from `session`'s round, and sends `session` its bid if it is kept. */
+  /**
+   * Plans across every seller, from `session`'s round, and sends `session` its bid if it is kept.
+   * A seller the plan now keeps but that has no standing bid gets one at once too: a seller only
+   * reports rounds to its bidders, so waiting for its round would wait for ever.
+   */
   private bidTo(session: BuyerSession): void {
     const reference = session.bidderView.round + 1;
     const seeders: SeederView[] = [];
@@ -119,11 +123,13 @@ export class Bidder {
       seeders,
       maxSeeders: this.maxSeeders,
     });
-    if (!plan.bids.some((b) => b.seederId === session.id)) {
-      const why = plan.skipped.find((s) => s.seederId === session.id)?.reason;
-      if (why === "budget" && this.spent > 0n) this.log?.(`not bidding to ${session.id}: the budget is spent`);
-      return;
+    const kept = new Set(plan.bids.map((b) => b.seederId));
+    for (const s of this.sessions) {
+      if (s !== session && (!kept.has(s.id) || s.roundsSinceBid < BID_ROUNDS)) continue;
+      if (kept.has(s.id)) s.sendBid(this.maxPricePerMiB, BID_ROUNDS);
+      else if (plan.skipped.find((x) => x.seederId === s.id)?.reason === "budget" && this.spent > 0n) {
+        this.log?.(`not bidding to ${s.id}: the budget left cannot pay for a won round there`);
+      }
     }
-    session.sendBid(this.maxPricePerMiB, BID_ROUNDS);
   }
 }

@@ -56,6 +56,8 @@ export class BuyerSession {
   pricePerMiB = 0n;
   /** Auction mode: each piece's price, fixed by its first paid-for block. */
   private readonly piecePrices = new Map<number, bigint>();
+  /** Round messages since our last bid (Infinity before any): a bid stands BID_ROUNDS rounds. */
+  roundsSinceBid = Infinity;
   /** Bids sent, newest last (only the last BID_ROUNDS can still stand). */
   private readonly bids: bigint[] = [];
   private roundBytes = 0;
@@ -203,6 +205,7 @@ export class BuyerSession {
     this.bids.push(pricePerMiB);
     if (this.bids.length > 2) this.bids.shift();
     this.awaitingOutcome = true;
+    this.roundsSinceBid = 0;
     this.peer.send({ type: "bid", channelId: this.channelId, pricePerMiB, rounds });
   }
 
@@ -218,6 +221,7 @@ export class BuyerSession {
       this.view = { ...this.view, bestMiBPerRound: Math.max(this.view.bestMiBPerRound ?? 0, mib) };
     }
     this.roundBytes = 0;
+    this.roundsSinceBid++;
     const cap = this.bids.reduce((a, b) => (b > a ? b : a), 0n);
     const bidPerMiB = this.bids.at(-1);
     if (message.won && message.clearingPricePerMiB > cap) {

@@ -212,6 +212,44 @@ describe("sp_pay bidding rounds (sessions)", () => {
     expect(cheap.declined).to.match(/reserve .* above this client's value/);
   });
 
+  it("a buyer moves its demand to the seller where it wins, at once, and stays away from one that priced it out", async () => {
+    const { payer, store } = makePayer(d);
+    const { encodeTerms } = await import("../../src/wire/messages");
+    const bidder = new Bidder({ maxPricePerMiB: 4n * BTT, budget: 100n * BTT, maxSeeders: 1 });
+    const sellers = [];
+    for (let i = 0; i < 2; i++) {
+      const channel = await payer.open(d.terms.payee, 20n * BTT);
+      const sent: WireMessage[] = [];
+      const buyer = new BuyerSession(
+        {
+          payer,
+          store,
+          limits: { chainId: d.chainId, escrow: d.escrowAddress, maxPricePerMiB: 0n, disputeWindow: 3600 },
+          pieceBytes: () => PIECE,
+          channelFor: async () => channel,
+          bidder,
+        },
+        { send: (m) => sent.push(m) },
+      );
+      buyer.onTerms(encodeTerms(auctionTerms));
+      await until(() => buyer.mode === "announced", "channel announced");
+      buyer.onMessage(encodeMessage({ type: "accepted", channelId: channel.id, deposit: 20n * BTT, paid: 0n }));
+      const round = (n: number, won: boolean, price: bigint) =>
+        buyer.onMessage(encodeMessage({ type: "round", round: n, won, clearingPricePerMiB: price, slotMs: 1000 }));
+      sellers.push({ sent, round, bids: () => sent.filter((m) => m.type === "bid").length });
+    }
+    const [first, second] = sellers;
+    // One seller at a time (maxSeeders 1): the first one gets the bid, the second waits.
+    expect([first.bids(), second.bids()]).to.deep.equal([1, 0]);
+    first.round(10, false, 9n * BTT); // priced out there: 9 > our 4
+    // The demand moves at once: the second seller gets a bid without waiting for a round of its own.
+    expect([first.bids(), second.bids()]).to.deep.equal([1, 1]);
+    second.round(50, true, 2n * BTT);
+    expect(second.bids()).to.equal(2); // keeps bidding where it wins
+    for (let n = 11; n <= 13; n++) first.round(n, false, 9n * BTT);
+    expect(first.bids()).to.equal(1); // stays away from the seller that priced it out for 3 rounds
+  });
+
   it("a buyer pays the clearing price for pieces of won rounds, never above its bid, and stops at its budget", async () => {
     const sent: WireMessage[] = [];
     const { payer, store } = makePayer(d);
