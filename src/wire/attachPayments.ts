@@ -157,7 +157,9 @@ export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParam
     if (parameters.buyer) {
       const { bidding: _bidding, ...context } = parameters.buyer;
       sessions.buyer = new BuyerSession({ ...context, pieceBytes, bidder }, { send });
-      wire.on("piece", (index: number, offset: number) => sessions.buyer!.onBlock(index, offset));
+      wire.on("piece", (index: number, offset: number, block: Uint8Array) =>
+        sessions.buyer!.onBlock(index, offset, block.length),
+      );
       // bittorrent-protocol emits nothing for outgoing requests: note each one on its way out.
       const request = wire.request.bind(wire);
       wire.request = (index, offset, length, cb) => {

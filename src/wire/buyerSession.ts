@@ -156,7 +156,7 @@ export class BuyerSession {
   }
 
   /** A block arrived from this peer. */
-  onBlock(index: number, offset: number): void {
+  onBlock(index: number, offset: number, length = 16384): void {
     if (!this.requested.delete(`${index}:${offset}`)) return;
     this.delivered.add(index);
     if (!this.terms?.auction) return;
@@ -165,7 +165,7 @@ export class BuyerSession {
     if (!this.piecePrices.has(index)) {
       this.piecePrices.set(index, piecePrice(this.pricePerMiB, this.context.pieceBytes(index)));
     }
-    if (this.pricePerMiB > 0n) this.roundBytes += 16384;
+    if (this.pricePerMiB > 0n) this.roundBytes += length;
   }
 
   /** Piece `index` passed its hash check: pay for it if this peer delivered any of it. */
