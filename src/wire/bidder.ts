@@ -20,12 +20,14 @@ export type BiddingOptions = {
 };
 
 /**
- * Rounds one bid stands for. Two, not one: the seller's `round` message, which prompts the next
- * bid, can queue behind a round's worth of data on a throttled link, and a bid arriving after the
- * seller's next round started would leave a gap. A new bid replaces the standing one, so only one
- * bid counts in any round.
+ * Rounds one bid stands for. Three, not one: the seller's `round` message, which prompts the next
+ * bid, queues behind the data already written to a winner's connection (seconds of it on a
+ * throttled link: with 1 s rounds, two-round bids still lapsed now and then in the real-peer
+ * test), and a bid arriving after the seller's next round started would leave a gap. A new bid
+ * replaces the standing one, so only one bid counts in any round; a seller the plan drops gets a
+ * zero bid, which never pays anything (it wins only where nobody else bids, at price 0).
  */
-export const BID_ROUNDS = 2;
+export const BID_ROUNDS = 3;
 
 /** What one seller looks like to the plan, kept by its BuyerSession. */
 export type BidderView = {
@@ -125,9 +127,15 @@ export class Bidder {
     });
     const kept = new Set(plan.bids.map((b) => b.seederId));
     for (const s of this.sessions) {
-      if (s !== session && (!kept.has(s.id) || s.roundsSinceBid < BID_ROUNDS)) continue;
-      if (kept.has(s.id)) s.sendBid(this.maxPricePerMiB, BID_ROUNDS);
-      else if (plan.skipped.find((x) => x.seederId === s.id)?.reason === "budget" && this.spent > 0n) {
+      const keep = kept.has(s.id);
+      if (s !== session && (!keep || s.roundsSinceBid < BID_ROUNDS)) continue;
+      if (keep) {
+        s.sendBid(this.maxPricePerMiB, BID_ROUNDS);
+        continue;
+      }
+      // Dropped by the plan: withdraw a bid that may still stand there.
+      if (s.roundsSinceBid < BID_ROUNDS && s.lastBid !== 0n) s.sendBid(0n, 1);
+      if (plan.skipped.find((x) => x.seederId === s.id)?.reason === "budget" && this.spent > 0n) {
         this.log?.(`not bidding to ${s.id}: the budget left cannot pay for a won round there`);
       }
     }

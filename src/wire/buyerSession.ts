@@ -5,7 +5,7 @@
  */
 import type { Payer } from "../channel/payer";
 import type { ChannelRecord, VoucherStore } from "../store/types";
-import type { Bidder, BidderView } from "./bidder";
+import { BID_ROUNDS, type Bidder, type BidderView } from "./bidder";
 import { MIB } from "./constants";
 import { WireMessageError } from "./errors";
 import { decodeMessage, decodeTerms, type Terms, type WireMessage } from "./messages";
@@ -58,6 +58,10 @@ export class BuyerSession {
   private readonly piecePrices = new Map<number, bigint>();
   /** Round messages since our last bid (Infinity before any): a bid stands BID_ROUNDS rounds. */
   roundsSinceBid = Infinity;
+  /** The last bid sent, if any. */
+  get lastBid(): bigint | undefined {
+    return this.bids.at(-1);
+  }
   /** Bids sent, newest last (only the last BID_ROUNDS can still stand). */
   private readonly bids: bigint[] = [];
   private roundBytes = 0;
@@ -203,8 +207,10 @@ export class BuyerSession {
   sendBid(pricePerMiB: bigint, rounds: number): void {
     if (this.closed || this.mode !== "paying" || !this.channelId) return;
     this.bids.push(pricePerMiB);
-    if (this.bids.length > 2) this.bids.shift();
-    this.awaitingOutcome = true;
+    // A bid stands at most BID_ROUNDS rounds, and each round prompts at most one: older ones are gone.
+    if (this.bids.length > BID_ROUNDS) this.bids.shift();
+    // A withdrawal (0) has no outcome worth planning on: the last real bid's stays.
+    if (pricePerMiB > 0n) this.awaitingOutcome = true;
     this.roundsSinceBid = 0;
     this.peer.send({ type: "bid", channelId: this.channelId, pricePerMiB, rounds });
   }

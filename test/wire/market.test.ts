@@ -242,12 +242,14 @@ describe("sp_pay bidding rounds (sessions)", () => {
     // One seller at a time (maxSeeders 1): the first one gets the bid, the second waits.
     expect([first.bids(), second.bids()]).to.deep.equal([1, 0]);
     first.round(10, false, 9n * BTT); // priced out there: 9 > our 4
-    // The demand moves at once: the second seller gets a bid without waiting for a round of its own.
-    expect([first.bids(), second.bids()]).to.deep.equal([1, 1]);
+    // The demand moves at once: the second seller gets a bid without waiting for a round of its own,
+    // and the first one's standing bid is withdrawn (a zero bid).
+    expect([first.bids(), second.bids()]).to.deep.equal([2, 1]);
+    expect(first.sent.at(-1)).to.include({ type: "bid", pricePerMiB: 0n });
     second.round(50, true, 2n * BTT);
     expect(second.bids()).to.equal(2); // keeps bidding where it wins
     for (let n = 11; n <= 13; n++) first.round(n, false, 9n * BTT);
-    expect(first.bids()).to.equal(1); // stays away from the seller that priced it out for 3 rounds
+    expect(first.bids()).to.equal(2); // stays away from the seller that priced it out for 3 rounds
   });
 
   it("a buyer pays the clearing price for pieces of won rounds, never above its bid, and stops at its budget", async () => {
@@ -271,7 +273,7 @@ describe("sp_pay bidding rounds (sessions)", () => {
     await until(() => buyer.mode === "announced", "channel announced");
     buyer.onMessage(encodeMessage({ type: "accepted", channelId: channel.id, deposit: 20n * BTT, paid: 0n }));
     // Accepted: it bids its value at once, for BID_ROUNDS rounds.
-    expect(sent.at(-1)).to.deep.equal({ type: "bid", channelId: channel.id, pricePerMiB: 4n * BTT, rounds: 2 });
+    expect(sent.at(-1)).to.deep.equal({ type: "bid", channelId: channel.id, pricePerMiB: 4n * BTT, rounds: 3 });
     const round = (n: number, won: boolean, price: bigint) =>
       buyer.onMessage(encodeMessage({ type: "round", round: n, won, clearingPricePerMiB: price, slotMs: 1000 }));
     const piece = (index: number) => {
@@ -300,6 +302,10 @@ describe("sp_pay bidding rounds (sessions)", () => {
     // 0.5 BTT left, and this seller delivered 0.75 MiB in a won round (3 BTT at our bid): no more bids.
     const bids = sent.filter((m) => m.type === "bid").length;
     round(4, false, 4n * BTT);
-    expect(sent.filter((m) => m.type === "bid").length).to.equal(bids);
+    // Its standing bid is withdrawn with a zero bid (which never pays), then nothing more.
+    expect(sent.at(-1)).to.deep.equal({ type: "bid", channelId: channel.id, pricePerMiB: 0n, rounds: 1 });
+    round(5, false, 4n * BTT);
+    round(6, false, 4n * BTT);
+    expect(sent.filter((m) => m.type === "bid").length).to.equal(bids + 1);
   });
 });
