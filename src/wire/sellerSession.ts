@@ -190,6 +190,8 @@ export class SellerSession {
       last.amount += price;
     } else {
       this.charges.push({ round: this.slot.round, pricePerMiB: this.pricePerMiB, pieces: 1, bytes, amount: price });
+      // One entry per round at most: a day of 10 s rounds is 8,640; keep the last 10,000.
+      if (this.charges.length > 10_000) this.charges.shift();
     }
   }
 
