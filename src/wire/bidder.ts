@@ -20,14 +20,14 @@ export type BiddingOptions = {
 };
 
 /**
- * Rounds one bid stands for. Three, not one: the seller's `round` message, which prompts the next
- * bid, queues behind the data already written to a winner's connection (seconds of it on a
- * throttled link: with 1 s rounds, two-round bids still lapsed now and then in the real-peer
- * test), and a bid arriving after the seller's next round started would leave a gap. A new bid
- * replaces the standing one, so only one bid counts in any round; a seller the plan drops gets a
- * zero bid, which never pays anything (it wins only where nobody else bids, at price 0).
+ * Rounds one bid stands for. Ten, not one: the seller's `round` message, which prompts the next
+ * bid, queues behind the data already written to a winner's connection: in the real-peer test
+ * (768 KiB/s shared, 1 s rounds) that is several seconds, and bids of 2 or 3 rounds still lapsed.
+ * A new bid replaces the standing one, so only one bid counts in any round, and the buyer
+ * withdraws a bid by bidding 0 (its own upload direction is not congested, so that is prompt): a
+ * zero bid never pays anything (it wins only where nobody else bids, at price 0).
  */
-export const BID_ROUNDS = 3;
+export const BID_ROUNDS = 10;
 
 /** What one seller looks like to the plan, kept by its BuyerSession. */
 export type BidderView = {

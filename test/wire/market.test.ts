@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Bidder } from "../../src/wire/bidder";
+import { BID_ROUNDS, Bidder } from "../../src/wire/bidder";
 import { BuyerSession } from "../../src/wire/buyerSession";
 import { encodeMessage, type Terms, type WireMessage } from "../../src/wire/messages";
 import { SellerMarket } from "../../src/wire/sellerMarket";
@@ -273,7 +273,12 @@ describe("sp_pay bidding rounds (sessions)", () => {
     await until(() => buyer.mode === "announced", "channel announced");
     buyer.onMessage(encodeMessage({ type: "accepted", channelId: channel.id, deposit: 20n * BTT, paid: 0n }));
     // Accepted: it bids its value at once, for BID_ROUNDS rounds.
-    expect(sent.at(-1)).to.deep.equal({ type: "bid", channelId: channel.id, pricePerMiB: 4n * BTT, rounds: 3 });
+    expect(sent.at(-1)).to.deep.equal({
+      type: "bid",
+      channelId: channel.id,
+      pricePerMiB: 4n * BTT,
+      rounds: BID_ROUNDS,
+    });
     const round = (n: number, won: boolean, price: bigint) =>
       buyer.onMessage(encodeMessage({ type: "round", round: n, won, clearingPricePerMiB: price, slotMs: 1000 }));
     const piece = (index: number) => {
