@@ -318,3 +318,15 @@ export { WireMessageError } from "./wire/errors";
 export type { WireMessageProblem } from "./wire/errors";
 export { EXTENSION_NAME, PROTOCOL_VERSION, MAX_MESSAGE_BYTES, STRIKE_LIMIT } from "./wire/constants";
 export { createTorrentClient, loadWebTorrent } from "./wire/loadWebTorrent";
+// Bidding rounds on the wire: the seller's market and the buyer's bidder (docs/market.md, "On the wire")
+export { SellerMarket } from "./wire/sellerMarket";
+export type { SellerMarketOptions, RoundRecord, MarketChoker } from "./wire/sellerMarket";
+export { Bidder, BID_ROUNDS, DEFAULT_MIB_PER_ROUND } from "./wire/bidder";
+export type { BiddingOptions, BidderView } from "./wire/bidder";
+export { auctionTermsProblem } from "./wire/pricing";
+export { MAX_BID_ROUNDS, MIN_ROUND_MS, MAX_SLOTS } from "./wire/messages";
+export type { AuctionTerms } from "./wire/messages";
+export type { SlotCharge } from "./wire/slotCharges";
+export type { SlotState, BidRefusal } from "./wire/sellerSession";
+export type { RoundSeen } from "./wire/buyerSession";
+export type { OptimisticPicker } from "./wire/paidChoker";

@@ -13,6 +13,7 @@ import { syncChannel } from "../../src/channel/syncChannel";
 import { ProgressChain } from "../../src/cli/progressChain";
 import { createVoucherSigner } from "../../src/voucher/createVoucherSigner";
 import { attachPayments } from "../../src/wire/attachPayments";
+import type { Bidder } from "../../src/wire/bidder";
 import { createTorrentClient } from "../../src/wire/loadWebTorrent";
 import type { Torrent } from "../../src/wire/torrentTypes";
 import { serveCommands } from "./ipc";
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   const dataDir = path.join(path.dirname(process.env.SEEDPAY_DB!), `${process.env.SEEDPAY_DEMO_ROLE}-data`);
   mkdirSync(dataDir, { recursive: true });
   let channelId = "";
+  let bidder: Bidder | undefined;
 
   serveCommands({
     open: async ({ payee, deposit }) => {
@@ -44,7 +46,8 @@ async function main(): Promise<void> {
       );
       return { channelId };
     },
-    download: async ({ torrent: torrentFile, peer, pay, maxPricePerMiB }) => {
+    download: async ({ torrent: torrentFile, peer, pay, maxPricePerMiB, bidding }) => {
+      const bids = bidding as { maxPricePerMiB: string; budget: string } | undefined;
       const started = process.hrtime.bigint();
       const torrent = client.add(Buffer.from(String(torrentFile), "base64"), { path: dataDir });
       const payments =
@@ -57,13 +60,17 @@ async function main(): Promise<void> {
                 limits: {
                   chainId,
                   escrow: chain.escrow,
-                  maxPricePerMiB: BigInt(String(maxPricePerMiB)),
+                  maxPricePerMiB: BigInt(String(maxPricePerMiB ?? 0)),
                   disputeWindow: DISPUTE_WINDOW,
                 },
+                ...(bids && {
+                  bidding: { maxPricePerMiB: BigInt(bids.maxPricePerMiB), budget: BigInt(bids.budget) },
+                }),
                 channelFor: async (terms) => store.getChannel(channelId) ?? payer.openOrReuse(terms.payee, 0n),
                 log,
               },
             });
+      bidder = payments?.bidder;
       const issuedBefore = channelId ? (store.getHighestIssuedVoucher(channelId)?.cumulativeAmount ?? 0n) : 0n;
       await whenDone(torrent, String(peer));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -94,9 +101,18 @@ async function main(): Promise<void> {
         acked: sessions.every((s) => s.acked === issued()),
         sha256,
         refusals: sessions.flatMap((s) => s.refusals),
+        rounds: sessions.flatMap((s) => s.rounds),
+        spent: bidder?.spent,
       };
+      bidder = undefined;
       await new Promise<void>((resolve) => torrent.destroy({ destroyStore: false }, () => resolve()));
       return result;
+    },
+    // The user moves the "speed boost" during a download: the new value is bid at once.
+    bid: async ({ maxPricePerMiB }) => {
+      if (!bidder) throw new Error("no download with bidding is running");
+      bidder.setMaxPrice(BigInt(String(maxPricePerMiB)));
+      log(`now bidding ${btt(BigInt(String(maxPricePerMiB)))} per MiB`);
     },
     startClose: async () => {
       const channel = store.getChannel(channelId)!;

@@ -11,6 +11,7 @@ import { Payee } from "../../src/channel/payee";
 import { startWatchtower } from "../../src/channel/watchtower";
 import { createVoucherVerifier } from "../../src/voucher/createVoucherVerifier";
 import { attachPayments } from "../../src/wire/attachPayments";
+import type { SellerMarket } from "../../src/wire/sellerMarket";
 import type { SellerSession } from "../../src/wire/sellerSession";
 import type { Wire } from "../../src/wire/torrentTypes";
 import { createTorrentClient } from "../../src/wire/loadWebTorrent";
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const token = await chain.token();
   const names = new Map<string, string>();
   const seen: SellerSession[] = [];
+  let market: SellerMarket | undefined;
   const channelName = (id: string): string => names.get(id) ?? id.slice(0, 10);
 
   // The watchtower over the seeder's own store answers a payer's unilateral close within the
@@ -57,8 +59,10 @@ async function main(): Promise<void> {
   });
 
   serveCommands({
-    seed: async ({ file, pieceLength, pricePerMiB, creditLimit, pay }) => {
+    seed: async ({ file, pieceLength, pricePerMiB, creditLimit, pay, market: auction, uploadLimit }) => {
       const bytes = readFileSync(String(file));
+      // Bytes per second for the whole client: makes upload slots scarce enough for rounds to matter.
+      if (uploadLimit !== undefined) client.throttleUpload?.(Number(uploadLimit));
       const torrent = client.seed(String(file), { announce: [], pieceLength: Number(pieceLength) });
       if (pay !== false) {
         const terms = {
@@ -70,7 +74,25 @@ async function main(): Promise<void> {
           minDisputeWindow: DISPUTE_WINDOW,
           creditLimit: BigInt(String(creditLimit)),
         };
-        const attached = attachPayments(torrent, { seller: { payee, store, terms } });
+        const options = auction as
+          | { slots?: number; reservePerMiB?: string; roundMs?: number; optimisticMs?: number }
+          | undefined;
+        const attached = attachPayments(torrent, {
+          seller: {
+            payee,
+            store,
+            terms,
+            // Only the auction logs its rounds' events (the fixed-price demo's output stays as documented).
+            ...(options && {
+              log,
+              market: {
+                ...options,
+                reservePerMiB: BigInt(options.reservePerMiB ?? 0),
+              },
+            }),
+          },
+        });
+        market = attached.market;
         // Every session ever opened, for `stats` (attachPayments forgets a connection once closed).
         torrent.on("wire", (wire: Wire) => seen.push(attached.peers.get(wire)!.seller!));
       }
@@ -81,7 +103,9 @@ async function main(): Promise<void> {
           `on 127.0.0.1:${port} over the BitTorrent wire` +
           (pay === false
             ? ", unpaid"
-            : `, ${btt(price)} per piece, up to ${btt(BigInt(String(creditLimit)))} of credit`),
+            : market
+              ? `, ${market.config.slots} paid slots sold by auction every ${market.config.roundMs} ms (reserve ${btt(market.config.reserve)} per MiB), up to ${btt(BigInt(String(creditLimit)))} of credit`
+              : `, ${btt(price)} per piece, up to ${btt(BigInt(String(creditLimit)))} of credit`),
       );
       return {
         torrent: Buffer.from(torrent.torrentFile).toString("base64"),
@@ -91,8 +115,19 @@ async function main(): Promise<void> {
       };
     },
     stats: async () => {
-      const peers = seen.map((seller) => ({ mode: seller.mode, channelId: seller.channelId, ...seller.stats }));
-      return { uploaded: client.torrents.reduce((a, t) => a + t.uploaded, 0), peers, cpu: process.cpuUsage() };
+      const peers = seen.map((seller) => ({
+        mode: seller.mode,
+        channelId: seller.channelId,
+        ...seller.stats,
+        paid: seller.paidAmount,
+        charges: seller.charges,
+      }));
+      return {
+        uploaded: client.torrents.reduce((a, t) => a + t.uploaded, 0),
+        peers,
+        cpu: process.cpuUsage(),
+        rounds: market?.history ?? [],
+      };
     },
     name: async ({ channelId, name }) => void names.set(String(channelId).toLowerCase(), String(name)),
     claim: async () => {

@@ -6,14 +6,29 @@
  */
 import { EXTENSION_NAME, MAX_MESSAGE_BYTES } from "./constants";
 import { encodeMessage, encodeTerms, type WireMessage } from "./messages";
+import { Bidder, type BiddingOptions } from "./bidder";
 import { BuyerSession, type BuyerContext } from "./buyerSession";
 import { PaidChoker } from "./paidChoker";
+import { SellerMarket, type SellerMarketOptions } from "./sellerMarket";
 import { SellerSession, type PeerControl, type SellerContext } from "./sellerSession";
 import type { ExtensionConstructor, Torrent, Wire } from "./torrentTypes";
 
 export type AttachPaymentsParameters = {
-  seller?: Omit<SellerContext, "pieceBytes" | "liveChannels">;
-  buyer?: Omit<BuyerContext, "pieceBytes">;
+  seller?: Omit<SellerContext, "pieceBytes" | "liveChannels" | "onBid"> & {
+    /**
+     * Sell the upload slots by auction (bidding rounds) instead of at a fixed price: the terms
+     * then advertise it, `terms.pricePerMiB` must be 0n (data outside a paid slot is free), and
+     * a winner pays each round's clearing price. See docs/market.md.
+     */
+    market?: SellerMarketOptions;
+  };
+  buyer?: Omit<BuyerContext, "pieceBytes" | "bidder"> & {
+    /**
+     * Bid for paid slots at sellers that sell by auction: the user's value per MiB (bid as is)
+     * and the most to spend on this torrent. Without it, such sellers are ordinary peers.
+     */
+    bidding?: BiddingOptions;
+  };
 };
 
 export type PeerSessions = { wire: Wire; seller?: SellerSession; buyer?: BuyerSession };
@@ -22,6 +37,10 @@ export type AttachedPayments = {
   /** Sessions of the connections open now. */
   readonly peers: Map<Wire, PeerSessions>;
   readonly choker?: PaidChoker;
+  /** The seller's bidding rounds (with `seller.market`). */
+  readonly market?: SellerMarket;
+  /** The buyer's bidding across sellers (with `buyer.bidding`). */
+  readonly bidder?: Bidder;
 };
 
 /**
@@ -33,12 +52,30 @@ export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParam
   const liveChannels = new Set<string>();
   const pieceBytes = (index: number): number =>
     index === torrent.pieces.length - 1 ? torrent.lastPieceLength : torrent.pieceLength;
+  const marketOptions = parameters.seller?.market;
+  if (marketOptions && parameters.seller!.terms.pricePerMiB !== 0n) {
+    throw new RangeError(
+      `seller.market sells slots at each round's clearing price, but terms.pricePerMiB is ` +
+        `${parameters.seller!.terms.pricePerMiB}: set it to 0n (data outside a paid slot is free) or drop seller.market`,
+    );
+  }
   const choker = parameters.seller
-    ? new PaidChoker(torrent, (wire) => {
-        const seller = peers.get(wire)?.seller;
-        return seller && { paying: () => seller.mode !== "unpaid", mayUnchoke: () => seller.mayUnchoke() };
-      })
+    ? new PaidChoker(
+        torrent,
+        (wire) => {
+          const seller = peers.get(wire)?.seller;
+          return seller && { paying: () => seller.holdsPaidSlot(), mayUnchoke: () => seller.mayUnchoke() };
+        },
+        marketOptions ? "market" : "rotate",
+      )
     : undefined;
+  const market =
+    marketOptions && choker
+      ? new SellerMarket(marketOptions, choker, parameters.seller!.now, parameters.seller!.log)
+      : undefined;
+  const sellerTerms =
+    parameters.seller && (market ? { ...parameters.seller.terms, auction: market.terms } : parameters.seller.terms);
+  const bidder = parameters.buyer?.bidding ? new Bidder(parameters.buyer.bidding, parameters.buyer.log) : undefined;
 
   const Extension = function (this: { wire: Wire }, wire: Wire) {
     this.wire = wire;
@@ -81,9 +118,29 @@ export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParam
         },
         disconnect: () => wire.destroy(),
       };
-      sessions.seller = new SellerSession({ ...parameters.seller, pieceBytes, liveChannels }, control);
-      wire.extendedHandshake[EXTENSION_NAME] = encodeTerms(parameters.seller.terms);
+      const { market: _options, ...context } = parameters.seller;
+      const seller = new SellerSession(
+        {
+          ...context,
+          terms: sellerTerms!,
+          pieceBytes,
+          liveChannels,
+          ...(market && { onBid: (session, bid) => market.onBid(session, bid) }),
+        },
+        control,
+      );
+      sessions.seller = seller;
+      wire.extendedHandshake[EXTENSION_NAME] = encodeTerms(sellerTerms!);
       choker.attach(wire);
+      if (market) {
+        market.add(wire, seller);
+        // The price of a piece is fixed by its first block on the wire (see SellerSession.onBlockSent).
+        const piece = wire.piece.bind(wire);
+        wire.piece = (index, offset, block) => {
+          seller.onBlockSent(index);
+          piece(index, offset, block);
+        };
+      }
       // Registered before WebTorrent's own request handler (it is added after the 'wire' event):
       // a request taken back from `peerRequests` here is one WebTorrent's answer no longer sends.
       wire.on("request", (index: number, offset: number, length: number) => {
@@ -98,8 +155,11 @@ export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParam
       );
     }
     if (parameters.buyer) {
-      sessions.buyer = new BuyerSession({ ...parameters.buyer, pieceBytes }, { send });
-      wire.on("piece", (index: number, offset: number) => sessions.buyer!.onBlock(index, offset));
+      const { bidding: _bidding, ...context } = parameters.buyer;
+      sessions.buyer = new BuyerSession({ ...context, pieceBytes, bidder }, { send });
+      wire.on("piece", (index: number, offset: number, block: Uint8Array) =>
+        sessions.buyer!.onBlock(index, offset, block.length),
+      );
       // bittorrent-protocol emits nothing for outgoing requests: note each one on its way out.
       const request = wire.request.bind(wire);
       wire.request = (index, offset, length, cb) => {
@@ -110,6 +170,7 @@ export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParam
     peers.set(wire, sessions);
     wire.use(Extension);
     wire.once("close", () => {
+      if (sessions.seller) market?.remove(sessions.seller);
       sessions.seller?.close();
       sessions.buyer?.close();
       peers.delete(wire);
@@ -120,10 +181,14 @@ export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParam
       for (const { buyer } of peers.values()) buyer?.onVerified(index);
     });
   }
-  return { peers, choker };
+  if (market) {
+    market.start();
+    torrent.once("close", () => market.stop());
+  }
+  return { peers, choker, market, bidder };
 }
 
-const SELLER_TYPES = ["accepted", "refused", "ack", "owed"].map((t) => Buffer.from(`1:t${t.length}:${t}`));
+const SELLER_TYPES = ["accepted", "refused", "ack", "owed", "round"].map((t) => Buffer.from(`1:t${t.length}:${t}`));
 
 /** Whether a payload names a seller → buyer type (a cheap look; the session decodes it strictly). */
 function isSellerMessage(payload: Uint8Array): boolean {

@@ -24,7 +24,29 @@ export type Terms = {
   minDisputeWindow: number;
   /** Most unpaid value the seller serves ahead of vouchers. */
   creditLimit: bigint;
+  /**
+   * Present when the seller sells its upload slots by auction (bidding rounds): a buyer then
+   * sends `bid`s and pays each round's clearing price instead of `pricePerMiB` (which such a
+   * seller sets to 0: data outside a paid slot is free).
+   */
+  auction?: AuctionTerms;
 };
+
+/** A seller's auction, as advertised in its terms. */
+export type AuctionTerms = {
+  /** Paid upload slots per round (k). */
+  slots: number;
+  /** Lowest price per MiB it sells a slot at (base units). */
+  reservePerMiB: bigint;
+  /** Length of a round in ms. */
+  roundMs: number;
+};
+
+/** Most rounds one `bid` may stand for; the seller may accept fewer (its `maxBidRounds`). */
+export const MAX_BID_ROUNDS = 255;
+/** Bounds on an advertised auction: a round shorter than 100 ms would be all overhead. */
+export const MIN_ROUND_MS = 100;
+export const MAX_SLOTS = 1024;
 
 export type WireMessage =
   /** Buyer → seller: the channel that pays for what follows. */
@@ -32,12 +54,19 @@ export type WireMessage =
   /** Seller → buyer: checked on-chain; `paid` is the best voucher the seller already holds. */
   | { type: "accepted"; channelId: string; deposit: bigint; paid: bigint }
   /** Seller → buyer: a channel or voucher refused, with the reason. */
-  | { type: "refused"; of: "channel" | "voucher"; reason: string; detail: string }
+  | { type: "refused"; of: "channel" | "voucher" | "bid"; reason: string; detail: string }
   | { type: "voucher"; channelId: string; amount: bigint; signature: string }
   /** Seller → buyer: the voucher for `amount` is durable. */
   | { type: "ack"; channelId: string; amount: bigint }
   /** Seller → buyer: value reserved for requests served or accepted so far, and the best voucher held. */
-  | { type: "owed"; channelId: string; amount: bigint; paid: bigint };
+  | { type: "owed"; channelId: string; amount: bigint; paid: bigint }
+  /** Buyer → seller: the channel's bid per MiB for the next `rounds` rounds (replaces its earlier bid). */
+  | { type: "bid"; channelId: string; pricePerMiB: bigint; rounds: number }
+  /**
+   * Seller → buyer (each bidder, every round): round `round` started; the buyer won a paid slot or
+   * not; every winner pays `clearingPricePerMiB` for pieces whose first block follows this message.
+   */
+  | { type: "round"; round: number; won: boolean; clearingPricePerMiB: bigint; slotMs: number };
 
 export type WireMessageType = WireMessage["type"];
 
@@ -72,6 +101,10 @@ function toDict(m: WireMessage): { [key: string]: WireValue } {
       return { id: hexBytes(m.channelId, 32), amount: m.amount.toString() };
     case "owed":
       return { id: hexBytes(m.channelId, 32), amount: m.amount.toString(), paid: m.paid.toString() };
+    case "bid":
+      return { id: hexBytes(m.channelId, 32), price: m.pricePerMiB.toString(), rounds: m.rounds };
+    case "round":
+      return { n: m.round, won: m.won ? 1 : 0, price: m.clearingPricePerMiB.toString(), ms: m.slotMs };
   }
 }
 
@@ -102,7 +135,8 @@ export function decodeMessage(bytes: Uint8Array): WireMessage {
       return { type, channelId: hex(dict, "id", 32), deposit: decimal(dict, "deposit"), paid: decimal(dict, "paid") };
     case "refused": {
       const of = text(dict, "of", 16);
-      if (of !== "channel" && of !== "voucher") throw new WireMessageError("bad-field", `refused.of ${of}`);
+      if (of !== "channel" && of !== "voucher" && of !== "bid")
+        throw new WireMessageError("bad-field", `refused.of ${of}`);
       return { type, of, reason: text(dict, "reason", 64), detail: text(dict, "detail", MAX_TEXT) };
     }
     case "voucher":
@@ -111,6 +145,21 @@ export function decodeMessage(bytes: Uint8Array): WireMessage {
       return { type, channelId: hex(dict, "id", 32), amount: decimal(dict, "amount") };
     case "owed":
       return { type, channelId: hex(dict, "id", 32), amount: decimal(dict, "amount"), paid: decimal(dict, "paid") };
+    case "bid":
+      return {
+        type,
+        channelId: hex(dict, "id", 32),
+        pricePerMiB: decimal(dict, "price"),
+        rounds: int(dict, "rounds", 1, MAX_BID_ROUNDS),
+      };
+    case "round":
+      return {
+        type,
+        round: int(dict, "n", 0, Number.MAX_SAFE_INTEGER),
+        won: int(dict, "won", 0, 1) === 1,
+        clearingPricePerMiB: decimal(dict, "price"),
+        slotMs: int(dict, "ms", 1, 0xffffffff),
+      };
     default:
       throw new WireMessageError("unknown-type", `type ${JSON.stringify(type)}`);
   }
@@ -127,6 +176,13 @@ export function encodeTerms(terms: Terms): { [key: string]: WireValue } {
     price: terms.pricePerMiB.toString(),
     window: terms.minDisputeWindow,
     credit: terms.creditLimit.toString(),
+    ...(terms.auction && {
+      auction: {
+        slots: terms.auction.slots,
+        reserve: terms.auction.reservePerMiB.toString(),
+        round: terms.auction.roundMs,
+      },
+    }),
   };
 }
 
@@ -149,6 +205,17 @@ export function decodeTerms(raw: unknown): Terms {
     pricePerMiB: decimal(dict, "price"),
     minDisputeWindow: int(dict, "window", 0, 0xffffffff),
     creditLimit: decimal(dict, "credit"),
+    ...(dict.has("auction") ? { auction: auctionTerms(field(dict, "auction")) } : {}),
+  };
+}
+
+/** The optional `auction` dictionary of the terms: strict like the rest (an old peer ignores the key). */
+function auctionTerms(value: BencodeValue): AuctionTerms {
+  if (!(value instanceof Map)) throw new WireMessageError("bad-field", "auction must be a dictionary");
+  return {
+    slots: int(value, "slots", 0, MAX_SLOTS),
+    reservePerMiB: decimal(value, "reserve"),
+    roundMs: int(value, "round", MIN_ROUND_MS, 0xffffffff),
   };
 }
 

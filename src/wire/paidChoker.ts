@@ -13,6 +13,12 @@ export type PaymentGate = { paying(): boolean; mayUnchoke(): boolean };
 /** 3 rechokes of 10 s: the optimistic slot turns every 30 s, as BEP 3 suggests. */
 export const OPTIMISTIC_TICKS = 3;
 
+/**
+ * Who picks the optimistic peer: the choker itself (a random interested unpaid peer every
+ * OPTIMISTIC_TICKS rechokes), or the seller's market each round (`setOptimistic`).
+ */
+export type OptimisticPicker = "rotate" | "market";
+
 export class PaidChoker {
   private optimistic?: Wire;
   private ticksLeft = 0;
@@ -21,6 +27,7 @@ export class PaidChoker {
   constructor(
     private readonly torrent: Pick<Torrent, "wires"> & { _rechoke(): void },
     private readonly gateOf: (wire: Wire) => PaymentGate | undefined,
+    private readonly picker: OptimisticPicker = "rotate",
   ) {
     torrent._rechoke = () => this.rechoke();
   }
@@ -35,6 +42,8 @@ export class PaidChoker {
     // A departing optimistic peer hands its slot on at once, not at the next 10 s rechoke.
     wire.once("close", () => {
       if (this.optimistic !== wire) return;
+      // The market fills the slot at its next round.
+      if (this.picker === "market") return void (this.optimistic = undefined);
       this.rotate(wire);
       if (this.optimistic) this.unchokeOf.get(this.optimistic)?.();
     });
@@ -51,7 +60,16 @@ export class PaidChoker {
     return this.optimistic;
   }
 
+  /** The market's pick for the optimistic slot (market mode); the caller then updates every wire. */
+  setOptimistic(wire: Wire | undefined): void {
+    this.optimistic = wire;
+  }
+
   rechoke(): void {
+    if (this.picker === "market") {
+      for (const wire of this.torrent.wires) this.update(wire);
+      return;
+    }
     if (this.ticksLeft > 0) this.ticksLeft--;
     if (this.ticksLeft === 0 || !this.usable(this.optimistic)) this.rotate();
     for (const wire of this.torrent.wires) this.update(wire);
@@ -61,7 +79,7 @@ export class PaidChoker {
   private claim(wire: Wire): boolean {
     const gate = this.gateOf(wire);
     if (gate?.paying()) return gate.mayUnchoke();
-    if (!this.usable(this.optimistic)) {
+    if (this.picker === "rotate" && !this.usable(this.optimistic)) {
       this.optimistic = wire;
       this.ticksLeft = OPTIMISTIC_TICKS;
     }

@@ -39,3 +39,20 @@ export function termsProblem(terms: Terms, limits: BuyerLimits & { pieceBytes: n
   if (terms.creditLimit < onePiece) return `credit ${terms.creditLimit} does not cover one piece (${onePiece})`;
   return undefined;
 }
+
+/**
+ * Why a bidding buyer cannot take part in the auction advertised in `terms`, or undefined when it
+ * can: the same chain, escrow and window checks as fixed-price terms, a reserve at or below its
+ * value, and a credit that covers one piece at its value (the most a won round can charge).
+ */
+export function auctionTermsProblem(terms: Terms, limits: BuyerLimits & { pieceBytes: number }): string | undefined {
+  if (!terms.auction) return "the terms advertise no auction";
+  const base = termsProblem({ ...terms, pricePerMiB: 0n, creditLimit: terms.creditLimit }, limits);
+  if (base) return base;
+  if (terms.auction.reservePerMiB > limits.maxPricePerMiB)
+    return `reserve ${terms.auction.reservePerMiB} per MiB is above this client's value ${limits.maxPricePerMiB}`;
+  const onePiece = piecePrice(limits.maxPricePerMiB, limits.pieceBytes);
+  if (terms.creditLimit < onePiece)
+    return `credit ${terms.creditLimit} does not cover one piece at our bid (${onePiece})`;
+  return undefined;
+}

@@ -11,6 +11,7 @@ import { channelId as toChannelId } from "../voucher/typedData";
 import { STRIKE_LIMIT } from "./constants";
 import { WireMessageError } from "./errors";
 import { decodeMessage, type Terms, type WireMessage } from "./messages";
+import type { SlotCharge } from "./slotCharges";
 import { piecePrice } from "./pricing";
 
 /** What a session can do to its peer. */
@@ -38,6 +39,12 @@ export type RequestDecision = "serve" | "hold" | "refuse";
  */
 export const MAX_HELD_REQUESTS = 1024;
 
+/**
+ * Bids one connection may place per round (a buyer needs one; a few more let it change its mind).
+ * Each bid replaces an entry in the seller's book, so more is refused as `too-many`.
+ */
+export const MAX_BIDS_PER_ROUND = 4;
+
 export type SellerContext = {
   payee: Payee;
   store: VoucherStore;
@@ -46,8 +53,20 @@ export type SellerContext = {
   pieceBytes(index: number): number;
   /** Channels served on some connection now: one channel is served on one connection at a time. */
   liveChannels: Set<string>;
+  /**
+   * Auction mode (the terms carry `auction`): a `bid` from the peer, to place in the seller's
+   * book. Returns why it is refused, or undefined when it stands.
+   */
+  onBid?(session: SellerSession, bid: { pricePerMiB: bigint; rounds: number }): BidRefusal | undefined;
+  /** Now in ms (tests move it); Date.now by default. */
+  now?(): number;
   log?(line: string): void;
 };
+
+export type BidRefusal = { reason: string; detail: string };
+
+/** This connection's place in the current round (auction mode). */
+export type SlotState = { round: number; won: boolean; clearingPricePerMiB: bigint };
 
 /**
  * unpaid: no channel (an ordinary peer: the choker gives it the optimistic slot only);
@@ -65,6 +84,19 @@ export class SellerSession {
   creditChoked = false;
   /** Requests for new pieces waiting for a voucher (served in order once the credit allows). */
   readonly held: HeldRequest[] = [];
+  /** The seller sells slots by auction: prices come from rounds, not from the terms. */
+  readonly auction: boolean;
+  /** The current round's outcome for this peer (auction mode; before any round: no slot). */
+  slot: SlotState = { round: -1, won: false, clearingPricePerMiB: 0n };
+  /** The peer has bid on this connection: it is told every round's outcome. */
+  bidder = false;
+  /** What each round charged this channel (auction mode), oldest first. */
+  readonly charges: SlotCharge[] = [];
+  private bidsThisRound = 0;
+  /** Since when (ms) requests have waited for a voucher, if they do. */
+  private heldSince?: number;
+  /** Auction mode: pieces reserved at the price of their request, not yet priced by their first block sent. */
+  private readonly provisional = new Map<number, bigint>();
   private owedSent = false;
   private deposit = 0n;
   private paid = 0n;
@@ -82,6 +114,7 @@ export class SellerSession {
     private readonly peer: PeerControl,
   ) {
     this.policy = { price: {}, maxUnpaidCredit: context.terms.creditLimit, maxPrepayment: 0n };
+    this.auction = context.terms.auction !== undefined;
   }
 
   get stats(): SellerStats {
@@ -93,9 +126,86 @@ export class SellerSession {
     };
   }
 
-  /** A paying (or checking) peer may be unchoked now; an unpaid one is the choker's call. */
+  /**
+   * Whether the peer holds a paid slot: fixed price, any peer with a channel (paying or being
+   * checked); auction, a channel that won the current round. Others can only get the optimistic slot.
+   */
+  holdsPaidSlot(): boolean {
+    return this.auction ? this.mode === "paying" && this.slot.won : this.mode !== "unpaid";
+  }
+
+  /** A peer in a paid slot may be unchoked now unless its deposit is spent; others are the choker's call. */
   mayUnchoke(): boolean {
-    return this.mode !== "unpaid" && !this.creditChoked;
+    return this.holdsPaidSlot() && !this.creditChoked;
+  }
+
+  /** The price per MiB of a piece whose first block is sent now. */
+  get pricePerMiB(): bigint {
+    if (!this.auction) return this.context.terms.pricePerMiB;
+    return this.slot.won ? this.slot.clearingPricePerMiB : 0n;
+  }
+
+  /**
+   * Auction mode, once per round: tells a bidder the outcome (the `round` message goes out
+   * before any block of the round, so both sides price every piece by the same message), then
+   * applies it. A peer that lost its slot loses its held requests (the choke that follows
+   * drops them on the wire too; it asks again when unchoked).
+   */
+  startRound(slot: SlotState, slotMs: number): void {
+    if (this.closed) return;
+    if (this.bidder) {
+      this.peer.send({
+        type: "round",
+        round: slot.round,
+        won: slot.won,
+        clearingPricePerMiB: slot.clearingPricePerMiB,
+        slotMs,
+      });
+    }
+    this.slot = slot;
+    this.bidsThisRound = 0;
+    if (!slot.won && this.held.length > 0) {
+      for (const request of this.held.splice(0)) this.peer.reject(request);
+      this.heldSince = undefined;
+      this.owedSent = false;
+    }
+  }
+
+  /**
+   * Auction mode: a block is going onto the wire. A piece costs the price in force when its first
+   * block is sent (after the last `round` message the peer will have read before it): the one
+   * moment both sides see in the same order. Its reservation at request time is corrected to it.
+   */
+  onBlockSent(index: number): void {
+    const provisional = this.provisional.get(index);
+    if (provisional === undefined) return;
+    this.provisional.delete(index);
+    const bytes = this.context.pieceBytes(index);
+    const price = piecePrice(this.pricePerMiB, bytes);
+    this.reserved += price - provisional;
+    const last = this.charges.at(-1);
+    if (last && last.round === this.slot.round && last.pricePerMiB === this.pricePerMiB) {
+      last.pieces++;
+      last.bytes += bytes;
+      last.amount += price;
+    } else {
+      this.charges.push({ round: this.slot.round, pricePerMiB: this.pricePerMiB, pieces: 1, bytes, amount: price });
+      // One entry per round at most: a day of 10 s rounds is 8,640; keep the last 10,000.
+      if (this.charges.length > 10_000) this.charges.shift();
+    }
+  }
+
+  /**
+   * A winner that has had requests waiting for a voucher for `ms` or more, or whose deposit ran
+   * out: it is not paying within its credit.
+   */
+  overdue(now: number, ms: number): boolean {
+    return this.creditChoked || (this.heldSince !== undefined && now - this.heldSince >= ms);
+  }
+
+  /** The best voucher held on this connection's channel. */
+  get paidAmount(): bigint {
+    return this.paid;
   }
 
   /**
@@ -117,6 +227,7 @@ export class SellerSession {
     }
     if (this.held.length >= MAX_HELD_REQUESTS) return "refuse";
     this.held.push(request);
+    this.heldSince ??= (this.context.now ?? Date.now)();
     if (!this.owedSent && this.channelId) {
       this.owedSent = true;
       this.peer.send({ type: "owed", channelId: this.channelId, amount: this.reserved, paid: this.paid });
@@ -128,10 +239,11 @@ export class SellerSession {
   onCancel(request: HeldRequest): void {
     const at = this.held.findIndex((h) => h.index === request.index && h.offset === request.offset);
     if (at >= 0) this.held.splice(at, 1);
+    if (this.held.length === 0) this.heldSince = undefined;
   }
 
   private priceOf(index: number): bigint {
-    return piecePrice(this.context.terms.pricePerMiB, this.context.pieceBytes(index));
+    return piecePrice(this.pricePerMiB, this.context.pieceBytes(index));
   }
 
   /** Reserves piece `index` if it is not yet and the credit (and deposit) allow; false if not. */
@@ -151,6 +263,7 @@ export class SellerSession {
     if (!decision.serve) return false;
     this.reserved += price;
     this.pieces.add(index);
+    if (this.auction) this.provisional.set(index, price);
     return true;
   }
 
@@ -169,6 +282,8 @@ export class SellerSession {
         return this.onChannel(message.key);
       case "voucher":
         return this.onVoucher(message);
+      case "bid":
+        return this.onBid(message);
       default:
         return this.strike(`a buyer does not send ${message.type}`);
     }
@@ -255,6 +370,31 @@ export class SellerSession {
     this.reconsider();
   }
 
+  private onBid(bid: Extract<WireMessage, { type: "bid" }>): void {
+    const refuse = ({ reason, detail }: BidRefusal): void => {
+      this.peer.send({ type: "refused", of: "bid", reason, detail });
+      this.strike(`bid refused (${reason}): ${detail}`);
+    };
+    if (!this.auction || !this.context.onBid) {
+      return refuse({ reason: "no-auction", detail: "this seller sells at the fixed price of its terms" });
+    }
+    if (this.mode !== "paying")
+      return refuse({ reason: "no-channel", detail: "no accepted channel on this connection" });
+    if (bid.channelId.toLowerCase() !== this.channelId) {
+      return refuse({
+        reason: "wrong-channel",
+        detail: `bid for ${bid.channelId}, this connection pays through ${this.channelId}`,
+      });
+    }
+    if (this.bidsThisRound >= MAX_BIDS_PER_ROUND) {
+      return refuse({ reason: "too-many", detail: `more than ${MAX_BIDS_PER_ROUND} bids in round ${this.slot.round}` });
+    }
+    this.bidsThisRound++;
+    const refusal = this.context.onBid(this, { pricePerMiB: bid.pricePerMiB, rounds: bid.rounds });
+    if (refusal) return refuse(refusal);
+    this.bidder = true;
+  }
+
   /** The deposit cannot pay for more: stop serving until a top-up shows in a later connection. */
   private creditChoke(): void {
     this.creditChoked = true;
@@ -266,7 +406,13 @@ export class SellerSession {
   private reconsider(): void {
     if (this.mode !== "paying") return;
     while (this.held.length > 0 && this.reserve(this.held[0].index)) this.peer.serve(this.held.shift()!);
-    if (this.held.length === 0) this.owedSent = false;
+    if (this.held.length === 0) {
+      this.owedSent = false;
+      this.heldSince = undefined;
+    } else {
+      // Paid, but not enough for the next piece yet: the buyer is paying, the clock restarts.
+      this.heldSince = (this.context.now ?? Date.now)();
+    }
     if (this.creditChoked && this.reserved + this.priceOf(0) <= this.deposit) {
       this.creditChoked = false;
       this.peer.unchoke();

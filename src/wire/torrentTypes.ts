@@ -69,4 +69,6 @@ export interface WebTorrentClient extends EventEmitter {
   add(torrentId: unknown, opts: Record<string, unknown>, onTorrent?: (torrent: Torrent) => void): Torrent;
   seed(input: unknown, opts: Record<string, unknown>, onSeed?: (torrent: Torrent) => void): Torrent;
   destroy(cb?: (err?: Error) => void): void;
+  /** Limits the client's upload rate in bytes per second (-1: no limit). */
+  throttleUpload?(rate: number): void;
 }

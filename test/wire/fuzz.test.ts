@@ -3,7 +3,9 @@ import fc from "fast-check";
 import { encodeBencode } from "../../src/wire/bencodeEncode";
 import { STRIKE_LIMIT } from "../../src/wire/constants";
 import { encodeMessage, type WireMessage } from "../../src/wire/messages";
+import { SellerMarket } from "../../src/wire/sellerMarket";
 import { MAX_HELD_REQUESTS, SellerSession } from "../../src/wire/sellerSession";
+import type { Wire } from "../../src/wire/torrentTypes";
 import { BTT, deployEscrow, makePayee, makePayer, type Deployment } from "./helpers";
 
 /**
@@ -25,6 +27,8 @@ describe("sp_pay seller message handler (fuzz)", () => {
       { type: "ack", channelId: channel.id, amount: 1n },
       { type: "owed", channelId: channel.id, amount: 1n, paid: 0n },
       { type: "refused", of: "voucher", reason: "x", detail: "y" },
+      { type: "bid", channelId: channel.id, pricePerMiB: BTT, rounds: 2 },
+      { type: "round", round: 3, won: true, clearingPricePerMiB: BTT, slotMs: 1000 },
     ];
   });
 
@@ -46,7 +50,11 @@ describe("sp_pay seller message handler (fuzz)", () => {
         id: fc.uint8Array({ minLength: 0, maxLength: 40 }),
         amount: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 300n }).map(String), fc.string({ maxLength: 90 })),
         sig: fc.uint8Array({ minLength: 60, maxLength: 70 }),
-        t: fc.constantFrom("voucher", "channel", "ack", "owed", "refused", "accepted", "x"),
+        t: fc.constantFrom("voucher", "channel", "ack", "owed", "refused", "accepted", "bid", "round", "x"),
+        price: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 300n }).map(String), fc.string({ maxLength: 90 })),
+        rounds: fc.integer({ min: -1, max: 300 }),
+        n: fc.integer({ min: -1, max: 2 ** 31 }),
+        won: fc.integer({ min: -1, max: 2 }),
         v: fc.integer({ min: -1, max: 3 }),
       })
       .map((r) => {
@@ -56,38 +64,61 @@ describe("sp_pay seller message handler (fuzz)", () => {
       });
   const payload = () => fc.oneof(fc.uint8Array({ maxLength: 20_000 }), mutated(), hostileValues());
 
-  it("never throws, never acknowledges an unstored voucher, and disconnects once at the strike limit", async () => {
+  it("never throws, never acknowledges an unstored voucher, and disconnects once at the strike limit (fixed price and auction)", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(payload(), { minLength: 1, maxLength: 40 }), async (payloads) => {
-        const { payee, store } = makePayee(d);
-        const sent: WireMessage[] = [];
-        let disconnects = 0;
-        const session = new SellerSession(
-          { payee, store, terms: d.terms, pieceBytes: () => 256 * 1024, liveChannels: new Set() },
-          {
-            send: (m) => sent.push(m),
-            choke() {},
-            unchoke() {},
-            serve() {},
-            reject() {},
-            disconnect: () => void disconnects++,
-          },
-        );
-        for (const p of payloads) {
-          session.onMessage(p);
-          // Let a channel check finish between messages, as it would on a live connection.
-          await new Promise((r) => setImmediate(r));
-        }
-        await new Promise((r) => setTimeout(r, 20));
-        const { strikes } = session.stats;
-        expect(disconnects).to.equal(strikes >= STRIKE_LIMIT ? 1 : 0);
-        expect(strikes).to.be.at.most(STRIKE_LIMIT);
-        for (const m of sent) {
-          if (m.type !== "ack") continue;
-          expect(store.getBestReceivedVoucher(m.channelId)?.cumulativeAmount).to.equal(m.amount);
-        }
-        session.close();
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(payload(), fc.boolean()), { minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        async (steps, auction) => {
+          const { payee, store } = makePayee(d);
+          const sent: WireMessage[] = [];
+          let disconnects = 0;
+          // Auction mode: a market with one slot runs a round wherever a step says so.
+          const market = auction
+            ? new SellerMarket({ slots: 1, roundMs: 1000 }, { setOptimistic() {}, update() {} })
+            : undefined;
+          const terms = market ? { ...d.terms, pricePerMiB: 0n, auction: market.terms } : d.terms;
+          const session = new SellerSession(
+            {
+              payee,
+              store,
+              terms,
+              pieceBytes: () => 256 * 1024,
+              liveChannels: new Set(),
+              ...(market && {
+                onBid: (s: SellerSession, bid: { pricePerMiB: bigint; rounds: number }) => market.onBid(s, bid),
+              }),
+            },
+            {
+              send: (m) => sent.push(m),
+              choke() {},
+              unchoke() {},
+              serve() {},
+              reject() {},
+              disconnect: () => void disconnects++,
+            },
+          );
+          market?.add({ peerInterested: true, destroyed: false } as Wire, session);
+          for (const [p, runRound] of steps) {
+            session.onMessage(p);
+            if (runRound) market?.runRound();
+            // Let a channel check finish between messages, as it would on a live connection.
+            await new Promise((r) => setImmediate(r));
+          }
+          await new Promise((r) => setTimeout(r, 20));
+          const { strikes } = session.stats;
+          expect(disconnects).to.equal(strikes >= STRIKE_LIMIT ? 1 : 0);
+          expect(strikes).to.be.at.most(STRIKE_LIMIT);
+          for (const m of sent) {
+            if (m.type !== "ack") continue;
+            expect(store.getBestReceivedVoucher(m.channelId)?.cumulativeAmount).to.equal(m.amount);
+          }
+          // Round outcomes go to bidders only, and a win only to a paying connection.
+          if (sent.some((m) => m.type === "round")) expect(session.bidder).to.equal(true);
+          if (session.slot.won) expect(session.mode).to.equal("paying");
+          session.close();
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -29,6 +29,10 @@ describe("sp_pay messages (codec)", () => {
     { type: "voucher", channelId: id, amount: 1n, signature: `0x${"22".repeat(65)}` },
     { type: "ack", channelId: id, amount: big },
     { type: "owed", channelId: id, amount: big, paid: 1n },
+    { type: "bid", channelId: id, pricePerMiB: big, rounds: 1 },
+    { type: "bid", channelId: id, pricePerMiB: 0n, rounds: 255 },
+    { type: "round", round: 0, won: false, clearingPricePerMiB: 0n, slotMs: 1 },
+    { type: "round", round: 2 ** 53 - 1, won: true, clearingPricePerMiB: big, slotMs: 10_000 },
   ];
 
   it("round-trips every message type, amounts above 2^53 included", () => {
@@ -58,7 +62,7 @@ describe("sp_pay messages (codec)", () => {
     expect(problem(Buffer.from("d1:t3:ack"))).to.equal("malformed");
     expect(problem(Buffer.from("le"))).to.equal("malformed");
     expect(problem(encodeBencode({ ...ok, v: 2 }))).to.equal("unsupported-version");
-    expect(problem(encodeBencode({ ...ok, t: "bid" }))).to.equal("unknown-type");
+    expect(problem(encodeBencode({ ...ok, t: "bids" }))).to.equal("unknown-type");
     expect(problem(encodeBencode({ ...ok, amount: "05" }))).to.equal("bad-field");
     expect(problem(encodeBencode({ ...ok, amount: "-5" }))).to.equal("bad-field");
     expect(problem(encodeBencode({ ...ok, amount: 5 }))).to.equal("bad-field");
@@ -66,6 +70,24 @@ describe("sp_pay messages (codec)", () => {
     expect(problem(encodeBencode({ ...ok, id: Buffer.alloc(31) }))).to.equal("bad-field");
     const { amount: _omitted, ...missing } = ok;
     expect(problem(encodeBencode(missing))).to.equal("bad-field");
+  });
+
+  it("refuses bids and rounds with fields out of range", () => {
+    const bid = { t: "bid", v: 1, id: Buffer.from(id.slice(2), "hex"), price: "5", rounds: 1 };
+    expect(problem(encodeBencode(bid))).to.equal("accepted");
+    expect(problem(encodeBencode({ ...bid, rounds: 0 }))).to.equal("bad-field");
+    expect(problem(encodeBencode({ ...bid, rounds: 256 }))).to.equal("bad-field");
+    expect(problem(encodeBencode({ ...bid, price: 5 }))).to.equal("bad-field");
+    expect(problem(encodeBencode({ ...bid, price: "-1" }))).to.equal("bad-field");
+    expect(problem(encodeBencode({ ...bid, id: Buffer.alloc(20) }))).to.equal("bad-field");
+    const round = { t: "round", v: 1, n: 7, won: 1, price: "3", ms: 1000 };
+    expect(problem(encodeBencode(round))).to.equal("accepted");
+    expect(problem(encodeBencode({ ...round, won: 2 }))).to.equal("bad-field");
+    expect(problem(encodeBencode({ ...round, n: -1 }))).to.equal("bad-field");
+    expect(problem(encodeBencode({ ...round, ms: 0 }))).to.equal("bad-field");
+    expect(problem(encodeBencode({ ...round, price: "1".repeat(79) }))).to.equal("bad-field");
+    const { n: _n, ...noRound } = round;
+    expect(problem(encodeBencode(noRound))).to.equal("bad-field");
   });
 
   it("reads terms as bittorrent-protocol hands them over (decoded by the bencode package)", () => {
@@ -86,6 +108,29 @@ describe("sp_pay messages (codec)", () => {
     expect(decodeTerms(loose)).to.deep.equal(terms);
     expect(() => decodeTerms({ ...loose, v: 2 })).to.throw(WireMessageError, /version 2/);
     expect(() => decodeTerms("nope")).to.throw(WireMessageError);
+  });
+
+  it("carries an auction in the terms as an optional key that fixed-price terms simply lack", () => {
+    const fixed: Terms = {
+      chainId: 1n,
+      escrow: address(),
+      token: address(),
+      payee: address(),
+      pricePerMiB: 0n,
+      minDisputeWindow: 3600,
+      creditLimit: 10n,
+    };
+    const auction = { slots: 2, reservePerMiB: big, roundMs: 1000 };
+    const encoded = encodeTerms({ ...fixed, auction });
+    expect(decodeTerms(encoded)).to.deep.equal({ ...fixed, auction });
+    // Without the key: a version 1 seller of before the auction; nothing changes for it.
+    expect(Object.keys(encodeTerms(fixed))).to.not.include("auction");
+    expect(decodeTerms(encodeTerms(fixed))).to.deep.equal(fixed);
+    const bad = (a: Record<string, unknown>) => () => decodeTerms({ ...encoded, auction: a });
+    expect(bad({ slots: 2, reserve: "1", round: 99 })).to.throw(WireMessageError, /round/);
+    expect(bad({ slots: 1025, reserve: "1", round: 1000 })).to.throw(WireMessageError, /slots/);
+    expect(bad({ slots: 2, reserve: 1, round: 1000 })).to.throw(WireMessageError, /reserve/);
+    expect(() => decodeTerms({ ...encoded, auction: "x" })).to.throw(WireMessageError, /auction/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { EventEmitter } from "node:events";
-import { OPTIMISTIC_TICKS, PaidChoker, type PaymentGate } from "../../src/wire/paidChoker";
+import { OPTIMISTIC_TICKS, PaidChoker, type OptimisticPicker, type PaymentGate } from "../../src/wire/paidChoker";
 import type { Wire } from "../../src/wire/torrentTypes";
 
 /** A wire as the choker sees it: choke state, interest, and a close event. */
@@ -22,12 +22,12 @@ function fakeWire(name: string): Wire & { name: string } {
 }
 
 describe("PaidChoker (the adapter around WebTorrent's choker)", () => {
-  function setup(names: string[]) {
+  function setup(names: string[], picker: OptimisticPicker = "rotate") {
     const wires = names.map(fakeWire);
     const gates = new Map<Wire, PaymentGate & { credit: boolean }>();
     const torrent = { wires: [...wires], _rechoke: () => undefined };
     const original = torrent._rechoke;
-    const choker = new PaidChoker(torrent, (w) => gates.get(w));
+    const choker = new PaidChoker(torrent, (w) => gates.get(w), picker);
     for (const w of wires) choker.attach(w);
     const pay = (w: Wire, credit: boolean) => {
       const gate = { credit, paying: () => true, mayUnchoke: () => gate.credit };
@@ -109,5 +109,25 @@ describe("PaidChoker (the adapter around WebTorrent's choker)", () => {
     s.choker.attach(c);
     c.unchoke();
     expect(c.amChoking).to.equal(false);
+  });
+
+  it("market mode: only the market's pick holds the optimistic slot; rechokes and closes do not rotate it", () => {
+    const s = setup(["a", "b", "c"], "market");
+    for (const w of s.wires) w.unchoke(); // WebTorrent's unchoke-on-interested lets nobody in
+    expect(s.unchoked()).to.deep.equal([]);
+    s.choker.setOptimistic(s.wires[1]);
+    for (const w of s.wires) s.choker.update(w);
+    expect(s.unchoked()).to.deep.equal(["b"]);
+    for (let i = 0; i < 3 * OPTIMISTIC_TICKS; i++) s.torrent._rechoke();
+    expect(s.unchoked()).to.deep.equal(["b"]);
+    // A paid slot (a round's winner) is unchoked beside it.
+    s.pay(s.wires[2], true);
+    s.torrent._rechoke();
+    expect(s.unchoked()).to.deep.equal(["b", "c"]);
+    // The optimistic peer leaves: the slot stays empty until the market's next round.
+    s.wires[1].emit("close");
+    expect(s.choker.optimisticWire).to.equal(undefined);
+    s.wires[0].unchoke();
+    expect(s.unchoked()).to.deep.equal(["b", "c"]);
   });
 });
