@@ -51,7 +51,7 @@ export function parseProgressLine(line: string): (Omit<ProgressSnapshot, "spent"
 /** Writes progress to `stream`: a live line on a TTY, a line per `plainEveryMs` otherwise. */
 export class ProgressReporter {
   private live = false;
-  private lastPlain = 0;
+  private lastPlain = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly stream: NodeJS.WritableStream,

@@ -23,6 +23,7 @@ import {
   type TorrentNetworkOptions,
 } from "../torrentClient";
 import { readTorrentInput } from "../torrentInput";
+import { unpaidReason } from "../unpaidReason";
 
 type GetOptions = Omit<BuyerMarketOptions, "maxPrice"> &
   TorrentNetworkOptions & {
@@ -223,7 +224,7 @@ export function getCommand(io: CliIo): Command {
         const tick = (): void => {
           gate();
           for (const peer of peers) {
-            const why = paying && unpaidReason(peer, paying.options, paying.chainId, paying.escrow);
+            const why = whyUnpaid(peer, paying);
             if (why && peer.terms && !reported.has(peer)) {
               reported.add(peer);
               progress.note(`not paying seller ${peer.address}: ${why}`);
@@ -319,25 +320,14 @@ async function preparePayment(s: Session, options: BuyerMarketOptions): Promise<
   return { options, payer, signer: signer.address, chainId: await s.chainId(), escrow: chain.escrow };
 }
 
-/** Why a peer with sp_pay terms is not paid, in the user's terms (BTT, flags); undefined if it is, or may be soon. */
-function unpaidReason(peer: PeerRecord, o: BuyerMarketOptions, chainId: bigint, escrow: string): string | undefined {
-  const t = peer.terms;
-  if (peer.termsError) return `its sp_pay terms cannot be read (${peer.termsError})`;
-  if (!t || peer.buyer?.mode !== "plain") return undefined;
-  if (t.chainId !== chainId) {
-    return (
-      `it sells on chain ${t.chainId} (escrow ${t.escrow}), this client pays on chain ${chainId}: ` +
-      "an ordinary peer here (to pay it, point --rpc / --network at its chain)"
-    );
-  }
-  if (t.escrow.toLowerCase() !== escrow.toLowerCase()) {
-    return `it sells through escrow ${t.escrow}, this client pays through ${escrow} (--escrow / --network chooses): an ordinary peer here`;
-  }
-  if (t.pricePerMiB > o.maxPrice) {
-    return `its price ${formatBtt(t.pricePerMiB)} per MiB is above --max-price ${formatBtt(o.maxPrice)}: an ordinary peer here`;
-  }
-  if (peer.buyer?.declined) return `${peer.buyer.declined}: an ordinary peer here`;
-  return undefined;
+/** unpaidReason for a peer record, with --no-pay's empty answer. */
+function whyUnpaid(peer: PeerRecord, paying: Paying | undefined): string | undefined {
+  if (!paying) return undefined;
+  const { maxPrice, window } = paying.options;
+  return unpaidReason(
+    { terms: peer.terms, termsError: peer.termsError, mode: peer.buyer?.mode, declined: peer.buyer?.declined },
+    { maxPrice, window, chainId: paying.chainId, escrow: paying.escrow },
+  );
 }
 
 function stalled(o: GetOptions, peers: PeerRecord[], paying: Paying | undefined, ms: number): Error {
@@ -356,7 +346,7 @@ function stalled(o: GetOptions, peers: PeerRecord[], paying: Paying | undefined,
     });
   }
   const reasons = peers.map((p) => {
-    const why = paying && unpaidReason(p, paying.options, paying.chainId, paying.escrow);
+    const why = whyUnpaid(p, paying);
     return `  ${p.address}: ${why ?? (p.terms ? `sells at ${formatBtt(p.terms.pricePerMiB)} per MiB` : "a plain BitTorrent peer")}`;
   });
   return new DownloadStoppedError(`no piece for ${o.timeout} s from ${peers.length} peer(s)`, {
@@ -418,7 +408,7 @@ function summary(
     .map((p) => ({
       peer: p.address,
       reason:
-        (paying && unpaidReason(p, paying.options, paying.chainId, paying.escrow)) ??
+        whyUnpaid(p, paying) ??
         (p.terms
           ? paying
             ? "it sells through sp_pay but was not paid"
