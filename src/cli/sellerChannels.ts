@@ -33,6 +33,8 @@ export class SellerChannels {
   /** By channel id. */
   readonly used = new Map<string, UsedChannel>();
   private readonly pending = new Map<string, Promise<ChannelRecord>>();
+  /** Transactions under way: their progress line is open on stderr, so nothing else may write there. */
+  private sending = 0;
 
   constructor(
     private readonly s: Session,
@@ -54,6 +56,11 @@ export class SellerChannels {
       found.catch(() => this.pending.delete(key));
     }
     return found;
+  }
+
+  /** Whether a transaction is being sent (and its "sending …" line is open on stderr). */
+  get busy(): boolean {
+    return this.sending > 0;
   }
 
   /** Resolves once no channel is being opened or topped up. */
@@ -104,7 +111,7 @@ export class SellerChannels {
         // Without --deposit the default is "enough for the torrent": top the reused channel up to it.
         if (this.options.deposit === undefined && reusable.remaining < cost) {
           await this.checkBalance(cost - reusable.remaining, `a top-up of channel ${shortId(channel.id)}`);
-          await this.payer.ensureFunds(channel.id, cost);
+          await this.sendingTx(() => this.payer.ensureFunds(channel.id, cost));
           channel = this.s.store().getChannel(channel.id)!;
         }
       } else {
@@ -122,8 +129,11 @@ export class SellerChannels {
           );
         }
         await this.checkBalance(deposit, `a deposit of ${formatBtt(deposit)}`);
-        this.s.out.note(`opening a channel to seller ${this.s.address(terms.payee)} with ${formatBtt(deposit)}`);
-        channel = await this.payer.open(terms.payee, deposit);
+        this.s.out.note(
+          `opening a channel to seller ${this.s.address(terms.payee)} with ${formatBtt(deposit)}; ` +
+            "pieces are requested once it is open",
+        );
+        channel = await this.sendingTx(() => this.payer.open(terms.payee, deposit));
         opened = true;
       }
       const issuedBefore = this.s.store().getHighestIssuedVoucher(channel.id)?.cumulativeAmount ?? 0n;
@@ -132,6 +142,15 @@ export class SellerChannels {
     } catch (error) {
       this.fail(error as Error);
       throw error;
+    }
+  }
+
+  private async sendingTx<T>(send: () => Promise<T>): Promise<T> {
+    this.sending++;
+    try {
+      return await send();
+    } finally {
+      this.sending--;
     }
   }
 

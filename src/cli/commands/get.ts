@@ -203,19 +203,13 @@ export function getCommand(io: CliIo): Command {
           };
         };
         let selected = !paying;
-        const waitingFor = new Set<PeerRecord>();
         /** Selects the whole torrent once no channel is being opened and every peer has said whether it sells. */
         const gate = (): void => {
           if (selected || !torrent.ready || torrent.pieces.length === 0 || peers.length === 0) return;
           const now = Date.now();
-          const opening = peers.filter((p) => !p.wire.destroyed && p.buyer?.mode === "opening");
-          for (const peer of opening) {
-            if (waitingFor.has(peer)) continue;
-            waitingFor.add(peer);
-            progress.note(`waiting for the channel to seller ${peer.address} before requesting pieces`);
-          }
+          const opening = peers.some((p) => !p.wire.destroyed && p.buyer?.mode === "opening");
           const undecided = peers.some((p) => !p.wire.destroyed && !p.handshake && now - p.since < HANDSHAKE_GRACE_MS);
-          if (opening.length > 0 || undecided) return;
+          if (opening || undecided) return;
           selected = true;
           // From here on, WebTorrent's own rule: a piece that fails its hash check is selected again.
           (torrent as { _startAsDeselected?: boolean })._startAsDeselected = false;
@@ -223,6 +217,12 @@ export function getCommand(io: CliIo): Command {
         };
         const tick = (): void => {
           gate();
+          // A "sending open… " line is open on stderr until its transaction confirms; --timeout
+          // counts from there.
+          if (channels?.busy) {
+            lastPiece = Date.now();
+            return;
+          }
           for (const peer of peers) {
             const why = whyUnpaid(peer, paying);
             if (why && peer.terms && !reported.has(peer)) {
