@@ -79,7 +79,9 @@ export class SellerChannels {
 
   private async find(terms: Terms): Promise<ChannelRecord> {
     // With a magnet link the terms can arrive before the metadata: the piece size decides the rest.
-    if (!this.torrent.pieceLength) await new Promise((resolve) => this.torrent.once("metadata", resolve));
+    // And WebTorrent is ready once it has checked the data already on disk: only what is missing is paid for.
+    if (!this.torrent.ready) await new Promise((resolve) => this.torrent.once("ready", resolve));
+    if (this.torrent.done) throw new Error("nothing left to download");
     const chainId = await this.s.chainId();
     const escrow = await this.s.escrow();
     const pieceBytes = this.torrent.pieceLength;

@@ -265,7 +265,8 @@ export function getCommand(io: CliIo): Command {
               .filter((b) => b.acked < (s.store().getHighestIssuedVoucher(b.channelId!)?.cumulativeAmount ?? 0n));
           for (const until = Date.now() + ACK_WAIT_MS; unacked().length > 0 && Date.now() < until; )
             await new Promise((r) => setTimeout(r, 20));
-          const last = snapshot();
+          // The last line's speed is the whole run's average.
+          const last = { ...snapshot(), speed: (torrent.downloaded * 1000) / Math.max(Date.now() - started, 1) };
           progress.finish(last);
           return summary(s, torrent, outDir, Date.now() - started, peers, channels, paying, unacked().length === 0);
         } catch (error) {
@@ -385,6 +386,7 @@ function summary(
 ) {
   const seconds = ms / 1000;
   const mib = torrent.length / 1048576;
+  const fetched = Math.min(torrent.downloaded, torrent.length) / 1048576;
   const store = s.store();
   const sellers = [...(channels?.used.values() ?? [])].map(({ channel, terms, issuedBefore, opened }) => {
     const issued = store.getHighestIssuedVoucher(channel.id)?.cumulativeAmount ?? 0n;
@@ -421,7 +423,8 @@ function summary(
   const file = path.join(outDir, torrent.files.length === 1 ? torrent.files[0].path : torrent.name);
   const text = [
     `downloaded "${torrent.name}" (${mib.toFixed(2)} MiB, ${torrent.pieces.length} pieces, every piece verified) to ${file} ` +
-      `in ${seconds.toFixed(1)} s (${(mib / Math.max(seconds, 0.001)).toFixed(2)} MiB/s)`,
+      `in ${seconds.toFixed(1)} s (${(fetched / Math.max(seconds, 0.001)).toFixed(2)} MiB/s)` +
+      (fetched < mib ? `; ${(mib - fetched).toFixed(2)} MiB were already on disk` : ""),
     paying
       ? `paid ${formatBtt(spent)} in ${vouchers} voucher(s) to ${sellers.length} seller(s)` +
         (sellers.length > 0
