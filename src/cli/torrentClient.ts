@@ -6,7 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { loadWebTorrent } from "../wire/loadWebTorrent";
-import type { WebTorrentClient } from "../wire/torrentTypes";
+import type { WebTorrentClient, Wire } from "../wire/torrentTypes";
 import { portArg } from "./commandKit";
 import { CliUsageError } from "./errors";
 
@@ -76,4 +76,12 @@ export async function startTorrentClient(options: TorrentNetworkOptions): Promis
 /** Stops the client and its connections; never rejects (a shutdown must go on to the claim). */
 export function stopTorrentClient(client: WebTorrentClient): Promise<void> {
   return new Promise<void>((resolve) => client.destroy(() => resolve()));
+}
+
+/** "127.0.0.1:6881", without the IPv4-mapped prefix. */
+export function peerAddress(wire: Wire): string {
+  const { remoteAddress, remotePort } = wire as { remoteAddress?: string; remotePort?: number };
+  if (!remoteAddress) return "?";
+  const host = remoteAddress.replace(/^::ffff:/, "");
+  return remotePort ? `${host.includes(":") ? `[${host}]` : host}:${remotePort}` : host;
 }

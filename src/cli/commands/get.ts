@@ -17,6 +17,7 @@ import { SellerChannels, type CliTorrent } from "../sellerChannels";
 import type { Session } from "../session";
 import {
   addTorrentNetworkOptions,
+  peerAddress,
   peerArg,
   startTorrentClient,
   stopTorrentClient,
@@ -358,14 +359,6 @@ function stalled(o: GetOptions, peers: PeerRecord[], paying: Paying | undefined,
       "What was downloaded stays in --out and every voucher signed is in the store: run again to resume.",
     ],
   });
-}
-
-/** "127.0.0.1:6881", without the IPv4-mapped prefix. */
-function peerAddress(wire: Wire): string {
-  const { remoteAddress, remotePort } = wire as { remoteAddress?: string; remotePort?: number };
-  if (!remoteAddress) return "?";
-  const host = remoteAddress.replace(/^::ffff:/, "");
-  return remotePort ? `${host.includes(":") ? `[${host}]` : host}:${remotePort}` : host;
 }
 
 function torrentError(error: Error, shown: string): Error {

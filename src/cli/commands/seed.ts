@@ -11,6 +11,7 @@ import type { CliIo } from "../output";
 import type { CliTorrent } from "../sellerChannels";
 import {
   addTorrentNetworkOptions,
+  peerAddress,
   startTorrentClient,
   stopTorrentClient,
   type TorrentNetworkOptions,
@@ -144,7 +145,7 @@ export function seedCommand(io: CliIo): Command {
         const sessions: { wire: Wire; seller: SellerSession }[] = [];
         torrent.on("wire", (wire: Wire) => {
           sessions.push({ wire, seller: attached.peers.get(wire)!.seller! });
-          s.out.note(`peer ${(wire.remoteAddress ?? "?").replace(/^::ffff:/, "")} connected`);
+          s.out.note(`peer ${peerAddress(wire)} connected`);
         });
         const failed = new Promise<never>((_, reject) => {
           client.on("error", reject);
