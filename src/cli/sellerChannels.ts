@@ -117,7 +117,9 @@ export class SellerChannels {
           channel = this.s.store().getChannel(channel.id)!;
         }
       } else {
-        const deposit = this.options.deposit ?? (cost > onePiece ? cost : onePiece);
+        // A free seller still gets a channel (it gives paying peers their own slot); the escrow
+        // refuses an empty deposit, so the smallest one is 1 base unit.
+        const deposit = this.options.deposit ?? (cost > onePiece ? cost : onePiece > 0n ? onePiece : 1n);
         if (deposit < onePiece) {
           throw new CliUsageError(
             `--deposit ${formatBtt(deposit)} cannot pay for one piece of this torrent: ` +

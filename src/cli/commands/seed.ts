@@ -125,6 +125,18 @@ export function seedCommand(io: CliIo): Command {
           claimPolicy: { threshold: 1n },
           minDisputeWindow: o.minWindow,
         });
+        const [, maxWindow] = (await (
+          await s.node()
+        ).view(chain.escrow, "function disputeWindowBounds() view returns (uint256, uint256)")) as unknown as [
+          bigint,
+          bigint,
+        ];
+        if (BigInt(o.minWindow) > maxWindow) {
+          throw new CliUsageError(
+            `--min-window ${o.minWindow} is above this escrow's longest dispute window (${maxWindow} s): no buyer could pay`,
+            { metaMessages: [`Pass --min-window ${maxWindow} or less (the default is 3600).`] },
+          );
+        }
         const pieceLength = o.pieceLength ?? defaultPieceLength(bytes);
         const seller = sellerPayments(o, {
           payee,
