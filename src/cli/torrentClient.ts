@@ -43,7 +43,17 @@ export function peerArg(value: string, previous: string[] = []): string[] {
 
 /** A WebTorrent client listening on `options.port`; refuses with a clear error when the port is taken. */
 export async function startTorrentClient(options: TorrentNetworkOptions): Promise<WebTorrentClient> {
-  const WebTorrent = await loadWebTorrent();
+  let WebTorrent: Awaited<ReturnType<typeof loadWebTorrent>>;
+  try {
+    WebTorrent = await loadWebTorrent();
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    if (e.code !== "ERR_MODULE_NOT_FOUND" || !e.message?.includes("Cannot find package 'webtorrent'")) throw error;
+    // An optional peer dependency of the package: an install for the escrow alone does not pull it in.
+    throw new CliUsageError("`seedpay seed` and `seedpay get` need WebTorrent, which is not installed", {
+      metaMessages: ["Install it beside seedpay: npm install webtorrent@3.0.21"],
+    });
+  }
   const client = new WebTorrent({
     dht: options.dht,
     tracker: options.tracker,
