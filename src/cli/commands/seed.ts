@@ -253,7 +253,7 @@ export function seedCommand(io: CliIo): Command {
             infoHash: torrent.infoHash,
             uploaded: torrent.uploaded,
             peers: sessions.length,
-            payingPeers: paying,
+            payingChannels: paying,
             received: amountJson(received),
             vouchers,
             claimed: claims.map((c) => ({ credited: amountJson(c.credited), tx: c.hash, when: c.when })),
@@ -262,7 +262,7 @@ export function seedCommand(io: CliIo): Command {
             transactions: s.txs.sent,
           },
           text: [
-            `stopped: uploaded ${(torrent.uploaded / 1048576).toFixed(2)} MiB to ${sessions.length} peer(s), ${paying} paying; ` +
+            `stopped: uploaded ${(torrent.uploaded / 1048576).toFixed(2)} MiB to ${sessions.length} peer(s) through ${paying} paying channel(s); ` +
               `received ${formatBtt(received)} in ${vouchers} voucher(s)`,
             o.claim
               ? `claimed ${formatBtt(credited)} in ${claims.length} transaction(s)` +

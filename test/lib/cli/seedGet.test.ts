@@ -157,6 +157,26 @@ describe("seedpay CLI: seed and get (WebTorrent over sp_pay, real processes)", f
     expect(status.channels[0].claimed.baseUnits).to.equal("0");
   });
 
+  it("a second get by the same buyer reuses its channel and pays only for this download", async () => {
+    const run = ok(
+      await seedpay(
+        [
+          ...["--db", "buyer.db", "--json", "get", share.torrentFile, "--max-price", "1"],
+          ...["--peer", `127.0.0.1:${share.port}`, "--out", "again", ...LOOPBACK_ONLY],
+        ],
+        { env: as("payer"), cwd },
+      ),
+      "second get",
+    );
+    const summary = JSON.parse(run.stdout);
+    expect(summary).to.deep.include({ vouchers: 7, acknowledged: true });
+    expect(summary.spent.baseUnits).to.equal(PRICE_OF_FILE.toString());
+    expect(summary.sellers[0]).to.deep.include({ opened: false });
+    expect(summary.sellers[0].left.baseUnits).to.equal((10n * BTT - 2n * PRICE_OF_FILE).toString());
+    expect(summary.transactions).to.deep.equal([]);
+    expect(run.stderr).not.to.contain("opening a channel");
+  });
+
   it("a get whose deposit cannot pay for one piece stops before opening anything", async () => {
     const run = await seedpay(
       [
@@ -208,18 +228,18 @@ describe("seedpay CLI: seed and get (WebTorrent over sp_pay, real processes)", f
     const last = seeder!.lines().at(-1)!;
     expect(last).to.deep.include({
       event: "stopped",
-      payingPeers: 1,
-      vouchers: 7,
-      received: { btt: bttString(PRICE_OF_FILE), baseUnits: PRICE_OF_FILE.toString() },
-      credited: { btt: bttString(PRICE_OF_FILE), baseUnits: PRICE_OF_FILE.toString() },
+      payingChannels: 1,
+      vouchers: 14,
+      received: { btt: bttString(2n * PRICE_OF_FILE), baseUnits: (2n * PRICE_OF_FILE).toString() },
+      credited: { btt: bttString(2n * PRICE_OF_FILE), baseUnits: (2n * PRICE_OF_FILE).toString() },
       unclaimed: { btt: "0", baseUnits: "0" },
     });
     expect(last.claimed).to.have.length(1);
-    // On-chain: the escrow credited the seller exactly the priced MiB.
+    // On-chain: the escrow credited the seller exactly the priced MiB of both paid downloads.
     const status = JSON.parse(
       ok(await seedpay(["--db", "seller.db", "--json", "status"], { env: as("payee"), cwd }), "status").stdout,
     );
-    expect(status.channels[0].claimed.baseUnits).to.equal(PRICE_OF_FILE.toString());
+    expect(status.channels[0].claimed.baseUnits).to.equal((2n * PRICE_OF_FILE).toString());
     expect(status.unclaimed.baseUnits).to.equal("0");
   });
 });
