@@ -1,15 +1,13 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { SeedpayError } from "../../errors/base";
 import type { BuyerSession } from "../../wire/buyerSession";
 import { EXTENSION_NAME } from "../../wire/constants";
-import { decodeTerms, type Terms } from "../../wire/messages";
+import { decodeTerms } from "../../wire/messages";
 import type { Wire } from "../../wire/torrentTypes";
 import { action, examples } from "../commandKit";
 import { ProgressReporter, type ProgressSnapshot } from "../downloadProgress";
 import { CliUsageError, MissingKeyError } from "../errors";
-import { amountJson, formatBtt, shortId } from "../format";
 import { findWalletKey } from "../keys";
 import { addBuyerMarketOptions, buyerPayments, type BuyerMarketOptions } from "../marketOptions";
 import type { CliIo } from "../output";
@@ -24,20 +22,23 @@ import {
   type TorrentNetworkOptions,
 } from "../torrentClient";
 import { readTorrentInput } from "../torrentInput";
-import { unpaidReason } from "../unpaidReason";
+import {
+  DownloadStoppedError,
+  downloadSummary,
+  stalled,
+  torrentError,
+  whyUnpaid,
+  type Paying,
+  type PeerRecord,
+} from "../downloadReport";
 
-type GetOptions = Omit<BuyerMarketOptions, "maxPrice"> &
+type GetCommandOptions = Omit<BuyerMarketOptions, "maxPrice"> &
   TorrentNetworkOptions & {
     maxPrice?: bigint;
     peer: string[];
     out?: string;
     timeout: number;
   };
-
-/** The download could not finish; what was downloaded and signed is kept. */
-export class DownloadStoppedError extends SeedpayError {
-  override name = "DownloadStoppedError";
-}
 
 /** How often a plain (non-TTY) progress line is written; a terminal's live line is redrawn 4 times a second. */
 const PLAIN_PROGRESS_MS = 2000;
@@ -50,17 +51,6 @@ const timeoutArg = (value: string): number => {
     throw new InvalidArgumentError("Expected seconds from 1 to 86400, e.g. 120.");
   }
   return Number(value);
-};
-
-/** A peer as the summary shows it. */
-type PeerRecord = {
-  wire: Wire;
-  address: string;
-  since: number;
-  handshake: boolean;
-  buyer?: BuyerSession;
-  terms?: Terms;
-  termsError?: string;
 };
 
 /** A peer whose extended handshake (with or without terms) has not come within this long is taken as it is. */
@@ -107,7 +97,7 @@ export function getCommand(io: CliIo): Command {
       ]),
     )
     .action(
-      action<GetOptions>(io, async (s, o, args) => {
+      action<GetCommandOptions>(io, async (s, o, args) => {
         const input = readTorrentInput(args[0], s.io.cwd);
         if (o.pay && o.maxPrice === undefined) {
           throw new CliUsageError("required option '--max-price <btt>' not specified", {
@@ -269,7 +259,16 @@ export function getCommand(io: CliIo): Command {
           // The last line's speed is the whole run's average.
           const last = { ...snapshot(), speed: (torrent.downloaded * 1000) / Math.max(Date.now() - started, 1) };
           progress.finish(last);
-          return summary(s, torrent, outDir, Date.now() - started, peers, channels, paying, unacked().length === 0);
+          return downloadSummary(
+            s,
+            torrent,
+            outDir,
+            Date.now() - started,
+            peers,
+            channels,
+            paying,
+            unacked().length === 0,
+          );
         } catch (error) {
           progress.endLine();
           throw error;
@@ -283,14 +282,6 @@ export function getCommand(io: CliIo): Command {
       }),
     );
 }
-
-type Paying = {
-  options: BuyerMarketOptions;
-  payer: import("../../channel/payer").Payer;
-  signer: string;
-  chainId: bigint;
-  escrow: string;
-};
 
 /** The wallet, the signer, the escrow and a Payer; refuses early what would fail later. */
 async function preparePayment(s: Session, options: BuyerMarketOptions): Promise<Paying> {
@@ -320,147 +311,4 @@ async function preparePayment(s: Session, options: BuyerMarketOptions): Promise<
     disputeWindow: options.window,
   });
   return { options, payer, signer: signer.address, chainId: await s.chainId(), escrow: chain.escrow };
-}
-
-/** unpaidReason for a peer record, with --no-pay's empty answer. */
-function whyUnpaid(peer: PeerRecord, paying: Paying | undefined): string | undefined {
-  if (!paying) return undefined;
-  const { maxPrice, window } = paying.options;
-  return unpaidReason(
-    { terms: peer.terms, termsError: peer.termsError, mode: peer.buyer?.mode, declined: peer.buyer?.declined },
-    { maxPrice, window, chainId: paying.chainId, escrow: paying.escrow },
-  );
-}
-
-function stalled(o: GetOptions, peers: PeerRecord[], paying: Paying | undefined, ms: number): Error {
-  const discovery = [o.dht && "the DHT", o.tracker && "trackers", o.lsd && "LSD"].filter(Boolean).join(", ");
-  if (peers.length === 0) {
-    return new DownloadStoppedError(`no peers within ${Math.round(ms / 1000)} s`, {
-      metaMessages: [
-        o.peer.length > 0
-          ? `Nobody answered at ${o.peer.join(", ")}: is the seeder running (seedpay seed prints its port)?`
-          : "Pass --peer host:port to connect to a seeder directly (`seedpay seed` prints its port).",
-        discovery
-          ? `Peer discovery through ${discovery} found nobody.`
-          : "Peer discovery is off (--no-dht, --no-tracker, --no-lsd).",
-        "Or wait longer with --timeout SECONDS. Nothing was paid.",
-      ],
-    });
-  }
-  const reasons = peers.map((p) => {
-    const why = whyUnpaid(p, paying);
-    return `  ${p.address}: ${why ?? (p.terms ? `sells at ${formatBtt(p.terms.pricePerMiB)} per MiB` : "a plain BitTorrent peer")}`;
-  });
-  return new DownloadStoppedError(`no piece for ${o.timeout} s from ${peers.length} peer(s)`, {
-    metaMessages: [
-      ...reasons,
-      "An unpaid peer is served only through a seller's one optimistic slot, shared with every other unpaid peer.",
-      "Raise --max-price to pay a dearer seller, or wait longer with --timeout SECONDS.",
-      "What was downloaded stays in --out and every voucher signed is in the store: run again to resume.",
-    ],
-  });
-}
-
-function torrentError(error: Error, shown: string): Error {
-  return new DownloadStoppedError(`cannot download ${shown}: ${error.message}`, {
-    metaMessages: ["Check TORRENT (a .torrent file, a magnet link or an info hash) and --out."],
-  });
-}
-
-function summary(
-  s: Session,
-  torrent: CliTorrent,
-  outDir: string,
-  ms: number,
-  peers: PeerRecord[],
-  channels: SellerChannels | undefined,
-  paying: Paying | undefined,
-  acked: boolean,
-) {
-  const seconds = ms / 1000;
-  const mib = torrent.length / 1048576;
-  const fetched = Math.min(torrent.downloaded, torrent.length) / 1048576;
-  const store = s.store();
-  const sellers = [...(channels?.used.values() ?? [])].map(({ channel, terms, issuedBefore, opened }) => {
-    const issued = store.getHighestIssuedVoucher(channel.id)?.cumulativeAmount ?? 0n;
-    const sessions = peers.filter((p) => p.buyer?.channelId === channel.id);
-    const deposit = store.getChannel(channel.id)?.deposit ?? channel.deposit;
-    return {
-      payee: s.address(terms.payee),
-      peer: sessions[0]?.address ?? "?",
-      pricePerMiB: terms.pricePerMiB,
-      channelId: channel.id,
-      opened,
-      paid: issued - issuedBefore,
-      vouchers: sessions.reduce((sum, p) => sum + (p.buyer?.vouchers ?? 0), 0),
-      acknowledged: sessions.reduce((best, p) => (p.buyer && p.buyer.acked > best ? p.buyer.acked : best), 0n),
-      left: deposit - issued,
-      bytes: sessions.reduce((sum, p) => sum + ((p.wire as { downloaded?: number }).downloaded ?? 0), 0),
-    };
-  });
-  const unpaid = peers
-    .filter((p) => !sellers.some((x) => x.channelId === p.buyer?.channelId && p.buyer?.channelId))
-    .map((p) => ({
-      peer: p.address,
-      reason:
-        whyUnpaid(p, paying) ??
-        (p.terms
-          ? paying
-            ? "it sells through sp_pay but was not paid"
-            : "--no-pay"
-          : "a plain BitTorrent peer (no sp_pay terms)"),
-      bytes: (p.wire as { downloaded?: number }).downloaded ?? 0,
-    }));
-  const spent = sellers.reduce((sum, x) => sum + x.paid, 0n);
-  const vouchers = sellers.reduce((sum, x) => sum + x.vouchers, 0);
-  const file = path.join(outDir, torrent.files.length === 1 ? torrent.files[0].path : torrent.name);
-  const text = [
-    `downloaded "${torrent.name}" (${mib.toFixed(2)} MiB, ${torrent.pieces.length} pieces, every piece verified) to ${file} ` +
-      `in ${seconds.toFixed(1)} s (${(fetched / Math.max(seconds, 0.001)).toFixed(2)} MiB/s)` +
-      (fetched < mib ? `; ${(mib - fetched).toFixed(2)} MiB were already on disk` : ""),
-    paying
-      ? `paid ${formatBtt(spent)} in ${vouchers} voucher(s) to ${sellers.length} seller(s)` +
-        (sellers.length > 0
-          ? acked
-            ? ", every voucher acknowledged as stored by its seller"
-            : "; some vouchers not yet acknowledged (they are in the store)"
-          : "")
-      : "paid nothing (--no-pay)",
-    ...sellers.map(
-      (x) =>
-        `  seller ${x.payee} at ${x.peer}: ${formatBtt(x.pricePerMiB)} per MiB, ${(x.bytes / 1048576).toFixed(2)} MiB, ` +
-        `${formatBtt(x.paid)} on channel ${shortId(x.channelId)}${x.opened ? " (opened now)" : ""}, ${formatBtt(x.left)} left in it`,
-    ),
-    ...(unpaid.length > 0 ? ["not paid:"] : []),
-    ...unpaid.map((u) => `  ${u.peer} (${(u.bytes / 1048576).toFixed(2)} MiB): ${u.reason}`),
-  ];
-  return {
-    text,
-    json: {
-      name: torrent.name,
-      infoHash: torrent.infoHash,
-      path: file,
-      bytes: torrent.length,
-      pieces: torrent.pieces.length,
-      verified: true,
-      seconds,
-      spent: amountJson(spent),
-      vouchers,
-      acknowledged: acked,
-      sellers: sellers.map((x) => ({
-        payee: x.payee,
-        peer: x.peer,
-        pricePerMiB: amountJson(x.pricePerMiB),
-        channelId: x.channelId,
-        opened: x.opened,
-        paid: amountJson(x.paid),
-        vouchers: x.vouchers,
-        acknowledged: amountJson(x.acknowledged),
-        left: amountJson(x.left),
-        bytes: x.bytes,
-      })),
-      unpaid,
-      transactions: s.txs.sent,
-    },
-  };
 }
