@@ -221,6 +221,29 @@ describe("seedpay CLI: seed and get (WebTorrent over sp_pay, real processes)", f
     expect(get.stderr).to.contain(`not paying seller 127.0.0.1:${share.port}: its price 1 BTT per MiB is above`);
   });
 
+  it("a seller selling through another escrow is an ordinary peer, and the summary says which", async () => {
+    ok(await seedpay(["--deployments", "other", "deploy", "--test-token"], { env: as("deployer"), cwd }), "deploy");
+    const other = JSON.parse(readFileSync(path.join(cwd, "other", "localhost.json"), "utf8")).contracts.escrow.address;
+    const run = ok(
+      await seedpay(
+        [
+          ...["--db", "other.db", "--deployments", "other", "--json", "get", share.torrentFile, "--max-price", "1"],
+          ...["--peer", `127.0.0.1:${share.port}`, "--out", "other-dl", ...LOOPBACK_ONLY],
+        ],
+        { env: as("payer2"), cwd },
+      ),
+      "get through another escrow",
+    );
+    const summary = JSON.parse(run.stdout);
+    expect(summary).to.deep.include({ verified: true, vouchers: 0, sellers: [] });
+    expect(summary.unpaid).to.have.length(1);
+    expect(summary.unpaid[0].reason).to.match(
+      new RegExp(
+        `^it sells through escrow 0x[0-9a-fA-F]{40}, this client pays through ${other}: an ordinary peer here`,
+      ),
+    );
+  });
+
   it("SIGINT on the seeder claims what it holds and exits 0", async () => {
     const stopped = await seeder!.stop("SIGINT");
     expect(stopped.code, stopped.stderr).to.equal(0);
