@@ -114,6 +114,18 @@ export const COMMANDS: CommandEntry[] = [
     load: () => (require("./commands/watch") as typeof import("./commands/watch")).watchCommand,
   },
   {
+    name: "seed",
+    summary: "seller: seed a file or directory and sell its pieces per MiB over sp_pay, until Ctrl-C",
+    term: "[options] <file>",
+    load: () => (require("./commands/seed") as typeof import("./commands/seed")).seedCommand,
+  },
+  {
+    name: "get",
+    summary: "buyer: download a torrent, paying sellers within --max-price per verified piece",
+    term: "[options] <torrent>",
+    load: () => (require("./commands/get") as typeof import("./commands/get")).getCommand,
+  },
+  {
     name: "bond",
     summary: "storage bonds: BEP 52 roots and proofs, deals, challenges and answers",
     term: "",

@@ -50,8 +50,14 @@ export type AttachedPayments = {
 export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParameters): AttachedPayments {
   const peers = new Map<Wire, PeerSessions>();
   const liveChannels = new Set<string>();
+  // Before a magnet link's metadata arrives WebTorrent knows no piece size (undefined, which made
+  // piecePrice throw from the extended handshake and crash the process): 0 until then.
   const pieceBytes = (index: number): number =>
-    index === torrent.pieces.length - 1 ? torrent.lastPieceLength : torrent.pieceLength;
+    torrent.pieces.length === 0
+      ? 0
+      : index === torrent.pieces.length - 1
+        ? torrent.lastPieceLength
+        : torrent.pieceLength;
   const marketOptions = parameters.seller?.market;
   if (marketOptions && parameters.seller!.terms.pricePerMiB !== 0n) {
     throw new RangeError(
