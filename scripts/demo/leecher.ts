@@ -15,7 +15,7 @@ import { createVoucherSigner } from "../../src/voucher/createVoucherSigner";
 import { attachPayments } from "../../src/wire/attachPayments";
 import type { Bidder } from "../../src/wire/bidder";
 import { createTorrentClient } from "../../src/wire/loadWebTorrent";
-import type { Torrent } from "../../src/wire/torrentTypes";
+import type { Torrent, Wire } from "../../src/wire/torrentTypes";
 import { serveCommands } from "./ipc";
 import { btt, connectRole, DISPUTE_WINDOW, gas, log, quietTxLog } from "./role";
 
@@ -71,6 +71,21 @@ async function main(): Promise<void> {
               },
             });
       bidder = payments?.bidder;
+      // When each `round` message arrived (ms, this host's clock): the test compares it with the
+      // seller's round start to measure how long control messages wait behind data.
+      const roundArrivals = new Map<number, number>();
+      if (payments) {
+        torrent.on("wire", (wire: Wire) => {
+          const buyer = payments.peers.get(wire)?.buyer;
+          if (!buyer) return;
+          const onMessage = buyer.onMessage.bind(buyer);
+          buyer.onMessage = (bytes) => {
+            const before = buyer.rounds.length;
+            onMessage(bytes);
+            if (buyer.rounds.length > before) roundArrivals.set(buyer.rounds.at(-1)!.round, Date.now());
+          };
+        });
+      }
       const issuedBefore = channelId ? (store.getHighestIssuedVoucher(channelId)?.cumulativeAmount ?? 0n) : 0n;
       await whenDone(torrent, String(peer));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -101,7 +116,7 @@ async function main(): Promise<void> {
         acked: sessions.every((s) => s.acked === issued()),
         sha256,
         refusals: sessions.flatMap((s) => s.refusals),
-        rounds: sessions.flatMap((s) => s.rounds),
+        rounds: sessions.flatMap((s) => s.rounds.map((r) => ({ ...r, at: roundArrivals.get(r.round) }))),
         spent: bidder?.spent,
       };
       bidder = undefined;

@@ -14,7 +14,7 @@ const PIECE = 256 * 1024;
 const ROLES = path.join(__dirname, "..", "..", "scripts", "demo");
 
 type Seeded = { torrent: string; port: number; sha256: string };
-type RoundSeen = { round: number; won: boolean; clearingPricePerMiB: bigint };
+type RoundSeen = { round: number; won: boolean; clearingPricePerMiB: bigint; at?: number };
 type Downloaded = {
   pieces: number;
   paid: string;
@@ -27,6 +27,7 @@ type Charge = { round: number; pricePerMiB: bigint; pieces: number; bytes: numbe
 type PeerStats = { mode: string; channelId?: string; paid: bigint; charges: Charge[] };
 type RoundRecord = {
   round: number;
+  at: number;
   idle: { channelId: string; why: string }[];
   bids: { channelId: string; pricePerMiB: bigint }[];
   winners: string[];
@@ -125,6 +126,7 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
     }
     stats = await seeder.call<SellerStats>("stats");
     const rounds = stats.rounds;
+    const byRoundAt = new Map(rounds.map((r) => [r.round, r.at]));
     const name = new Map(Object.entries(channel).map(([x, id]) => [id, x]));
     console.log(
       `      rounds: ${rounds
@@ -136,6 +138,19 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
         )
         .join(" ")}`,
     );
+
+    // How long a `round` message took from the seller's round start to the buyer (one host's
+    // clock): reported, not asserted (timing on a shared machine); see docs/market.md.
+    for (const x of ["a", "b", "c"] as const) {
+      const delays = got[x].rounds
+        .filter((seen) => seen.at !== undefined && byRoundAt.has(seen.round))
+        .map((seen) => seen.at! - byRoundAt.get(seen.round)!)
+        .sort((p, q) => p - q);
+      const pick = (q: number) => delays[Math.min(delays.length - 1, Math.floor(q * delays.length))];
+      console.log(
+        `      round message delay to ${x} (ms, ${delays.length} rounds): median ${pick(0.5)}, p90 ${pick(0.9)}, max ${delays.at(-1)}`,
+      );
+    }
 
     // Every round: the two highest counted bids win and pay the highest losing bid (reserve 0).
     for (const r of rounds) {
