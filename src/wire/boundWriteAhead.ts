@@ -9,8 +9,12 @@
  */
 import type { Wire } from "./torrentTypes";
 
-/** Never fewer bytes ahead than this: four 16 KiB blocks, so a fast link is never starved by the refill. */
-export const MIN_WRITE_AHEAD_BYTES = 64 * 1024;
+/**
+ * Never fewer bytes ahead than this: two 16 KiB blocks. It must exceed streamx's high-water mark
+ * (16 KiB): the refill runs when the buffer drops below that mark, and a bound under it would
+ * push nothing then and never be asked again (streamx waits for a push before reading ahead).
+ */
+export const MIN_WRITE_AHEAD_BYTES = 32 * 1024;
 /** Never more than this, whatever the rate: a bound on the memory a fast link ties up in the wire. */
 export const MAX_WRITE_AHEAD_BYTES = 4 * 1024 * 1024;
 /** Default target: a control message waits behind at most about this much data (ms at the measured rate). */
