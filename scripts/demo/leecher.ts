@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       );
       return { channelId };
     },
-    download: async ({ torrent: torrentFile, peer, pay, maxPricePerMiB, bidding }) => {
+    download: async ({ torrent: torrentFile, peer, pay, maxPricePerMiB, bidding, legacy }) => {
       const bids = bidding as { maxPricePerMiB: string; budget: string } | undefined;
       const started = process.hrtime.bigint();
       const torrent = client.add(Buffer.from(String(torrentFile), "base64"), { path: dataDir });
@@ -78,6 +78,15 @@ async function main(): Promise<void> {
         torrent.on("wire", (wire: Wire) => {
           const buyer = payments.peers.get(wire)?.buyer;
           if (!buyer) return;
+          // A client from before bidding rounds: its terms decoder never heard of `auction`, so it
+          // sees a seller asking 0 per MiB, opens its channel and pays 0 for what it gets.
+          if (legacy === true) {
+            const onTerms = buyer.onTerms.bind(buyer);
+            buyer.onTerms = (raw) => {
+              const { auction: _ignored, ...older } = raw as Record<string, unknown>;
+              onTerms(older);
+            };
+          }
           const onMessage = buyer.onMessage.bind(buyer);
           buyer.onMessage = (bytes) => {
             const before = buyer.rounds.length;

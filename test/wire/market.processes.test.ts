@@ -50,16 +50,16 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
   let dir: string;
   let node: EmbeddedChain;
   let seeder: RoleProcess;
-  const leechers: Record<"a" | "b" | "c" | "d", RoleProcess> = {} as never;
-  const channel: Record<"a" | "b" | "c", string> = {} as never;
+  const leechers: Record<"a" | "b" | "c" | "d" | "e", RoleProcess> = {} as never;
+  const channel: Record<"a" | "b" | "c" | "e", string> = {} as never;
   let seeded: Seeded;
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "seedpay-market-"));
     node = await startEmbeddedChain({ port: 0 });
-    const [, a, b, c, d, seederAccount] = node.accounts;
+    const [, a, b, c, d, seederAccount, e] = node.accounts;
     const { provider } = await connectNode(node.url);
-    const { escrow } = await deployAndFund(node, provider, [a.address, b.address, c.address], 100n);
+    const { escrow } = await deployAndFund(node, provider, [a.address, b.address, c.address, e.address], 100n);
     const role = (name: string, script: string, key: string) =>
       new RoleProcess(name, path.join(ROLES, script), {
         SEEDPAY_RPC: node.url,
@@ -72,6 +72,7 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
     leechers.b = role("bid-4", "leecher.ts", b.privateKey);
     leechers.c = role("bid-3", "leecher.ts", c.privateKey);
     leechers.d = role("plain", "leecher.ts", d.privateKey);
+    leechers.e = role("legacy", "leecher.ts", e.privateKey);
     await seeder.once("listening");
     const file = path.join(dir, "data.bin");
     writeFileSync(file, randomBytes(12 * PIECE)); // 3 MiB
@@ -84,7 +85,7 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
       // 768 KiB/s for everyone: a slot delivers about a piece per round, so rounds decide who gets what.
       uploadLimit: 768 * 1024,
     });
-    for (const x of ["a", "b", "c"] as const) {
+    for (const x of ["a", "b", "c", "e"] as const) {
       const opened = await leechers[x].call<{ channelId: string }>("open", {
         payee: seederAccount.address,
         deposit: (30n * BTT).toString(),
@@ -107,6 +108,8 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
       b: leechers.b.call<Downloaded>("download", { torrent: seeded.torrent, peer, bidding: bidding(4n) }),
       c: leechers.c.call<Downloaded>("download", { torrent: seeded.torrent, peer, bidding: bidding(3n) }),
       d: leechers.d.call<Downloaded>("download", { torrent: seeded.torrent, peer, pay: false }),
+      // An sp_pay buyer from before bidding rounds (ignores `auction`): a fixed-price buyer at price 0.
+      e: leechers.e.call<Downloaded>("download", { torrent: seeded.torrent, peer, legacy: true }),
     };
     const bidOf = (r: RoundRecord, id: string) => r.bids.find((b) => b.channelId === id)?.pricePerMiB;
 
@@ -119,8 +122,14 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
     }
     await leechers.c.call("bid", { maxPricePerMiB: (6n * BTT).toString() });
 
-    const got = { a: await downloads.a, b: await downloads.b, c: await downloads.c, d: await downloads.d };
-    for (const x of ["a", "b", "c", "d"] as const) {
+    const got = {
+      a: await downloads.a,
+      b: await downloads.b,
+      c: await downloads.c,
+      d: await downloads.d,
+      e: await downloads.e,
+    };
+    for (const x of ["a", "b", "c", "d", "e"] as const) {
       expect(got[x].sha256, `leecher ${x}`).to.equal(seeded.sha256);
       expect(got[x].pieces).to.equal(12);
     }
@@ -225,5 +234,20 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
     // The plain peer paid nothing, never held a paid slot, and was served through the optimistic one.
     expect(got.d.paid).to.equal("0");
     expect(rounds.some((r) => r.optimistic === "unpaid")).to.equal(true);
+
+    // The older client: its channel was accepted, it never bid nor won, every piece it got was
+    // charged 0 (the optimistic slot is free), and it paid nothing.
+    expect(got.e.paid).to.equal("0");
+    expect(got.e.refusals).to.deep.equal([]);
+    expect(got.e.rounds).to.deep.equal([]);
+    const legacy = stats.peers.filter((p) => p.channelId === channel.e);
+    expect(legacy, "one connection for the older client").to.have.length(1);
+    expect(legacy[0].mode).to.equal("paying");
+    expect(legacy[0].paid).to.equal(0n);
+    expect(legacy[0].charges.every((c) => c.amount === 0n)).to.equal(true);
+    expect(rounds.some((r) => r.winners.includes(channel.e) || r.bids.some((b) => b.channelId === channel.e))).to.equal(
+      false,
+    );
+    expect(rounds.some((r) => r.optimistic === channel.e)).to.equal(true);
   });
 });
