@@ -40,7 +40,8 @@ type SellerStats = { peers: PeerStats[]; rounds: RoundRecord[] };
 /**
  * The issue's real-peer test of bidding rounds: one seedpay WebTorrent seeder with k = 2 paid
  * slots, 1 s rounds and an upload limit that makes slots scarce, three bidding WebTorrent leechers
- * (5, 4 and 3 BTT per MiB) and one plain WebTorrent leecher, each its own process with its own
+ * (5, 4 and 3 BTT per MiB), one plain WebTorrent leecher and one sp_pay buyer from before bidding
+ * rounds (it ignores `auction` in the terms), each its own process with its own
  * SQLite store, on loopback against the embedded chain. Everything asserted comes from what the
  * processes report (the seller's rounds and charges, the vouchers it holds, the buyers' payments),
  * never from timings.
