@@ -15,7 +15,7 @@ import { createVoucherSigner } from "../../src/voucher/createVoucherSigner";
 import { attachPayments } from "../../src/wire/attachPayments";
 import type { Bidder } from "../../src/wire/bidder";
 import { createTorrentClient } from "../../src/wire/loadWebTorrent";
-import type { Torrent } from "../../src/wire/torrentTypes";
+import type { Torrent, Wire } from "../../src/wire/torrentTypes";
 import { serveCommands } from "./ipc";
 import { btt, connectRole, DISPUTE_WINDOW, gas, log, quietTxLog } from "./role";
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       );
       return { channelId };
     },
-    download: async ({ torrent: torrentFile, peer, pay, maxPricePerMiB, bidding }) => {
+    download: async ({ torrent: torrentFile, peer, pay, maxPricePerMiB, bidding, legacy }) => {
       const bids = bidding as { maxPricePerMiB: string; budget: string } | undefined;
       const started = process.hrtime.bigint();
       const torrent = client.add(Buffer.from(String(torrentFile), "base64"), { path: dataDir });
@@ -71,6 +71,30 @@ async function main(): Promise<void> {
               },
             });
       bidder = payments?.bidder;
+      // When each `round` message arrived (ms, this host's clock): the test compares it with the
+      // seller's round start to measure how long control messages wait behind data.
+      const roundArrivals = new Map<number, number>();
+      if (payments) {
+        torrent.on("wire", (wire: Wire) => {
+          const buyer = payments.peers.get(wire)?.buyer;
+          if (!buyer) return;
+          // A client from before bidding rounds: its terms decoder never heard of `auction`, so it
+          // sees a seller asking 0 per MiB, opens its channel and pays 0 for what it gets.
+          if (legacy === true) {
+            const onTerms = buyer.onTerms.bind(buyer);
+            buyer.onTerms = (raw) => {
+              const { auction: _ignored, ...older } = raw as Record<string, unknown>;
+              onTerms(older);
+            };
+          }
+          const onMessage = buyer.onMessage.bind(buyer);
+          buyer.onMessage = (bytes) => {
+            const before = buyer.rounds.length;
+            onMessage(bytes);
+            if (buyer.rounds.length > before) roundArrivals.set(buyer.rounds.at(-1)!.round, Date.now());
+          };
+        });
+      }
       const issuedBefore = channelId ? (store.getHighestIssuedVoucher(channelId)?.cumulativeAmount ?? 0n) : 0n;
       await whenDone(torrent, String(peer));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -101,7 +125,7 @@ async function main(): Promise<void> {
         acked: sessions.every((s) => s.acked === issued()),
         sha256,
         refusals: sessions.flatMap((s) => s.refusals),
-        rounds: sessions.flatMap((s) => s.rounds),
+        rounds: sessions.flatMap((s) => s.rounds.map((r) => ({ ...r, at: roundArrivals.get(r.round) }))),
         spent: bidder?.spent,
       };
       bidder = undefined;

@@ -7,6 +7,7 @@
 import { EXTENSION_NAME, MAX_MESSAGE_BYTES } from "./constants";
 import { encodeMessage, encodeTerms, type WireMessage } from "./messages";
 import { Bidder, type BiddingOptions } from "./bidder";
+import { boundWriteAhead, type WriteAhead } from "./boundWriteAhead";
 import { BuyerSession, type BuyerContext } from "./buyerSession";
 import { PaidChoker } from "./paidChoker";
 import { SellerMarket, type SellerMarketOptions } from "./sellerMarket";
@@ -31,7 +32,7 @@ export type AttachPaymentsParameters = {
   };
 };
 
-export type PeerSessions = { wire: Wire; seller?: SellerSession; buyer?: BuyerSession };
+export type PeerSessions = { wire: Wire; seller?: SellerSession; buyer?: BuyerSession; writeAhead?: WriteAhead };
 
 export type AttachedPayments = {
   /** Sessions of the connections open now. */
@@ -138,15 +139,12 @@ export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParam
       sessions.seller = seller;
       wire.extendedHandshake[EXTENSION_NAME] = encodeTerms(sellerTerms!);
       choker.attach(wire);
-      if (market) {
-        market.add(wire, seller);
-        // The price of a piece is fixed by its first block on the wire (see SellerSession.onBlockSent).
-        const piece = wire.piece.bind(wire);
-        wire.piece = (index, offset, block) => {
-          seller.onBlockSent(index);
-          piece(index, offset, block);
-        };
-      }
+      if (market) market.add(wire, seller);
+      // Blocks wait in front of the wire so that `round`, `ack` and `owed` do not queue behind
+      // seconds of data. The price of a piece is fixed by its first block handed to the wire (see
+      // SellerSession.onBlockSent): the order the buyer reads it in, after the `round` sent before it.
+      const writeAhead = boundWriteAhead(wire, market ? { onWrite: (index) => seller.onBlockSent(index) } : {});
+      sessions.writeAhead = writeAhead;
       // Registered before WebTorrent's own request handler (it is added after the 'wire' event):
       // a request taken back from `peerRequests` here is one WebTorrent's answer no longer sends.
       wire.on("request", (index: number, offset: number, length: number) => {
@@ -156,9 +154,10 @@ export function attachPayments(torrent: Torrent, parameters: AttachPaymentsParam
         const at = wire.peerRequests.findIndex((r) => r.piece === index && r.offset === offset && r.length === length);
         if (at >= 0) wire.peerRequests.splice(at, 1);
       });
-      wire.on("cancel", (index: number, offset: number, length: number) =>
-        sessions.seller!.onCancel({ index, offset, length }),
-      );
+      wire.on("cancel", (index: number, offset: number, length: number) => {
+        writeAhead.cancel(index, offset, length);
+        sessions.seller!.onCancel({ index, offset, length });
+      });
     }
     if (parameters.buyer) {
       const { bidding: _bidding, ...context } = parameters.buyer;

@@ -21,6 +21,12 @@ export type BuyerContext = {
   channelFor(terms: Terms): Promise<ChannelRecord>;
   /** Bids at sellers that sell by auction; without it such sellers are ordinary peers. */
   bidder?: Bidder;
+  /**
+   * Keep the channel funded: when the deposit left after the last voucher is below the seller's
+   * credit limit, add this much on-chain (Payer.ensureFunds) and tell the seller (`topup`).
+   * Without it a spent deposit ends the paid service (the seller chokes).
+   */
+  topUpAmount?: bigint;
   log?(line: string): void;
 };
 
@@ -77,6 +83,7 @@ export class BuyerSession {
   /** Cumulative value received on the channel: what Payer pays up to. */
   private received = 0n;
   private closed = false;
+  private toppingUp = false;
 
   constructor(
     private readonly context: BuyerContext,
@@ -124,6 +131,8 @@ export class BuyerSession {
     }
     switch (message.type) {
       case "accepted": {
+        // The seller re-read the deposit after our `topup`: vouchers up to it will be accepted.
+        if (this.mode === "paying" && message.channelId === this.channelId) return this.pay();
         if (this.mode !== "announced" || message.channelId !== this.channelId) return this.note("unexpected accepted");
         this.mode = "paying";
         const issued = this.context.store.getHighestIssuedVoucher(this.channelId)?.cumulativeAmount ?? 0n;
@@ -257,14 +266,39 @@ export class BuyerSession {
       // The deposit is spent (or the channel no longer open): stop paying; the seller will choke.
       return this.note(`cannot pay: ${(error as Error).message}`);
     }
-    if (!voucher) return;
-    this.vouchers++;
-    this.peer.send({
-      type: "voucher",
-      channelId: voucher.channelId,
-      amount: voucher.cumulativeAmount,
-      signature: voucher.signature,
-    });
+    if (voucher) {
+      this.vouchers++;
+      this.peer.send({
+        type: "voucher",
+        channelId: voucher.channelId,
+        amount: voucher.cumulativeAmount,
+        signature: voucher.signature,
+      });
+    }
+    this.topUpIfLow();
+  }
+
+  /** Tops the deposit up (one transaction at a time) once what is left is below the seller's credit limit. */
+  private topUpIfLow(): void {
+    const amount = this.context.topUpAmount;
+    const id = this.channelId;
+    if (!amount || this.toppingUp || !id || !this.terms) return;
+    const left = this.context.payer.remaining(id);
+    if (left >= this.terms.creditLimit) return;
+    this.toppingUp = true;
+    this.context.payer.ensureFunds(id, left + amount).then(
+      (tx) => {
+        this.toppingUp = false;
+        if (this.closed || !tx) return;
+        this.context.log?.(`topped up channel ${id.slice(0, 10)} by ${amount}: told the seller`);
+        this.peer.send({ type: "topup", channelId: id });
+        this.pay();
+      },
+      (error: unknown) => {
+        // Not retried on this connection: every voucher would otherwise send another failing transaction.
+        this.note(`top-up failed (not retried on this connection): ${(error as Error).message}`);
+      },
+    );
   }
 
   private decline(why: string): void {

@@ -60,6 +60,11 @@ export type WireMessage =
   | { type: "ack"; channelId: string; amount: bigint }
   /** Seller → buyer: value reserved for requests served or accepted so far, and the best voucher held. */
   | { type: "owed"; channelId: string; amount: bigint; paid: bigint }
+  /**
+   * Buyer → seller: the channel's deposit was topped up on-chain. The seller re-reads the deposit
+   * from the chain (the message carries no amount to trust) and answers `accepted` with it.
+   */
+  | { type: "topup"; channelId: string }
   /** Buyer → seller: the channel's bid per MiB for the next `rounds` rounds (replaces its earlier bid). */
   | { type: "bid"; channelId: string; pricePerMiB: bigint; rounds: number }
   /**
@@ -101,6 +106,8 @@ function toDict(m: WireMessage): { [key: string]: WireValue } {
       return { id: hexBytes(m.channelId, 32), amount: m.amount.toString() };
     case "owed":
       return { id: hexBytes(m.channelId, 32), amount: m.amount.toString(), paid: m.paid.toString() };
+    case "topup":
+      return { id: hexBytes(m.channelId, 32) };
     case "bid":
       return { id: hexBytes(m.channelId, 32), price: m.pricePerMiB.toString(), rounds: m.rounds };
     case "round":
@@ -145,6 +152,8 @@ export function decodeMessage(bytes: Uint8Array): WireMessage {
       return { type, channelId: hex(dict, "id", 32), amount: decimal(dict, "amount") };
     case "owed":
       return { type, channelId: hex(dict, "id", 32), amount: decimal(dict, "amount"), paid: decimal(dict, "paid") };
+    case "topup":
+      return { type, channelId: hex(dict, "id", 32) };
     case "bid":
       return {
         type,

@@ -98,6 +98,8 @@ export class SellerSession {
   /** Auction mode: pieces reserved at the price of their request, not yet priced by their first block sent. */
   private readonly provisional = new Map<number, bigint>();
   private owedSent = false;
+  /** A `topup` re-read of the deposit: none, one under way, or one more wanted after it. */
+  private topUp: "idle" | "reading" | "again" = "idle";
   private deposit = 0n;
   private paid = 0n;
   /** Priced value of pieces reserved on this channel, absolute (a resumed channel starts at what was paid). */
@@ -284,6 +286,8 @@ export class SellerSession {
         return this.onVoucher(message);
       case "bid":
         return this.onBid(message);
+      case "topup":
+        return this.onTopUp(message.channelId);
       default:
         return this.strike(`a buyer does not send ${message.type}`);
     }
@@ -395,7 +399,49 @@ export class SellerSession {
     this.bidder = true;
   }
 
-  /** The deposit cannot pay for more: stop serving until a top-up shows in a later connection. */
+  /**
+   * The buyer says it topped up: re-read the deposit from the chain (never the buyer's word), tell
+   * the buyer with `accepted`, and serve again what the new deposit covers. One read at a time; a
+   * `topup` during a read is answered by one more read after it. A top-up the chain does not show
+   * is a strike (each costs the seller a chain read).
+   */
+  private onTopUp(channelId: string): void {
+    if (this.mode !== "paying") return this.strike("topup without an accepted channel on this connection");
+    if (channelId.toLowerCase() !== this.channelId) {
+      return this.strike(`topup for ${channelId}, this connection pays through ${this.channelId}`);
+    }
+    if (this.topUp !== "idle") {
+      this.topUp = "again";
+      return;
+    }
+    this.topUp = "reading";
+    const id = this.channelId;
+    const key = this.context.store.getChannel(id)!.key;
+    this.context.payee.acceptChannel(key).then(
+      (channel) => {
+        const again = this.topUp === "again";
+        this.topUp = "idle";
+        if (this.closed) return;
+        if (channel.deposit > this.deposit) {
+          this.context.log?.(`channel ${id.slice(0, 10)} topped up: deposit ${this.deposit} -> ${channel.deposit}`);
+          this.deposit = channel.deposit;
+          this.peer.send({ type: "accepted", channelId: id, deposit: channel.deposit, paid: this.paid });
+          this.reconsider();
+        } else if (!again) {
+          this.strike(`topup, but the deposit on-chain is still ${channel.deposit}`);
+        }
+        if (again) this.onTopUp(id);
+      },
+      (error: unknown) => {
+        this.topUp = "idle";
+        if (this.closed) return;
+        const detail = (error as { shortMessage?: string }).shortMessage ?? String((error as Error).message ?? error);
+        this.strike(`topup: the channel could not be re-read: ${detail}`);
+      },
+    );
+  }
+
+  /** The deposit cannot pay for more: stop serving until the buyer tops up (`topup`) or reconnects. */
   private creditChoke(): void {
     this.creditChoked = true;
     for (const request of this.held.splice(0)) this.peer.reject(request);

@@ -28,6 +28,7 @@ describe("sp_pay seller message handler (fuzz)", () => {
       { type: "owed", channelId: channel.id, amount: 1n, paid: 0n },
       { type: "refused", of: "voucher", reason: "x", detail: "y" },
       { type: "bid", channelId: channel.id, pricePerMiB: BTT, rounds: 2 },
+      { type: "topup", channelId: channel.id },
       { type: "round", round: 3, won: true, clearingPricePerMiB: BTT, slotMs: 1000 },
     ];
   });
@@ -50,7 +51,7 @@ describe("sp_pay seller message handler (fuzz)", () => {
         id: fc.uint8Array({ minLength: 0, maxLength: 40 }),
         amount: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 300n }).map(String), fc.string({ maxLength: 90 })),
         sig: fc.uint8Array({ minLength: 60, maxLength: 70 }),
-        t: fc.constantFrom("voucher", "channel", "ack", "owed", "refused", "accepted", "bid", "round", "x"),
+        t: fc.constantFrom("voucher", "channel", "ack", "owed", "refused", "accepted", "bid", "topup", "round", "x"),
         price: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 300n }).map(String), fc.string({ maxLength: 90 })),
         rounds: fc.integer({ min: -1, max: 300 }),
         n: fc.integer({ min: -1, max: 2 ** 31 }),

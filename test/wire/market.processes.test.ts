@@ -14,7 +14,7 @@ const PIECE = 256 * 1024;
 const ROLES = path.join(__dirname, "..", "..", "scripts", "demo");
 
 type Seeded = { torrent: string; port: number; sha256: string };
-type RoundSeen = { round: number; won: boolean; clearingPricePerMiB: bigint };
+type RoundSeen = { round: number; won: boolean; clearingPricePerMiB: bigint; at?: number };
 type Downloaded = {
   pieces: number;
   paid: string;
@@ -27,6 +27,7 @@ type Charge = { round: number; pricePerMiB: bigint; pieces: number; bytes: numbe
 type PeerStats = { mode: string; channelId?: string; paid: bigint; charges: Charge[] };
 type RoundRecord = {
   round: number;
+  at: number;
   idle: { channelId: string; why: string }[];
   bids: { channelId: string; pricePerMiB: bigint }[];
   winners: string[];
@@ -39,7 +40,8 @@ type SellerStats = { peers: PeerStats[]; rounds: RoundRecord[] };
 /**
  * The issue's real-peer test of bidding rounds: one seedpay WebTorrent seeder with k = 2 paid
  * slots, 1 s rounds and an upload limit that makes slots scarce, three bidding WebTorrent leechers
- * (5, 4 and 3 BTT per MiB) and one plain WebTorrent leecher, each its own process with its own
+ * (5, 4 and 3 BTT per MiB), one plain WebTorrent leecher and one sp_pay buyer from before bidding
+ * rounds (it ignores `auction` in the terms), each its own process with its own
  * SQLite store, on loopback against the embedded chain. Everything asserted comes from what the
  * processes report (the seller's rounds and charges, the vouchers it holds, the buyers' payments),
  * never from timings.
@@ -49,16 +51,16 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
   let dir: string;
   let node: EmbeddedChain;
   let seeder: RoleProcess;
-  const leechers: Record<"a" | "b" | "c" | "d", RoleProcess> = {} as never;
-  const channel: Record<"a" | "b" | "c", string> = {} as never;
+  const leechers: Record<"a" | "b" | "c" | "d" | "e", RoleProcess> = {} as never;
+  const channel: Record<"a" | "b" | "c" | "e", string> = {} as never;
   let seeded: Seeded;
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "seedpay-market-"));
     node = await startEmbeddedChain({ port: 0 });
-    const [, a, b, c, d, seederAccount] = node.accounts;
+    const [, a, b, c, d, seederAccount, e] = node.accounts;
     const { provider } = await connectNode(node.url);
-    const { escrow } = await deployAndFund(node, provider, [a.address, b.address, c.address], 100n);
+    const { escrow } = await deployAndFund(node, provider, [a.address, b.address, c.address, e.address], 100n);
     const role = (name: string, script: string, key: string) =>
       new RoleProcess(name, path.join(ROLES, script), {
         SEEDPAY_RPC: node.url,
@@ -71,6 +73,7 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
     leechers.b = role("bid-4", "leecher.ts", b.privateKey);
     leechers.c = role("bid-3", "leecher.ts", c.privateKey);
     leechers.d = role("plain", "leecher.ts", d.privateKey);
+    leechers.e = role("legacy", "leecher.ts", e.privateKey);
     await seeder.once("listening");
     const file = path.join(dir, "data.bin");
     writeFileSync(file, randomBytes(12 * PIECE)); // 3 MiB
@@ -83,7 +86,7 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
       // 768 KiB/s for everyone: a slot delivers about a piece per round, so rounds decide who gets what.
       uploadLimit: 768 * 1024,
     });
-    for (const x of ["a", "b", "c"] as const) {
+    for (const x of ["a", "b", "c", "e"] as const) {
       const opened = await leechers[x].call<{ channelId: string }>("open", {
         payee: seederAccount.address,
         deposit: (30n * BTT).toString(),
@@ -106,6 +109,8 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
       b: leechers.b.call<Downloaded>("download", { torrent: seeded.torrent, peer, bidding: bidding(4n) }),
       c: leechers.c.call<Downloaded>("download", { torrent: seeded.torrent, peer, bidding: bidding(3n) }),
       d: leechers.d.call<Downloaded>("download", { torrent: seeded.torrent, peer, pay: false }),
+      // An sp_pay buyer from before bidding rounds (ignores `auction`): a fixed-price buyer at price 0.
+      e: leechers.e.call<Downloaded>("download", { torrent: seeded.torrent, peer, legacy: true }),
     };
     const bidOf = (r: RoundRecord, id: string) => r.bids.find((b) => b.channelId === id)?.pricePerMiB;
 
@@ -118,13 +123,20 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
     }
     await leechers.c.call("bid", { maxPricePerMiB: (6n * BTT).toString() });
 
-    const got = { a: await downloads.a, b: await downloads.b, c: await downloads.c, d: await downloads.d };
-    for (const x of ["a", "b", "c", "d"] as const) {
+    const got = {
+      a: await downloads.a,
+      b: await downloads.b,
+      c: await downloads.c,
+      d: await downloads.d,
+      e: await downloads.e,
+    };
+    for (const x of ["a", "b", "c", "d", "e"] as const) {
       expect(got[x].sha256, `leecher ${x}`).to.equal(seeded.sha256);
       expect(got[x].pieces).to.equal(12);
     }
     stats = await seeder.call<SellerStats>("stats");
     const rounds = stats.rounds;
+    const byRoundAt = new Map(rounds.map((r) => [r.round, r.at]));
     const name = new Map(Object.entries(channel).map(([x, id]) => [id, x]));
     console.log(
       `      rounds: ${rounds
@@ -136,6 +148,19 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
         )
         .join(" ")}`,
     );
+
+    // How long a `round` message took from the seller's round start to the buyer (one host's
+    // clock): reported, not asserted (timing on a shared machine); see docs/market.md.
+    for (const x of ["a", "b", "c"] as const) {
+      const delays = got[x].rounds
+        .filter((seen) => seen.at !== undefined && byRoundAt.has(seen.round))
+        .map((seen) => seen.at! - byRoundAt.get(seen.round)!)
+        .sort((p, q) => p - q);
+      const pick = (q: number) => delays[Math.min(delays.length - 1, Math.floor(q * delays.length))];
+      console.log(
+        `      round message delay to ${x} (ms, ${delays.length} rounds): median ${pick(0.5)}, p90 ${pick(0.9)}, max ${delays.at(-1)}`,
+      );
+    }
 
     // Every round: the two highest counted bids win and pay the highest losing bid (reserve 0).
     for (const r of rounds) {
@@ -210,5 +235,20 @@ describe("bidding rounds between processes: a k = 2 seeder, three bidders and a 
     // The plain peer paid nothing, never held a paid slot, and was served through the optimistic one.
     expect(got.d.paid).to.equal("0");
     expect(rounds.some((r) => r.optimistic === "unpaid")).to.equal(true);
+
+    // The older client: its channel was accepted, it never bid nor won, every piece it got was
+    // charged 0 (the optimistic slot is free), and it paid nothing.
+    expect(got.e.paid).to.equal("0");
+    expect(got.e.refusals).to.deep.equal([]);
+    expect(got.e.rounds).to.deep.equal([]);
+    const legacy = stats.peers.filter((p) => p.channelId === channel.e);
+    expect(legacy, "one connection for the older client").to.have.length(1);
+    expect(legacy[0].mode).to.equal("paying");
+    expect(legacy[0].paid).to.equal(0n);
+    expect(legacy[0].charges.every((c) => c.amount === 0n)).to.equal(true);
+    expect(rounds.some((r) => r.winners.includes(channel.e) || r.bids.some((b) => b.channelId === channel.e))).to.equal(
+      false,
+    );
+    expect(rounds.some((r) => r.optimistic === channel.e)).to.equal(true);
   });
 });

@@ -29,6 +29,7 @@ describe("sp_pay messages (codec)", () => {
     { type: "voucher", channelId: id, amount: 1n, signature: `0x${"22".repeat(65)}` },
     { type: "ack", channelId: id, amount: big },
     { type: "owed", channelId: id, amount: big, paid: 1n },
+    { type: "topup", channelId: id },
     { type: "bid", channelId: id, pricePerMiB: big, rounds: 1 },
     { type: "bid", channelId: id, pricePerMiB: 0n, rounds: 255 },
     { type: "round", round: 0, won: false, clearingPricePerMiB: 0n, slotMs: 1 },
