@@ -33,6 +33,8 @@ export type TronClient = {
   priceTtlMs?: number;
   /** Milliseconds an outcome is awaited from a node that does not answer; default: past the expiration. */
   unansweredLimitMs?: number;
+  /** Milliseconds without the transaction in a block before it is broadcast again; default 6000. */
+  rebroadcastAfterMs?: number;
   sign: (transaction: TronTransaction) => Promise<TronTransaction>;
   /** Sun per energy and per byte of bandwidth, and the chain's largest fee limit, as last read. */
   prices?: ChainPrices;
