@@ -102,6 +102,14 @@ export type WatchEscrowEventsParameters = {
   pollingInterval?: number;
   /** Blocks an event must be buried under before it is delivered (reorg safety); default 0. */
   confirmations?: number;
+  /**
+   * Whether something still needs the watcher's fast polling, asked before each poll. A watcher
+   * that slows down while nothing is urgent (TRON's, on a request budget) polls fast after an event
+   * opens a dispute window; this lets the caller end that early: a watchtower whose claims are all
+   * confirmed answers false and the watcher drops back to its idle pace. Default: always (the
+   * window alone decides).
+   */
+  urgent?: () => boolean;
 };
 
 /** Stops a watcher. */

@@ -77,6 +77,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
   const requestTimeout = parameters.requestTimeout ?? 10_000;
   const recheckGrace = Math.max(0, parameters.recheckGrace ?? 60_000);
   const atRiskFraction = parameters.atRiskFraction ?? 0.25;
+  const watchInterval = Math.max(0, parameters.watchInterval ?? 60_000);
   /** Reads are cheap and a node that is down may come back any second: retried at least this often. */
   const readRetryCap = Math.max(pollingInterval, retryDelay);
   const read = <T>(action: string, run: () => Promise<T>): Promise<T> => withDeadline(run(), requestTimeout, action);
@@ -156,11 +157,16 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     });
   };
 
-  /** Milliseconds to the next re-read: every poll, and at least four looks in what is left of the window. */
+  /**
+   * Milliseconds to the next re-read: every poll while something may be left to claim, every
+   * watchInterval once nothing is (claimed to the best voucher: only a reorg or a better voucher
+   * changes that), and in both cases at least four looks in what is left of the window.
+   */
   const recheckDelay = (job: Job): number => {
-    if (job.closesAt === undefined) return pollingInterval;
+    const pace = job.watching ? Math.max(pollingInterval, watchInterval) : pollingInterval;
+    if (job.closesAt === undefined) return pace;
     const left = Number(job.closesAt) * 1000 - (Date.now() + clockSkewMs);
-    return left > 0 ? Math.max(MIN_RECHECK_MS, Math.min(pollingInterval, Math.floor(left / 4))) : pollingInterval;
+    return left > 0 ? Math.max(MIN_RECHECK_MS, Math.min(pace, Math.floor(left / 4))) : pace;
   };
 
   /** A failed read (`read`) or claim: retried with backoff; reads at least every readRetryCap ms. */
@@ -460,6 +466,8 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       fromBlock: start,
       pollingInterval,
       confirmations,
+      // Fast event polling (TRON's, on a request budget) only while a claim is still to land.
+      urgent: () => [...jobs.values()].some((j) => !j.watching),
       onEvents,
       onError: (error) => emit({ type: "error", error }),
     });

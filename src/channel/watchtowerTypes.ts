@@ -35,6 +35,12 @@ export type StartWatchtowerParameters = {
    * read from a lagging replica is never final.
    */
   recheckGrace?: number;
+  /**
+   * Milliseconds between re-reads of a closing channel with nothing left to claim (claimed to the
+   * best voucher), until it is settled; default 60000, and at least four re-reads in what is left of
+   * its window. They catch a reorg that undid the claim, or a better voucher stored since.
+   */
+  watchInterval?: number;
   /** Part of a channel's dispute window left unclaimed at which it is reported at risk; default 0.25. */
   atRiskFraction?: number;
 };

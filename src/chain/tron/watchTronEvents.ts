@@ -45,6 +45,8 @@ export type WatchTronEventsParameters<T> = {
    * end, a challenge's deadline); the watcher polls at `pollingInterval` until the chain passes it.
    */
   urgentUntil?: (event: T) => bigint | undefined;
+  /** Asked before each poll: false ends the fast polling an event started (see WatchEscrowEventsParameters). */
+  urgent?: () => boolean;
 };
 
 export type WatchTronEventsOptions = {
@@ -252,7 +254,8 @@ export function watchTronEvents<T>(
     onError,
     fastInterval,
     idleInterval,
-    urgentUntil: () => urgentMs,
+    // Fast while a window is open and the caller still needs it (a claim not yet confirmed).
+    urgentUntil: () => (parameters.urgent?.() === false ? 0 : urgentMs),
   });
 }
 
