@@ -30,6 +30,12 @@ export type StartWatchtowerParameters = {
    */
   requestTimeout?: number;
   /**
+   * Milliseconds one cycle's channel reads may take in all; default 3 × requestTimeout. Reads run
+   * concurrently (a few at a time), soonest window first; those not done by then go first next
+   * cycle, so a slow node cannot hold the whole tower behind one cycle.
+   */
+  cycleTimeout?: number;
+  /**
    * How long, in milliseconds, a channel once seen closing must keep reading `open` (on at least
    * three reads) before the tower believes its close was reorganised away; default 60000. One
    * read from a lagging replica is never final.

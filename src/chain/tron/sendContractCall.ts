@@ -53,6 +53,9 @@ export type SendContractCallParameters = {
   onEstimate?: (output: Result) => void;
   /** Receives what the function returned in the executed transaction (its contractResult). */
   onResult?: (output: Result) => void;
+  /** This send's fee limit margin and re-broadcast pace, over the client's (a claim near its deadline). */
+  feeLimitMargin?: number;
+  rebroadcastAfterMs?: number;
 };
 
 /**
@@ -103,7 +106,7 @@ export async function sendContractCall(client: TronClient, p: SendContractCallPa
   try {
     const estimate = await constantCall(client, action, method, iface, contract, args);
     onEstimate?.(estimate.output);
-    const feeLimit = await feeLimitFor(client, estimate.energy);
+    const feeLimit = await feeLimitFor(client, estimate.energy, p.feeLimitMargin);
     const built = await post(client, "wallet/triggersmartcontract", {
       owner_address: client.owner,
       contract_address: hex41(contract),
@@ -117,7 +120,7 @@ export async function sendContractCall(client: TronClient, p: SendContractCallPa
       throw new Error(`the node would not build the transaction: ${reason}`);
     }
     const signed = await client.sign(built.transaction as TronTransaction);
-    const info = await trackTransaction(client, action, signed);
+    const info = await trackTransaction(client, action, signed, { rebroadcastAfterMs: p.rebroadcastAfterMs });
     const result = await outcome(client, action, signed.txID, info, feeLimit);
     if (onResult) {
       const fragment = iface.getFunction(method)!;

@@ -45,6 +45,7 @@ export async function trackTransaction(
   client: TronClient,
   action: string,
   tx: TronTransaction,
+  options: { rebroadcastAfterMs?: number } = {},
 ): Promise<TransactionInfo> {
   const hash = "0x" + tx.txID;
   const expiration = tx.raw_data.expiration;
@@ -72,7 +73,7 @@ export async function trackTransaction(
   let unansweredSince: number | undefined;
   let failures = 0;
   let polls = 0;
-  const rebroadcastAfter = client.rebroadcastAfterMs ?? REBROADCAST_AFTER_MS;
+  const rebroadcastAfter = options.rebroadcastAfterMs ?? client.rebroadcastAfterMs ?? REBROADCAST_AFTER_MS;
   let lastBroadcast = Date.now();
   for (;;) {
     let failed = false;
