@@ -16,4 +16,9 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
     atClose: (p) => p.set({ kind: "swallow" }),
     healAfter: 10_000,
   },
+  "TRON: the event API answers an empty list 10 times, and replayed (cached) answers to the head read": {
+    window: 30,
+    atClose: (p) =>
+      p.set({ kind: "emptyLogs", times: 10 }, { kind: "replay", methods: ["wallet/getblock"], probability: 0.5 }),
+  },
 };
