@@ -272,7 +272,7 @@ const TRON_EVENTS = "v1/contracts/{address}/events";
  * - `emptyLogs`: the event API answers an empty list;
  * - `swallow`: wallet/broadcasttransaction answers `result: true` and never passes it on;
  * - `chainId`: the genesis block (wallet/getblockbynum 0), whose id names the chain, is another chain's;
- * - `replay`: the last answer to the same path (a cache).
+ * - `replay`: the last answer to the same request, path and body (a cache: an old head).
  */
 export async function startTronFaultProxy(target: string, seed = 13): Promise<RpcFaultProxy> {
   const last = new Map<string, { status: number; text: string }>();
@@ -317,7 +317,9 @@ export async function startTronFaultProxy(target: string, seed = 13): Promise<Rp
     method: string,
     rule: FaultRule | undefined,
   ): Promise<{ status: number; text: string }> => {
-    if (rule?.kind === "replay" && last.has(method)) return last.get(method)!;
+    // A cache replays the last answer to the same request (path and body), e.g. an old head.
+    const request = `${method} ${sent.toString("utf8")}`;
+    if (rule?.kind === "replay" && last.has(request)) return last.get(request)!;
     if (rule?.kind === "swallow") {
       const tx = JSON.parse(sent.toString("utf8"));
       return { status: 200, text: JSON.stringify({ result: true, txid: tx.txID }) };
@@ -342,7 +344,7 @@ export async function startTronFaultProxy(target: string, seed = 13): Promise<Rp
       genesis.blockID = String(genesis.blockID).slice(0, -8) + id;
       return { status: 200, text: JSON.stringify(genesis) };
     }
-    last.set(method, answered);
+    last.set(request, answered);
     return answered;
   };
 

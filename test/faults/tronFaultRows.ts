@@ -16,9 +16,10 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
     atClose: (p) => p.set({ kind: "swallow" }),
     healAfter: 10_000,
   },
-  "TRON: the event API answers an empty list 10 times, and replayed (cached) answers to the head read": {
-    window: 30,
+  // The event API is read once a block (3 s): 5 empty answers blind the tower for 15 s.
+  "TRON: the event API answers an empty list 5 times, and replayed (cached) answers to the head read": {
+    window: 45,
     atClose: (p) =>
-      p.set({ kind: "emptyLogs", times: 10 }, { kind: "replay", methods: ["wallet/getblock"], probability: 0.5 }),
+      p.set({ kind: "emptyLogs", times: 5 }, { kind: "replay", methods: ["wallet/getblock"], probability: 0.5 }),
   },
 };

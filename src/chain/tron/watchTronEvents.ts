@@ -122,6 +122,9 @@ export function watchTronEvents<T>(
   const header = async (number: number): Promise<{ hash: string; timestamp: number }> => {
     const b = await http.wallet("wallet/getblock", { id_or_num: String(number), detail: false }, ONE_RETRY);
     if (!b?.blockID) throw new Error(`the node has no block ${number}`);
+    // A cache or proxy answering another block would misplace every event read from its time.
+    const answered = Number(b.block_header?.raw_data?.number ?? 0);
+    if (answered !== number) throw new Error(`the node answered block ${answered} when asked for block ${number}`);
     const timestamp = Number(b.block_header.raw_data.timestamp ?? 0);
     hashes.set(number, "0x" + b.blockID);
     times.set(number, timestamp);
