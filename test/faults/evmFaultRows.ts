@@ -56,4 +56,9 @@ export const EVM_FAULT_ROWS: Record<string, TowerScenario> = {
     atClose: (p) =>
       p.set({ kind: "emptyLogs", times: 10 }, { kind: "replay", methods: ["eth_blockNumber"], probability: 0.5 }),
   },
+  "after a failover, one of two nodes is on another chain: its chain id, none of the escrow's logs, broadcasts lost": {
+    window: 20,
+    nodes: 2,
+    atClose: (p) => p.set({ kind: "chainId", chainId: 1n }, { kind: "emptyLogs" }, { kind: "swallow" }),
+  },
 };
