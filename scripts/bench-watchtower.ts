@@ -75,7 +75,10 @@ async function main(): Promise<void> {
     what: "smallest dispute window (seconds) in which the watchtower still claims, per fault (issue 13)",
     how:
       "scripts/bench-watchtower.ts: EVM rows test/faults/towerScenario.ts on Hardhat, 1 block/s; TRON rows " +
-      "test/faults/tronTowerScenario.ts on the devnode's TRON-like mode, 3 s blocks; the payer settles at window end",
+      "test/faults/tronTowerScenario.ts on the devnode's TRON-like mode, 3 s blocks; the payer settles at window end. " +
+      "TRON times count from the payer's startClose call, so they include the close's own block (up to 3 s), " +
+      "and the payer's settle needs a block after the window's end: a claim can land a few seconds after " +
+      "`window` and still be first",
     tower:
       "EVM: pollingInterval 250 ms, retryDelay 250 ms, maxRetryDelay 2 s, requestTimeout 2 s (10 s where stated), " +
       "recheckGrace 3 s; TxSender rebroadcast 1 s, replace 4 s, timeout 15 s. TRON: pollingInterval 500 ms, " +
