@@ -6,61 +6,43 @@
  * Runs the devnode in its TRON-like mode (3 s blocks, solidification 19 blocks behind, bandwidth
  * charged) and one watchtower whose connection has TronGrid's free budget (100,000 requests a
  * day), then counts every request the tower's TronHttp sends (retries included): first while
- * idle, then while it answers a unilateral close (the dispute window stays open, so it polls
- * fast). Writes bench/tron-requests.json with requests per hour and per day, by path.
+ * idle, then while it answers a unilateral close (the dispute window stays open: it polls fast
+ * until its claim is confirmed, then drops back to the idle pace, re-reading the channel every
+ * minute). Writes bench/tron-requests.json with requests per hour and per day, by path, and the
+ * requests made until the claim landed and after it.
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { Trx } from "tronweb";
 import { TronChain } from "../src/chain/tron/TronChain";
 import { IDLE_BUDGET_SHARE } from "../src/chain/tron/tronEventFollower";
 import { startWatchtower } from "../src/channel/watchtower";
 import type { WatchtowerEvent } from "../src/channel/watchtowerTypes";
-import { startDevnode } from "../src/devnode";
-import { MemoryStore } from "../src/store/memoryStore";
-import { channelId, escrowDomain, VOUCHER_TYPES, type ChannelKey } from "../src/voucher/typedData";
-import { deployEscrowOn } from "../test/tron/helpers";
+import { setupTronTowerChannel } from "../test/tron/watchtowerSetup";
 
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 300);
 const REQUESTS_PER_DAY = 100_000;
-const BTT = 10n ** 18n;
 
 type Phase = { seconds: number; requests: number; perHour: number; perDay: number; byPath: Record<string, number> };
 
 async function main(): Promise<void> {
-  const node = await startDevnode({ port: 0, accounts: 6, blockTime: 3000, solidityDelay: 19, bandwidth: true });
-  const [, payer, payee, signer, , towerAccount] = node.accounts;
-  const { escrow } = await deployEscrowOn(node, payer.address);
-  const payerChain = new TronChain({ fullHost: node.url, privateKey: payer.privateKey, escrow, pollingInterval: 200 });
-  const key: ChannelKey = { payer: payer.evm, payee: payee.evm, signer: signer.evm, disputeWindow: 3600, salt: 1n };
-  await payerChain.approve(10n * BTT);
-  await payerChain.open(key, 10n * BTT);
-  const chainId = await payerChain.chainId();
-  const store = new MemoryStore();
-  store.upsertChannel({
-    chainId: Number(chainId),
-    escrow: payerChain.escrow,
-    role: "payee",
-    key,
-    status: "open",
-    deposit: 10n * BTT,
-  });
-  const signature = await Trx._signTypedData(
-    escrowDomain(chainId, payerChain.escrow) as never,
-    VOUCHER_TYPES,
-    { channelId: channelId(key), cumulativeAmount: 6n * BTT },
-    signer.privateKey,
-  );
-  store.recordReceivedVoucher({ channelId: channelId(key), cumulativeAmount: 6n * BTT, signature });
-
+  const setup = await setupTronTowerChannel();
+  const { node, payerChain, key, store, escrow } = setup;
   const towerChain = new TronChain({
     connection: { fullNode: node.url, requestsPerDay: REQUESTS_PER_DAY },
-    privateKey: towerAccount.privateKey,
+    privateKey: setup.towerKey,
     escrow,
   });
   const stats = towerChain.http.stats;
   const events: WatchtowerEvent[] = [];
-  const tower = await startWatchtower({ chain: towerChain, store, onEvent: (e) => void events.push(e) });
+  let atClaim: { at: number; requests: number } | undefined;
+  const tower = await startWatchtower({
+    chain: towerChain,
+    store,
+    onEvent: (e) => {
+      events.push(e);
+      if (e.type === "claimed") atClaim ??= { at: Date.now(), requests: stats.requests };
+    },
+  });
 
   const measure = async (label: string): Promise<Phase> => {
     const requests0 = stats.requests;
@@ -83,10 +65,23 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 5_000));
   const idle = await measure("idle");
   await payerChain.startClose(key);
+  const closeAt = { at: Date.now(), requests: stats.requests };
   const answering = await measure("answering a close (window open)");
+  const end = { at: Date.now(), requests: stats.requests };
+  const split = atClaim && {
+    untilClaimed: {
+      seconds: Math.round((atClaim.at - closeAt.at) / 1000),
+      requests: atClaim.requests - closeAt.requests,
+    },
+    afterClaim: {
+      seconds: Math.round((end.at - atClaim.at) / 1000),
+      requests: end.requests - atClaim.requests,
+      perHour: Math.round(((end.requests - atClaim.requests) / (end.at - atClaim.at)) * 3_600_000),
+    },
+  };
   const claimed = events.find((e) => e.type === "claimed") as Extract<WatchtowerEvent, { type: "claimed" }> | undefined;
   await tower.stop();
-  await node.close();
+  await setup.node.close();
 
   const quota = REQUESTS_PER_DAY;
   const result = {
@@ -99,6 +94,7 @@ async function main(): Promise<void> {
       ...answering,
       shareOfFreeQuota: Number((answering.perDay / quota).toFixed(3)),
       claimed: claimed !== undefined,
+      ...split,
       claimTx: claimed && {
         energy: claimed.tx.fee!.energy.toString(),
         bandwidthBytes: claimed.tx.fee!.bandwidth.toString(),

@@ -45,6 +45,17 @@ export type ClaimRequest = {
   signature: string;
 };
 
+/** How a claim is sent when its dispute window is about to end (see ChainAdapter.claimMany). */
+export type ClaimOptions = {
+  /**
+   * Unix milliseconds, by this machine's clock, by which the claim must be in a block (a
+   * watchtower converts the window's end from the chain's clock). The nearer it is, the harder the
+   * sender pushes: an EVM replacement comes sooner with a larger fee raise; a TRON transaction gets
+   * a wider fee limit and is broadcast again every block.
+   */
+  deadline?: number;
+};
+
 /** A consent close, sent by the payer (or by anyone holding the payer's or signer's authorisation). */
 export type CloseWithConsentRequest = {
   key: ChannelKey;
@@ -102,6 +113,14 @@ export type WatchEscrowEventsParameters = {
   pollingInterval?: number;
   /** Blocks an event must be buried under before it is delivered (reorg safety); default 0. */
   confirmations?: number;
+  /**
+   * Whether something still needs the watcher's fast polling, asked before each poll. A watcher
+   * that slows down while nothing is urgent (TRON's, on a request budget) polls fast after an event
+   * opens a dispute window; this lets the caller end that early: a watchtower whose claims are all
+   * confirmed answers false and the watcher drops back to its idle pace. Default: always (the
+   * window alone decides).
+   */
+  urgent?: () => boolean;
 };
 
 /** Stops a watcher. */
@@ -137,7 +156,7 @@ export interface ChainAdapter {
   openMany(deposits: { key: ChannelKey; amount: bigint }[]): Promise<TxResult & { channelIds: string[] }>;
   topUp(channelId: string, amount: bigint): Promise<TxResult>;
   claim(request: ClaimRequest): Promise<TxResult>;
-  claimMany(requests: ClaimRequest[]): Promise<TxResult & { credited: bigint }>;
+  claimMany(requests: ClaimRequest[], options?: ClaimOptions): Promise<TxResult & { credited: bigint }>;
   withdraw(to: string, amount: bigint): Promise<TxResult>;
   close(request: ClaimRequest | { key: ChannelKey }): Promise<TxResult>;
   closeWithConsent(request: CloseWithConsentRequest): Promise<TxResult>;

@@ -29,6 +29,8 @@ const RESUME_OVERLAP = 64n;
 const OPEN_READS_TO_BELIEVE = 3;
 /** Shortest pause between re-reads of a channel whose window is about to end. */
 const MIN_RECHECK_MS = 50;
+/** Channel reads in flight at once in one cycle: enough to hide a slow node's latency, few enough not to flood it. */
+const READ_CONCURRENCY = 8;
 
 /** The meta key holding the last handled block, per chain and escrow (one store may serve several). */
 export const watchtowerCursorKey = (chainId: number, escrow: string): string =>
@@ -55,6 +57,8 @@ type Job = WatchtowerPendingClaim & {
   window?: number;
   /** Reported at risk (see atRiskFraction). */
   atRisk: boolean;
+  /** A read of it is in flight (possibly from a cycle that ran out of time): not read twice at once. */
+  reading: boolean;
 };
 
 type Claimable = { job: Job; channel: ChannelRecord; request: ClaimRequest; claimed: bigint };
@@ -75,8 +79,10 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
   const retryDelay = Math.max(1, parameters.retryDelay ?? 1000);
   const maxRetryDelay = Math.max(retryDelay, parameters.maxRetryDelay ?? 60_000);
   const requestTimeout = parameters.requestTimeout ?? 10_000;
+  const cycleTimeout = Math.max(1, parameters.cycleTimeout ?? 3 * requestTimeout);
   const recheckGrace = Math.max(0, parameters.recheckGrace ?? 60_000);
   const atRiskFraction = parameters.atRiskFraction ?? 0.25;
+  const watchInterval = Math.max(0, parameters.watchInterval ?? 60_000);
   /** Reads are cheap and a node that is down may come back any second: retried at least this often. */
   const readRetryCap = Math.max(pollingInterval, retryDelay);
   const read = <T>(action: string, run: () => Promise<T>): Promise<T> => withDeadline(run(), requestTimeout, action);
@@ -138,6 +144,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       claimedByUs: false,
       window: store.getChannel(channelId)?.key.disputeWindow,
       atRisk: false,
+      reading: false,
     });
   };
 
@@ -156,11 +163,16 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     });
   };
 
-  /** Milliseconds to the next re-read: every poll, and at least four looks in what is left of the window. */
+  /**
+   * Milliseconds to the next re-read: every poll while something may be left to claim, every
+   * watchInterval once nothing is (claimed to the best voucher: only a reorg or a better voucher
+   * changes that), and in both cases at least four looks in what is left of the window.
+   */
   const recheckDelay = (job: Job): number => {
-    if (job.closesAt === undefined) return pollingInterval;
+    const pace = job.watching ? Math.max(pollingInterval, watchInterval) : pollingInterval;
+    if (job.closesAt === undefined) return pace;
     const left = Number(job.closesAt) * 1000 - (Date.now() + clockSkewMs);
-    return left > 0 ? Math.max(MIN_RECHECK_MS, Math.min(pollingInterval, Math.floor(left / 4))) : pollingInterval;
+    return left > 0 ? Math.max(MIN_RECHECK_MS, Math.min(pace, Math.floor(left / 4))) : pace;
   };
 
   /** A failed read (`read`) or claim: retried with backoff; reads at least every readRetryCap ms. */
@@ -282,7 +294,13 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     let tx;
     try {
       // No deadline here: the sender bounds its own wait for the receipt (TxSender, TronChain).
-      tx = await chain.claimMany(batch.map((c) => c.request));
+      // The nearest window's end, by the chain's clock, on this machine's: the sender pushes harder as it nears.
+      const ends = batch.flatMap((c) => (c.job.closesAt === undefined ? [] : [Number(c.job.closesAt) * 1000]));
+      const deadline = ends.length > 0 ? Math.min(...ends) - clockSkewMs : undefined;
+      tx = await chain.claimMany(
+        batch.map((c) => c.request),
+        { deadline },
+      );
     } catch (error) {
       if (error instanceof TransactionUnconfirmedError) {
         // Sent, outcome unknown: keep the transaction on record; the retry reads the chain first,
@@ -345,24 +363,47 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     });
   };
 
+  /**
+   * One cycle: reads every due channel (soonest deadline first, READ_CONCURRENCY at a time) and
+   * claims what is claimable. The reads end at cycleTimeout: a channel not read by then stays due
+   * and goes first in the next cycle, so no node, however slow, stretches a cycle past it (the
+   * claim is bounded by its sender: TxSender's timeout, TRON's expiration).
+   */
   const step = async (): Promise<void> => {
-    const now = Date.now();
+    const started = Date.now();
     const due = [...jobs.values()]
-      .filter((j) => j.nextAttemptAt <= now)
+      .filter((j) => j.nextAttemptAt <= started && !j.reading)
       .sort((a, b) => Number((a.closesAt ?? 0n) - (b.closesAt ?? 0n)));
     const ready: Claimable[] = [];
     for (const job of jobs.values()) checkRisk(job);
-    for (const job of due) {
-      if (stopped) return;
+    let next = 0;
+    const readOne = async (job: Job): Promise<void> => {
+      job.reading = true;
       try {
         const claimable = await evaluate(job);
         if (claimable) ready.push(claimable);
       } catch (error) {
         fail([job], asError(error), "read");
+      } finally {
+        job.reading = false;
       }
-    }
+    };
+    const worker = async (): Promise<void> => {
+      while (next < due.length && !stopped && Date.now() - started < cycleTimeout) await readOne(due[next++]);
+    };
+    let cycleTimer: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<void>((resolve) => {
+      cycleTimer = setTimeout(resolve, cycleTimeout);
+    });
+    await Promise.race([
+      Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, due.length) }, worker)),
+      outOfTime,
+    ]);
+    clearTimeout(cycleTimer);
+    if (next < due.length || due.some((j) => j.reading)) rerun = true; // the rest go first next cycle
     if (ready.length === 0 || stopped) return;
     // Soonest deadline first; a channel under suspicion goes alone.
+    ready.sort((a, b) => Number((a.job.closesAt ?? 0n) - (b.job.closesAt ?? 0n)));
     const batch = ready[0].job.solo ? [ready[0]] : ready.filter((c) => !c.job.solo).slice(0, maxBatchSize);
     await claim(batch);
     if (ready.length > batch.length) rerun = true;
@@ -371,7 +412,11 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
   const schedule = (): void => {
     clearTimeout(timer);
     if (stopped || jobs.size === 0) return;
-    const next = Math.min(...[...jobs.values()].map((j) => j.nextAttemptAt));
+    // A read still in flight from a cycle that ran out of time: look again shortly, not in a busy loop.
+    const soonest = Date.now() + MIN_RECHECK_MS;
+    const next = Math.min(
+      ...[...jobs.values()].map((j) => (j.reading ? Math.max(j.nextAttemptAt, soonest) : j.nextAttemptAt)),
+    );
     timer = setTimeout(kick, Math.max(0, next - Date.now()));
   };
 
@@ -460,6 +505,8 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       fromBlock: start,
       pollingInterval,
       confirmations,
+      // Fast event polling (TRON's, on a request budget) only while a claim is still to land.
+      urgent: () => [...jobs.values()].some((j) => !j.watching),
       onEvents,
       onError: (error) => emit({ type: "error", error }),
     });

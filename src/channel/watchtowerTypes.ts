@@ -30,11 +30,23 @@ export type StartWatchtowerParameters = {
    */
   requestTimeout?: number;
   /**
+   * Milliseconds one cycle's channel reads may take in all; default 3 × requestTimeout. Reads run
+   * concurrently (a few at a time), soonest window first; those not done by then go first next
+   * cycle, so a slow node cannot hold the whole tower behind one cycle.
+   */
+  cycleTimeout?: number;
+  /**
    * How long, in milliseconds, a channel once seen closing must keep reading `open` (on at least
    * three reads) before the tower believes its close was reorganised away; default 60000. One
    * read from a lagging replica is never final.
    */
   recheckGrace?: number;
+  /**
+   * Milliseconds between re-reads of a closing channel with nothing left to claim (claimed to the
+   * best voucher), until it is settled; default 60000, and at least four re-reads in what is left of
+   * its window. They catch a reorg that undid the claim, or a better voucher stored since.
+   */
+  watchInterval?: number;
   /** Part of a channel's dispute window left unclaimed at which it is reported at risk; default 0.25. */
   atRiskFraction?: number;
 };

@@ -2,6 +2,7 @@ import type { ContractTransactionResponse, TransactionResponse } from "ethers";
 import type {
   ChainAdapter,
   ChannelState,
+  ClaimOptions,
   ClaimRequest,
   CloseWithConsentRequest,
   TxResult,
@@ -139,9 +140,11 @@ export class ProgressChain implements ChainAdapter {
   claim(request: ClaimRequest): Promise<TxResult> {
     return this.txs.track("claim", () => this.inner.claim(request));
   }
-  claimMany(requests: ClaimRequest[]): Promise<TxResult & { credited: bigint }> {
+  claimMany(requests: ClaimRequest[], options?: ClaimOptions): Promise<TxResult & { credited: bigint }> {
     const n = requests.length;
-    return this.txs.track(`claimMany (${n} channel${n === 1 ? "" : "s"})`, () => this.inner.claimMany(requests));
+    return this.txs.track(`claimMany (${n} channel${n === 1 ? "" : "s"})`, () =>
+      this.inner.claimMany(requests, options),
+    );
   }
   withdraw(to: string, amount: bigint): Promise<TxResult> {
     return this.txs.track("withdraw", () => this.inner.withdraw(to, amount));

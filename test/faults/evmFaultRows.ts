@@ -45,9 +45,10 @@ export const EVM_FAULT_ROWS: Record<string, TowerScenario> = {
     window: 15,
     atClose: (p) => p.set({ kind: "hang", methods: ["eth_call"], times: 1 }),
   },
-  // A claim is ~8 sequential requests (24 s here): smallest window 30 s (bench); CI keeps a margin.
+  // A claim is 5 round trips after the poll (its reads go out together): claimed 15 s after the
+  // close, smallest window 20 s (bench; 30 s while the reads went one by one); CI keeps a margin.
   "every request delayed 3 s (with the default 10 s request deadline)": {
-    window: 45,
+    window: 30,
     requestTimeout: 10_000,
     atClose: (p) => p.set({ kind: "delay", ms: 3_000 }),
   },
@@ -55,5 +56,10 @@ export const EVM_FAULT_ROWS: Record<string, TowerScenario> = {
     window: 30,
     atClose: (p) =>
       p.set({ kind: "emptyLogs", times: 10 }, { kind: "replay", methods: ["eth_blockNumber"], probability: 0.5 }),
+  },
+  "after a failover, one of two nodes is on another chain: its chain id, none of the escrow's logs, broadcasts lost": {
+    window: 20,
+    nodes: 2,
+    atClose: (p) => p.set({ kind: "chainId", chainId: 1n }, { kind: "emptyLogs" }, { kind: "swallow" }),
   },
 };

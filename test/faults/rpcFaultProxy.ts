@@ -68,20 +68,15 @@ function seeded(seed: number): () => number {
   };
 }
 
-/**
- * A JSON-RPC endpoint on loopback in front of `target` (Hardhat's network, or any EIP-1193
- * provider) that misbehaves as told, per method: the faults real providers produce (see issue 13).
- */
-export async function startRpcFaultProxy(target: Target, seed = 13): Promise<RpcFaultProxy> {
+/** The rules in force and what they did: shared by the JSON-RPC and the TRON HTTP proxies. */
+function ruleBook(seed: number, applies: (rule: FaultRule, method: string) => boolean) {
   let rules: FaultRule[] = [];
   const random = seeded(seed);
   const seen = new Map<string, number>();
   const faulted = new Map<string, number>();
-  const last = new Map<string, unknown>();
-  const sockets = new Set<Socket>();
-  const hung = new Set<ServerResponse>();
-
-  const ruleFor = (method: string): FaultRule | undefined => {
+  /** The rule (first match wins) for one request, counted. */
+  const pick = (method: string): FaultRule | undefined => {
+    seen.set(method, (seen.get(method) ?? 0) + 1);
     for (const rule of rules) {
       if (rule.methods && !rule.methods.includes(method)) continue;
       if (rule.times !== undefined && rule.times <= 0) continue;
@@ -93,9 +88,83 @@ export async function startRpcFaultProxy(target: Target, seed = 13): Promise<Rpc
     }
     return undefined;
   };
+  const set = (...next: FaultRule[]): void => {
+    rules = next.map((r) => ({ ...r }));
+  };
+  const clear = (): void => {
+    rules = [];
+  };
+  return { pick, seen, faulted, set, clear };
+}
 
+/** Applies a connection fault (they hit the whole HTTP exchange); true when one was (nothing more to answer). */
+function connectionFault(picked: (FaultRule | undefined)[], res: ServerResponse, hung: Set<ServerResponse>): boolean {
+  const connection = picked.find((r) => r && (r.kind === "drop" || r.kind === "status" || r.kind === "hang"));
+  if (connection?.kind === "drop") res.socket?.destroy();
+  else if (connection?.kind === "status") {
+    res.writeHead(connection.status, { "content-type": "text/plain" }).end("Service Unavailable");
+  } else if (connection?.kind === "hang") hung.add(res);
+  return connection !== undefined;
+}
+
+/** Waits as long as the longest `delay` rule picked for the exchange. */
+async function delayed(picked: (FaultRule | undefined)[]): Promise<void> {
+  const ms = Math.max(0, ...picked.map((r) => (r?.kind === "delay" ? r.ms : 0)));
+  if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+}
+
+/** An HTTP server on a free loopback port whose close() also ends hung and kept-alive connections. */
+async function listen(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  hung: Set<ServerResponse>,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      for (const res of hung) res.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const proxyOf = (book: ReturnType<typeof ruleBook>, server: { url: string; close: () => Promise<void> }) => ({
+  url: server.url,
+  set: book.set,
+  clear: book.clear,
+  seen: book.seen,
+  faulted: book.faulted,
+  close: async () => {
+    book.clear();
+    await server.close();
+  },
+});
+
+async function body(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A JSON-RPC endpoint on loopback in front of `target` (Hardhat's network, or any EIP-1193
+ * provider) that misbehaves as told, per method: the faults real providers produce (see issue 13).
+ */
+export async function startRpcFaultProxy(target: Target, seed = 13): Promise<RpcFaultProxy> {
+  const last = new Map<string, unknown>();
+  const hung = new Set<ServerResponse>();
   /** Data faults only touch the methods they make sense for. */
-  const applies = (rule: FaultRule, method: string): boolean => {
+  const book = ruleBook(seed, (rule, method) => {
     switch (rule.kind) {
       case "stale":
         return STATE_READS.has(method);
@@ -109,7 +178,7 @@ export async function startRpcFaultProxy(target: Target, seed = 13): Promise<Rpc
       default:
         return true;
     }
-  };
+  });
 
   const head = async (): Promise<bigint> => BigInt((await target.request({ method: "eth_blockNumber" })) as string);
   const hex = (n: bigint) => `0x${(n < 0n ? 0n : n).toString(16)}`;
@@ -164,67 +233,131 @@ export async function startRpcFaultProxy(target: Target, seed = 13): Promise<Rpc
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let body: JsonRpcRequest | JsonRpcRequest[];
+    let parsed: JsonRpcRequest | JsonRpcRequest[];
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      parsed = JSON.parse((await body(req)).toString("utf8"));
     } catch {
       res.writeHead(400).end();
       return;
     }
-    const calls = Array.isArray(body) ? body : [body];
-    const picked = calls.map((call) => {
-      seen.set(call.method, (seen.get(call.method) ?? 0) + 1);
-      return ruleFor(call.method);
-    });
-    // Connection faults hit the whole HTTP exchange.
-    const connection = picked.find((r) => r && (r.kind === "drop" || r.kind === "status" || r.kind === "hang"));
-    if (connection?.kind === "drop") {
-      res.socket?.destroy();
-      return;
-    }
-    if (connection?.kind === "status") {
-      res.writeHead(connection.status, { "content-type": "text/plain" }).end("Service Unavailable");
-      return;
-    }
-    if (connection?.kind === "hang") {
-      hung.add(res);
-      return;
-    }
-    const delay = Math.max(0, ...picked.map((r) => (r?.kind === "delay" ? r.ms : 0)));
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const calls = Array.isArray(parsed) ? parsed : [parsed];
+    const picked = calls.map((call) => book.pick(call.method));
+    if (connectionFault(picked, res, hung)) return;
+    await delayed(picked);
     const answers = await Promise.all(calls.map((call, i) => answer(call, picked[i])));
     if (res.destroyed) return;
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(Array.isArray(body) ? answers : answers[0]));
+    res.end(JSON.stringify(Array.isArray(parsed) ? answers : answers[0]));
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  return proxyOf(book, await listen(handle, hung));
+}
 
-  return {
-    url: `http://127.0.0.1:${port}`,
-    set: (...next) => {
-      rules = next.map((r) => ({ ...r }));
-    },
-    clear: () => {
-      rules = [];
-    },
-    seen,
-    faulted,
-    close: async () => {
-      rules = [];
-      for (const res of hung) res.destroy();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+/** The paths a TRON fault rule names: the request's path without its query, the contract in /v1 paths as {address}. */
+export const tronMethod = (url: string): string =>
+  url
+    .split("?")[0]
+    .replace(/^\/+/, "")
+    .replace(/^v1\/contracts\/[^/]+\//, "v1/contracts/{address}/");
+
+const TRON_EVENTS = "v1/contracts/{address}/events";
+
+/**
+ * The same proxy for a TRON node's HTTP API (java-tron's /wallet/* and /walletsolidity/*,
+ * TronGrid's /v1 event API) in front of `target` (the devnode's URL). Rules name paths as
+ * tronMethod gives them ("wallet/broadcasttransaction", "v1/contracts/{address}/events"); the
+ * data faults mean what they mean on EVM:
+ * - `lagLogs`: the event API answers as an indexer `blocks` behind the full node's head (TronGrid's
+ *   event service lags);
+ * - `emptyLogs`: the event API answers an empty list;
+ * - `swallow`: wallet/broadcasttransaction answers `result: true` and never passes it on;
+ * - `chainId`: the genesis block (wallet/getblockbynum 0), whose id names the chain, is another chain's;
+ * - `replay`: the last answer to the same request, path and body (a cache: an old head).
+ */
+export async function startTronFaultProxy(target: string, seed = 13): Promise<RpcFaultProxy> {
+  const last = new Map<string, { status: number; text: string }>();
+  const hung = new Set<ServerResponse>();
+  const book = ruleBook(seed, (rule, method) => {
+    switch (rule.kind) {
+      case "lagLogs":
+      case "emptyLogs":
+        return method === TRON_EVENTS;
+      case "swallow":
+        return method === "wallet/broadcasttransaction";
+      case "chainId":
+        return method === "wallet/getblockbynum";
+      case "stale":
+        return false;
+      default:
+        return true;
+    }
+  });
+
+  const pass = async (req: IncomingMessage, sent: Buffer): Promise<{ status: number; text: string }> => {
+    const answer = await fetch(target + req.url, {
+      method: req.method,
+      headers: { "content-type": "application/json" },
+      body: req.method === "GET" || req.method === "HEAD" ? undefined : sent,
+    });
+    return { status: answer.status, text: await answer.text() };
   };
+  const headNumber = async (): Promise<number> => {
+    const answered = await fetch(`${target}/wallet/getblock`, {
+      method: "POST",
+      body: JSON.stringify({ detail: false }),
+    });
+    const block = (await answered.json()) as { block_header?: { raw_data?: { number?: number } } };
+    return Number(block?.block_header?.raw_data?.number ?? 0);
+  };
+
+  /** The answer to one request, with the data fault applied. */
+  const answer = async (
+    req: IncomingMessage,
+    sent: Buffer,
+    method: string,
+    rule: FaultRule | undefined,
+  ): Promise<{ status: number; text: string }> => {
+    // A cache replays the last answer to the same request (path and body), e.g. an old head.
+    const request = `${method} ${sent.toString("utf8")}`;
+    if (rule?.kind === "replay" && last.has(request)) return last.get(request)!;
+    if (rule?.kind === "swallow") {
+      const tx = JSON.parse(sent.toString("utf8"));
+      return { status: 200, text: JSON.stringify({ result: true, txid: tx.txID }) };
+    }
+    if (rule?.kind === "emptyLogs") {
+      return { status: 200, text: JSON.stringify({ data: [], success: true, meta: { at: Date.now(), page_size: 0 } }) };
+    }
+    const answered = await pass(req, sent);
+    if (answered.status !== 200) return answered;
+    if (rule?.kind === "lagLogs") {
+      const top = (await headNumber()) - rule.blocks;
+      const page = JSON.parse(answered.text);
+      const data = (page.data ?? []) as { block_number: number }[];
+      const kept = data.filter((e) => Number(e.block_number) <= top);
+      // An indexer that has not reached those blocks has no next page either.
+      const meta = kept.length < data.length ? { at: Date.now(), page_size: kept.length } : page.meta;
+      return { status: 200, text: JSON.stringify({ ...page, data: kept, meta }) };
+    }
+    if (rule?.kind === "chainId" && JSON.parse(sent.toString("utf8") || "{}").num === 0) {
+      const genesis = JSON.parse(answered.text);
+      const id = rule.chainId.toString(16).padStart(8, "0").slice(-8);
+      genesis.blockID = String(genesis.blockID).slice(0, -8) + id;
+      return { status: 200, text: JSON.stringify(genesis) };
+    }
+    last.set(request, answered);
+    return answered;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const sent = await body(req);
+    const method = tronMethod(req.url ?? "/");
+    const picked = [book.pick(method)];
+    if (connectionFault(picked, res, hung)) return;
+    await delayed(picked);
+    const { status, text } = await answer(req, sent, method, picked[0]);
+    if (res.destroyed) return;
+    res.writeHead(status, { "content-type": "application/json" }).end(text);
+  };
+
+  return proxyOf(book, await listen(handle, hung));
 }

@@ -1,6 +1,7 @@
 import { JsonRpcProvider, Network, Signature, Wallet } from "ethers";
 import hre from "hardhat";
 import { EvmChain } from "../../src/chain/evm/EvmChain";
+import { MultiNodeProvider } from "../../src/chain/evm/MultiNodeProvider";
 import { startWatchtower } from "../../src/channel/watchtower";
 import type { StartWatchtowerParameters, WatchtowerEvent } from "../../src/channel/watchtowerTypes";
 import { MemoryStore } from "../../src/store/memoryStore";
@@ -30,6 +31,11 @@ export type TowerScenario = {
   /** The tower's settings (pollingInterval, recheckGrace, ...) over the suite's. */
   tower?: Partial<StartWatchtowerParameters>;
   seed?: number;
+  /**
+   * Nodes the tower reads through (MultiNodeProvider, as `watch --also-rpc` builds it): the faults
+   * hit the first; the others are healthy proxies. Default 1 (a plain JsonRpcProvider).
+   */
+  nodes?: number;
 };
 
 export type TowerScenarioResult = {
@@ -94,16 +100,26 @@ export async function runTowerScenario(s: TowerScenario): Promise<TowerScenarioR
   }, BLOCK_TIME);
 
   const proxy = await startRpcFaultProxy(network.provider, s.seed ?? 13);
+  const others = await Promise.all(
+    Array.from({ length: Math.max(0, (s.nodes ?? 1) - 1) }, () => startRpcFaultProxy(network.provider)),
+  );
   const events: WatchtowerEvent[] = [];
   let tower: Awaited<ReturnType<typeof startWatchtower>> | undefined;
   try {
     s.beforeStart?.(proxy);
-    const towerProvider = new JsonRpcProvider(proxy.url, undefined, {
-      staticNetwork: Network.from(chainId),
-      cacheTimeout: -1,
-      batchMaxCount: 1,
-      pollingInterval: 100,
-    });
+    const towerProvider =
+      others.length > 0
+        ? new MultiNodeProvider({
+            urls: [proxy.url, ...others.map((o) => o.url)],
+            chainId,
+            requestTimeout: s.requestTimeout ?? 2_000,
+          })
+        : new JsonRpcProvider(proxy.url, undefined, {
+            staticNetwork: Network.from(chainId),
+            cacheTimeout: -1,
+            batchMaxCount: 1,
+            pollingInterval: 100,
+          });
     const towerChain = await EvmChain.connect({
       signer: towerKey.connect(towerProvider),
       escrow: escrowAddress,
@@ -182,5 +198,6 @@ export async function runTowerScenario(s: TowerScenario): Promise<TowerScenarioR
     // A tower whose stop() hangs (a claim awaited without a deadline) must not hang the suite too.
     if (tower) await Promise.race([tower.stop(), sleep(20_000)]);
     await proxy.close();
+    for (const other of others) await other.close();
   }
 }

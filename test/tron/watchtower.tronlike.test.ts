@@ -1,13 +1,9 @@
 import { expect } from "chai";
-import { Trx } from "tronweb";
 import { TronChain } from "../../src/chain/tron/TronChain";
 import { startWatchtower } from "../../src/channel/watchtower";
 import type { Watchtower, WatchtowerEvent } from "../../src/channel/watchtowerTypes";
-import { startDevnode, type Devnode } from "../../src/devnode";
-import { MemoryStore } from "../../src/store/memoryStore";
-import { channelId, escrowDomain, VOUCHER_TYPES, type ChannelKey } from "../../src/voucher/typedData";
 import { BTT, until } from "../lib/chain/adapterSuite";
-import { deployEscrowOn } from "./helpers";
+import { setupTronTowerChannel, type TronTowerSetup } from "./watchtowerSetup";
 
 /**
  * The watchtower against the devnode in its TRON-like mode: 3 s blocks, solidification 19 blocks
@@ -17,51 +13,23 @@ import { deployEscrowOn } from "./helpers";
  */
 describe("watchtower on a throttling TRON-like devnode", function () {
   this.timeout(120_000);
-  let node: Devnode;
+  let setup: TronTowerSetup;
   let tower: Watchtower | undefined;
 
   before(async () => {
-    node = await startDevnode({ port: 0, accounts: 6, blockTime: 3000, solidityDelay: 19, bandwidth: true });
+    setup = await setupTronTowerChannel({ voucher: 6n * BTT });
   });
   after(async () => {
     await tower?.stop();
-    await node?.close();
+    await setup?.node.close();
   });
 
   it("answers a unilateral close inside its window while the node throttles", async () => {
-    const [, payer, payee, signer, , towerAccount] = node.accounts;
-    const { escrow } = await deployEscrowOn(node, payer.address);
-    const payerChain = new TronChain({
-      fullHost: node.url,
-      privateKey: payer.privateKey,
-      escrow,
-      pollingInterval: 100,
-    });
-    const key: ChannelKey = { payer: payer.evm, payee: payee.evm, signer: signer.evm, disputeWindow: 3600, salt: 1n };
-    await payerChain.approve(10n * BTT);
-    await payerChain.open(key, 10n * BTT);
-    const chainId = await payerChain.chainId();
-    const signature = await Trx._signTypedData(
-      escrowDomain(chainId, payerChain.escrow) as never,
-      VOUCHER_TYPES,
-      { channelId: channelId(key), cumulativeAmount: 6n * BTT },
-      signer.privateKey,
-    );
-    const store = new MemoryStore();
-    store.upsertChannel({
-      chainId: Number(chainId),
-      escrow: payerChain.escrow,
-      role: "payee",
-      key,
-      status: "open",
-      deposit: 10n * BTT,
-    });
-    store.recordReceivedVoucher({ channelId: channelId(key), cumulativeAmount: 6n * BTT, signature });
-
+    const { node, payerChain, key, store, escrow } = setup;
     node.setFaults({ every: 3, kinds: ["429", "SERVER_BUSY", "503"] });
     const towerChain = new TronChain({
       connection: { fullNode: node.url, requestsPerDay: 100_000, backoffMs: 100 },
-      privateKey: towerAccount.privateKey,
+      privateKey: setup.towerKey,
       escrow,
       pollingInterval: 500,
     });
@@ -76,7 +44,7 @@ describe("watchtower on a throttling TRON-like devnode", function () {
     await until(() => events.some((e) => e.type === "started"), 30_000);
     // The payer's own sends ride out the faults too (TronHttp's retries; the same bytes re-sent).
     const started = await payerChain.startClose(key);
-    const { closesAt } = await payerChain.getChannel(channelId(key));
+    const { closesAt } = await payerChain.getChannel(setup.channelId);
 
     await until(() => events.some((e) => e.type === "claimed"), 90_000).catch((error: Error) => {
       throw new Error(`${error.message}; the tower reported: ${events.map((e) => e.type).join(", ")}`);
@@ -86,7 +54,7 @@ describe("watchtower on a throttling TRON-like devnode", function () {
     expect(claimed.tx.blockNumber > started.blockNumber).to.equal(true);
     // Inside the window, by the chain's clock.
     expect((await payerChain.latestBlock()).timestamp < closesAt).to.equal(true);
-    expect(await payerChain.escrowBalance(payee.evm)).to.equal(6n * BTT);
+    expect(await payerChain.escrowBalance(setup.payee)).to.equal(6n * BTT);
     // The node did throttle, and the claim paid for its bandwidth.
     expect(node.faultsInjected).to.be.greaterThan(0);
     expect(claimed.tx.fee!.bandwidth > 0n).to.equal(true);

@@ -5,6 +5,7 @@ import type {
   ChainAdapter,
   ChannelState,
   ChannelStatus,
+  ClaimOptions,
   ClaimRequest,
   CloseWithConsentRequest,
   TxResult,
@@ -126,14 +127,29 @@ export class EvmChain implements ChainAdapter {
     return this.send("claim", (o) => this.contract.claim(key, amount, signature, o));
   }
 
-  async claimMany(requests: ClaimRequest[]): Promise<TxResult & { credited: bigint }> {
+  async claimMany(requests: ClaimRequest[], options: ClaimOptions = {}): Promise<TxResult & { credited: bigint }> {
     // Sorting by payee lets the escrow write each payee's balance once.
     const sorted = [...requests].sort((a, b) => (a.key.payee.toLowerCase() < b.key.payee.toLowerCase() ? -1 : 1));
     const claims = sorted.map((r) => ({ key: r.key, amount: r.amount, signature: r.signature }));
     let credited = 0n;
-    const result = await this.send("claimMany", async (o) => {
-      credited = await this.contract.claimMany.staticCall(claims);
-      return this.contract.claimMany(claims, o);
+    // The claim path of a watchtower near a deadline: the static call (what it credits, and a
+    // refusal decoded before any fee is spent), the gas estimate, the fees and the nonce are read
+    // at once, so the signer sends with nothing left to read (one round trip instead of four).
+    const prepare = async (): Promise<Overrides> => {
+      const [result, gasLimit, fees] = await Promise.all([
+        this.contract.claimMany.staticCall(claims),
+        this.contract.claimMany.estimateGas(claims),
+        this.provider.getFeeData(),
+      ]);
+      credited = result;
+      if (fees.maxFeePerGas != null && fees.maxPriorityFeePerGas != null) {
+        return { gasLimit, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas };
+      }
+      return fees.gasPrice != null ? { gasLimit, gasPrice: fees.gasPrice } : { gasLimit };
+    };
+    const result = await this.sender.send("claimMany", (o) => this.contract.claimMany(claims, o), {
+      prepare,
+      deadline: options.deadline,
     });
     return { ...result, credited };
   }

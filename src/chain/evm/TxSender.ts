@@ -7,6 +7,7 @@ import {
 } from "ethers";
 import { TransactionUnconfirmedError, toSeedpayError } from "../escrowErrors";
 import type { TxResult } from "../types";
+import { urgencyOf } from "../urgency";
 import { withDeadline } from "../withDeadline";
 
 export type TxSenderOptions = {
@@ -34,6 +35,21 @@ export type TxSenderOptions = {
 };
 
 type Sent = { response: ContractTransactionResponse; raw?: string };
+
+/** One send's extras. */
+export type SendOptions = {
+  /**
+   * Reads the transaction needs (gas limit, fees, a static call), run at the same time as the
+   * nonce read; what it returns goes into every version's overrides. A claim whose reads run one
+   * after another takes as many round trips, which a slow node turns into a lost window.
+   */
+  prepare?: () => Promise<Overrides>;
+  /**
+   * Unix ms (this machine's clock) by which it must be mined. Within 3 × replaceAfter of it, a
+   * replacement comes sooner and raises fees more, up to URGENCY_CAP times (see urgencyOf in ../urgency).
+   */
+  deadline?: number;
+};
 
 /**
  * Sends one account's transactions one at a time with explicit nonces, follows each until mined,
@@ -72,12 +88,19 @@ export class TxSender {
     };
   }
 
-  send(action: string, submit: (overrides: Overrides) => Promise<ContractTransactionResponse>): Promise<TxResult> {
+  send(
+    action: string,
+    submit: (overrides: Overrides) => Promise<ContractTransactionResponse>,
+    options: SendOptions = {},
+  ): Promise<TxResult> {
     const run = async (): Promise<TxResult> => {
       try {
-        const pending = await this.request("read the account's nonce", () =>
-          this.provider.getTransactionCount(this.account, "pending"),
-        );
+        const [pending, prepared] = await Promise.all([
+          this.request("read the account's nonce", () => this.provider.getTransactionCount(this.account, "pending")),
+          options.prepare ? this.request(`prepare ${action}`, options.prepare) : ({} as Overrides),
+        ]);
+        const withPrepared = (overrides: Overrides): Promise<ContractTransactionResponse> =>
+          submit({ ...prepared, ...overrides });
         let nonce = Math.max(pending, this.nextNonce ?? 0);
         let first: ContractTransactionResponse | undefined;
         if (this.stuck) {
@@ -85,12 +108,12 @@ export class TxSender {
           const mined = await this.request("read the account's nonce", () =>
             this.provider.getTransactionCount(this.account, "latest"),
           );
-          if (mined < nonce) first = await submit({ nonce: mined }).catch(() => undefined);
+          if (mined < nonce) first = await withPrepared({ nonce: mined }).catch(() => undefined);
           if (first) nonce = mined;
         }
-        first ??= await submit({ nonce });
+        first ??= await withPrepared({ nonce });
         this.nextNonce = nonce + 1;
-        const receipt = await this.follow(action, nonce, submit, first);
+        const receipt = await this.follow(action, nonce, withPrepared, first, options.deadline);
         this.stuck = false;
         return { hash: receipt.hash, blockNumber: BigInt(receipt.blockNumber), gasUsed: receipt.gasUsed };
       } catch (error) {
@@ -110,6 +133,7 @@ export class TxSender {
     nonce: number,
     submit: (overrides: Overrides) => Promise<ContractTransactionResponse>,
     first: ContractTransactionResponse,
+    deadline: number | undefined,
   ): Promise<TransactionReceipt> {
     const sent: Sent[] = [{ response: first, raw: serialize(first) }];
     const start = Date.now();
@@ -148,15 +172,15 @@ export class TxSender {
           lastError ?? new Error(`not mined within ${this.o.timeout} ms (sent ${sent.length} version(s))`),
         );
       }
-      if (now - lastReplacement >= this.o.replaceAfter) {
+      const urgency = urgencyOf(deadline === undefined ? undefined : deadline - now, this.o.replaceAfter);
+      if (now - lastReplacement >= this.o.replaceAfter / urgency) {
         lastReplacement = lastBroadcast = now;
-        const replacement = await submit({ nonce, ...bumpedFees(latest.response, this.o.feeBumpPercent) }).catch(
-          (error: unknown) => {
-            // Most often: the nonce is used (an earlier version was mined meanwhile): the receipts say.
-            lastError = error;
-            return undefined;
-          },
-        );
+        const bump = Math.ceil(this.o.feeBumpPercent * urgency);
+        const replacement = await submit({ nonce, ...bumpedFees(latest.response, bump) }).catch((error: unknown) => {
+          // Most often: the nonce is used (an earlier version was mined meanwhile): the receipts say.
+          lastError = error;
+          return undefined;
+        });
         if (replacement) sent.push({ response: replacement, raw: serialize(replacement) });
       } else if (now - lastBroadcast >= this.o.rebroadcastAfter) {
         lastBroadcast = now;

@@ -8,6 +8,7 @@ import type {
   ChainAdapter,
   ChannelState,
   ChannelStatus,
+  ClaimOptions,
   ClaimRequest,
   CloseWithConsentRequest,
   TxResult,
@@ -17,8 +18,11 @@ import type {
 import { watchTronEscrowEvents } from "./watchTronEscrowEvents";
 import { createTronClient, type TronClientParameters } from "./createTronClient";
 import { headerOf } from "./trackTransaction";
+import { urgencyOf } from "../urgency";
 import type { TronHttp } from "./tronHttp";
 
+/** A TRON block. */
+const TRON_BLOCK_MS = 3000;
 const STATUSES: ChannelStatus[] = ["none", "open", "closing", "closed"];
 const escrowInterface = new Interface(ChannelEscrow__factory.abi);
 const tokenInterface = new Interface(IERC20__factory.abi);
@@ -140,7 +144,7 @@ export class TronChain implements ChainAdapter {
     return this.send("claim", [evmKey(key), amount, signature]);
   }
 
-  async claimMany(requests: ClaimRequest[]): Promise<TxResult & { credited: bigint }> {
+  async claimMany(requests: ClaimRequest[], options: ClaimOptions = {}): Promise<TxResult & { credited: bigint }> {
     // Sorting by payee lets the escrow write each payee's balance once.
     const claims = requests
       .map((r) => ({ key: evmKey(r.key), amount: r.amount, signature: r.signature }))
@@ -148,8 +152,22 @@ export class TronChain implements ChainAdapter {
     // What the executed transaction returned, not the estimate: a claim that landed first in the
     // same block changes what this one credits.
     let credited = 0n;
-    const result = await this.send("claimMany", [claims], this.escrow, (output) => {
-      credited = output[0] as bigint;
+    // TRON has no fee market to outbid: near the deadline the fee limit widens (an energy price
+    // rise or a dynamic-energy surcharge must not fail the last attempt with OUT_OF_ENERGY) and
+    // the same bytes are broadcast again every block.
+    const urgency = urgencyOf(options.deadline === undefined ? undefined : options.deadline - Date.now(), 20_000);
+    const result = await sendContractCall(this.client, {
+      action: "claimMany",
+      iface: escrowInterface,
+      contract: this.escrow,
+      args: [claims],
+      onResult: (output) => {
+        credited = output[0] as bigint;
+      },
+      ...(urgency > 1 && {
+        feeLimitMargin: this.client.feeLimitMargin * urgency,
+        rebroadcastAfterMs: TRON_BLOCK_MS,
+      }),
     });
     return { ...result, credited };
   }

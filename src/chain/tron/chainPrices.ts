@@ -37,9 +37,12 @@ export async function chainPrices(client: TronClient, refresh = false): Promise<
   return client.prices;
 }
 
-/** Fee limit in sun for an energy estimate: estimate × margin × sun per energy, capped at the chain's maximum. */
-export async function feeLimitFor(client: TronClient, energy: number): Promise<number> {
+/**
+ * Fee limit in sun for an energy estimate: estimate × margin (the client's unless given) × sun per
+ * energy, capped at the chain's maximum.
+ */
+export async function feeLimitFor(client: TronClient, energy: number, margin = client.feeLimitMargin): Promise<number> {
   const prices = await chainPrices(client);
-  const limit = Math.ceil(Math.max(energy, 1) * client.feeLimitMargin) * prices.energy;
+  const limit = Math.ceil(Math.max(energy, 1) * margin) * prices.energy;
   return Math.min(limit, prices.maxFeeLimit);
 }

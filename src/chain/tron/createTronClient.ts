@@ -41,6 +41,11 @@ export type TronClientParameters = {
    */
   unansweredLimitMs?: number;
   /**
+   * Milliseconds a sent transaction may stay out of a block before its same signed bytes are
+   * broadcast again; default 6,000 (a node may take a transaction and lose it).
+   */
+  rebroadcastAfterMs?: number;
+  /**
    * Signs a built transaction; default: TronWeb with `privateKey`. Lets a wallet or an HSM sign;
    * the node refuses a signature that is not the owner's (SIGERROR).
    */
@@ -95,6 +100,7 @@ export function createTronClient(
     pollingInterval: parameters.pollingInterval ?? 1000,
     priceTtlMs,
     unansweredLimitMs: parameters.unansweredLimitMs,
+    rebroadcastAfterMs: parameters.rebroadcastAfterMs,
     sign: parameters.sign ?? ((tx) => tronWeb.trx.sign(tx as never, privateKey) as Promise<TronTransaction>),
   };
   return { tronWeb, account, client };

@@ -33,6 +33,8 @@ export type TronClient = {
   priceTtlMs?: number;
   /** Milliseconds an outcome is awaited from a node that does not answer; default: past the expiration. */
   unansweredLimitMs?: number;
+  /** Milliseconds without the transaction in a block before it is broadcast again; default 6000. */
+  rebroadcastAfterMs?: number;
   sign: (transaction: TronTransaction) => Promise<TronTransaction>;
   /** Sun per energy and per byte of bandwidth, and the chain's largest fee limit, as last read. */
   prices?: ChainPrices;
@@ -51,6 +53,9 @@ export type SendContractCallParameters = {
   onEstimate?: (output: Result) => void;
   /** Receives what the function returned in the executed transaction (its contractResult). */
   onResult?: (output: Result) => void;
+  /** This send's fee limit margin and re-broadcast pace, over the client's (a claim near its deadline). */
+  feeLimitMargin?: number;
+  rebroadcastAfterMs?: number;
 };
 
 /**
@@ -110,7 +115,7 @@ export async function sendContractCall(client: TronClient, p: SendContractCallPa
   try {
     const estimate = await constantCall(client, action, method, iface, contract, args);
     onEstimate?.(estimate.output);
-    const feeLimit = await feeLimitFor(client, estimate.energy);
+    const feeLimit = await feeLimitFor(client, estimate.energy, p.feeLimitMargin);
     const built = await post(client, "wallet/triggersmartcontract", {
       owner_address: client.owner,
       contract_address: hex41(contract),
@@ -124,7 +129,7 @@ export async function sendContractCall(client: TronClient, p: SendContractCallPa
       throw new Error(`the node would not build the transaction: ${reason}`);
     }
     const signed = await client.sign(built.transaction as TronTransaction);
-    const info = await trackTransaction(client, action, signed);
+    const info = await trackTransaction(client, action, signed, { rebroadcastAfterMs: p.rebroadcastAfterMs });
     const result = await outcome(client, action, signed.txID, info, feeLimit);
     if (onResult) {
       const fragment = iface.getFunction(method)!;

@@ -17,6 +17,12 @@ export const SOLIDIFY_BLOCKS = 54;
  * id as unconfirmed: long enough for a dropped connection, short enough for a watchtower to decide.
  */
 export const UNANSWERED_LIMIT_MS = 5_000;
+/**
+ * Milliseconds without the transaction in a block before its signed bytes are broadcast again: a
+ * node may answer `result: true` and lose it (a pool evicted it, a balancer sent it to a node that
+ * then failed). Two blocks; the same bytes have the same id, so nothing can land twice.
+ */
+export const REBROADCAST_AFTER_MS = 6_000;
 const NO_RETRY = { retries: 0 };
 /** How long neither the head nor the solid block may move before the wait for solidification gives up. */
 const STALL_MS = 60_000;
@@ -29,7 +35,8 @@ const isTransient = (error: unknown) => error instanceof TronHttpError && error.
  * `confirm: "solidified"`, until the solidity node's block number has reached that block). It is
  * never rebuilt: a broadcast whose answer was lost is sent again as the same signed bytes (a node
  * that has it answers DUP_TRANSACTION_ERROR), and the wait ends only when the transaction is in a
- * block, or the chain's head has passed its expiration without it (then nothing was spent and
+ * block (the same bytes are broadcast again every `rebroadcastAfterMs` meanwhile, for a node that
+ * took them and lost them), or the chain's head has passed its expiration without it (then nothing was spent and
  * the caller may send the action again), or the node has not answered (or not taken the
  * transaction) for `unansweredLimitMs` (TransactionUnconfirmedError with its id: it may still land
  * until its expiration; look it up before acting again).
@@ -38,6 +45,7 @@ export async function trackTransaction(
   client: TronClient,
   action: string,
   tx: TronTransaction,
+  options: { rebroadcastAfterMs?: number } = {},
 ): Promise<TransactionInfo> {
   const hash = "0x" + tx.txID;
   const expiration = tx.raw_data.expiration;
@@ -65,9 +73,17 @@ export async function trackTransaction(
   let unansweredSince: number | undefined;
   let failures = 0;
   let polls = 0;
+  const rebroadcastAfter = options.rebroadcastAfterMs ?? client.rebroadcastAfterMs ?? REBROADCAST_AFTER_MS;
+  let lastBroadcast = Date.now();
   for (;;) {
     let failed = false;
     try {
+      if (Date.now() - lastBroadcast >= rebroadcastAfter && Date.now() < expiration) {
+        lastBroadcast = Date.now();
+        // Taken and lost, or never taken: a node that has it answers DUP_TRANSACTION_ERROR. A
+        // refusal now (expired, or the state changed) is not final: the chain says how it ended.
+        await broadcast(client, action, tx, { accepted: false, uncertain: true }).catch(() => undefined);
+      }
       const info = await client.http.wallet("wallet/gettransactioninfobyid", { value: tx.txID }, NO_RETRY);
       unansweredSince = undefined;
       if (info && info.blockNumber !== undefined) {

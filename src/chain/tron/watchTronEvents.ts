@@ -45,17 +45,33 @@ export type WatchTronEventsParameters<T> = {
    * end, a challenge's deadline); the watcher polls at `pollingInterval` until the chain passes it.
    */
   urgentUntil?: (event: T) => bigint | undefined;
+  /** Asked before each poll: false ends the fast polling an event started (see WatchEscrowEventsParameters). */
+  urgent?: () => boolean;
 };
 
 export type WatchTronEventsOptions = {
   /** Events per request, at most 200 (TronGrid's limit); default 200. */
   pageSize?: number;
+  /**
+   * Blocks the event API may lag the full node (see MAX_EVENT_LAG); default 200. Blocks this far
+   * behind the head stay in the re-read until the API shows it has indexed them.
+   */
+  maxEventLag?: number;
   /** Only events of this name (TronGrid's `event_name` filter); default: every event of the contract. */
   eventName?: string;
 };
 
 /** Blocks re-read behind the cursor on every poll, so events the API indexes late are still seen. */
 const REREAD = 12;
+/**
+ * Blocks (10 minutes) the event API may lag the full node whose head moves the cursor. TronGrid's
+ * event service indexes behind the node (16 blocks behind lost a dispute window when only REREAD
+ * blocks were read again, issue 13), and nothing in its answers says how far it has got, except
+ * the newest event it returns: re-reads go back to that event's block (it has indexed up to there),
+ * but never more than this behind the head. Re-reading a quiet stretch costs no extra request (one
+ * query by time returns it all); a busy contract's newest event is recent, so its re-read stays short.
+ */
+export const MAX_EVENT_LAG = 200;
 /**
  * A poll takes several requests and starts over when one fails: each request gets one retry of
  * its own (after TronHttp's backoff with jitter), so a node that refuses some requests under load
@@ -71,7 +87,9 @@ const MAX_PAGE_SIZE = 200;
  * `event_index`. Driven by the process's shared TronEventFollower (one header-only head read per
  * tick for every watcher on the connection, adaptive intervals, backoff with jitter).
  *
- * Every poll re-reads from a few blocks behind the cursor (never before `fromBlock`). Pages follow
+ * Every poll re-reads from a few blocks behind the cursor, or from the newest block the event API
+ * has shown it indexed when that is further back (an event service lagging the node; at most
+ * `maxEventLag` blocks), never before `fromBlock`. Pages follow
  * `meta.fingerprint` when the API gives one; when it does not (TronGrid omits it for some
  * `min_block_timestamp` queries, TRON-US/trongrid#23), a full page continues from its last event's
  * timestamp instead. Events already delivered (by transaction id and event index, stable on every
@@ -82,7 +100,7 @@ export function watchTronEvents<T>(
   http: TronHttp,
   contractAddress: string,
   parameters: WatchTronEventsParameters<T>,
-  { pageSize = MAX_PAGE_SIZE, eventName }: WatchTronEventsOptions = {},
+  { pageSize = MAX_PAGE_SIZE, eventName, maxEventLag = MAX_EVENT_LAG }: WatchTronEventsOptions = {},
 ): Unwatch {
   const { fromBlock, decode, onEvents, onError, confirmations = 0, urgentUntil } = parameters;
   const limit = Math.min(Math.max(1, pageSize), MAX_PAGE_SIZE);
@@ -97,11 +115,16 @@ export function watchTronEvents<T>(
   const hashes = new Map<number, string>();
   let start = fromBlock === undefined ? undefined : Number(fromBlock);
   let cursor = start;
+  /** The newest block the event API has shown an event of: it has indexed at least that far. */
+  let indexed: number | undefined;
   let urgentMs = 0;
 
   const header = async (number: number): Promise<{ hash: string; timestamp: number }> => {
     const b = await http.wallet("wallet/getblock", { id_or_num: String(number), detail: false }, ONE_RETRY);
     if (!b?.blockID) throw new Error(`the node has no block ${number}`);
+    // A cache or proxy answering another block would misplace every event read from its time.
+    const answered = Number(b.block_header?.raw_data?.number ?? 0);
+    if (answered !== number) throw new Error(`the node answered block ${answered} when asked for block ${number}`);
     const timestamp = Number(b.block_header.raw_data.timestamp ?? 0);
     hashes.set(number, "0x" + b.blockID);
     times.set(number, timestamp);
@@ -130,7 +153,10 @@ export function watchTronEvents<T>(
       if (fingerprint) query.set("fingerprint", fingerprint);
       const page = await http.events(`v1/contracts/${contract}/events?${query.toString()}`, ONE_RETRY);
       const data: TronGridEvent[] = page?.data ?? [];
-      for (const e of data) found.set(`${e.transaction_id}:${e.event_index}`, e);
+      for (const e of data) {
+        found.set(`${e.transaction_id}:${e.event_index}`, e);
+        if (indexed === undefined || Number(e.block_number) > indexed) indexed = Number(e.block_number);
+      }
       if (data.length === 0 || data.some((e) => Number(e.block_number) > tip)) break;
       fingerprint = page?.meta?.fingerprint;
       if (fingerprint) continue;
@@ -170,13 +196,23 @@ export function watchTronEvents<T>(
     return position;
   };
 
+  /**
+   * Where a poll starts reading: REREAD blocks behind the cursor, or further back to the newest
+   * block the event API has shown it indexed (MAX_EVENT_LAG at most), never before `start`.
+   */
+  const rereadFrom = (): number => {
+    const lagFloor = cursor! - maxEventLag;
+    const known = Math.max(indexed ?? lagFloor, lagFloor);
+    return Math.max(Math.min(cursor! - REREAD, known), start!);
+  };
+
   const poll = async (head: TronHead): Promise<void> => {
     times.set(head.number, head.timestamp);
     const tip = head.number - confirmations;
     if (cursor === undefined) cursor = tip + 1;
     start ??= cursor;
     if (tip < cursor) return;
-    const from = Math.max(cursor - REREAD, start);
+    const from = rereadFrom();
     const found = (await readEvents(await timeAtOrBefore(from), tip)).filter(
       (e) => e.block_number >= from && e.block_number <= tip,
     );
@@ -206,10 +242,11 @@ export function watchTronEvents<T>(
     if (fresh.length > 0) await onEvents(fresh);
     for (const [id, number] of ids) delivered.set(id, number);
     cursor = tip + 1;
-    for (const [id, number] of delivered) if (number + REREAD < from) delivered.delete(id);
+    // The next re-read starts at or after this one (cursor and indexed only grow).
+    for (const [id, number] of delivered) if (number < from) delivered.delete(id);
     for (const number of hashes.keys()) if (number < from) hashes.delete(number);
     // Keep the newest known time at or before the next re-read's start, and everything after it.
-    const keep = Math.max(cursor - REREAD, start);
+    const keep = rereadFrom();
     let floor = -1;
     for (const n of times.keys()) if (n <= keep && n > floor) floor = n;
     for (const n of times.keys()) if (n < floor) times.delete(n);
@@ -220,7 +257,8 @@ export function watchTronEvents<T>(
     onError,
     fastInterval,
     idleInterval,
-    urgentUntil: () => urgentMs,
+    // Fast while a window is open and the caller still needs it (a claim not yet confirmed).
+    urgentUntil: () => (parameters.urgent?.() === false ? 0 : urgentMs),
   });
 }
 

@@ -4,6 +4,7 @@ import type { ContractTransactionResponse } from "ethers";
 import { EvmChain } from "../../../src/chain/evm/EvmChain";
 import { TxSender } from "../../../src/chain/evm/TxSender";
 import { EscrowRevertedError, TransactionUnconfirmedError } from "../../../src/chain/escrowErrors";
+import { URGENCY_CAP, urgencyOf } from "../../../src/chain/urgency";
 
 const { ethers } = hre;
 
@@ -50,5 +51,48 @@ describe("EvmChain transaction sending", () => {
       .catch((e: unknown) => e);
     expect(refused).to.be.instanceOf(EscrowRevertedError);
     expect(refused).to.not.be.instanceOf(TransactionUnconfirmedError);
+  });
+
+  it("pushes harder as a deadline nears: urgency 1 far from it, rising to the cap at and after it", () => {
+    expect(urgencyOf(undefined, 1000)).to.equal(1);
+    expect(urgencyOf(60_000, 1000)).to.equal(1);
+    expect(urgencyOf(3000, 1000)).to.equal(1);
+    expect(urgencyOf(1500, 1000)).to.equal(2);
+    expect(urgencyOf(500, 1000)).to.equal(URGENCY_CAP);
+    expect(urgencyOf(0, 1000)).to.equal(URGENCY_CAP);
+    expect(urgencyOf(-5, 1000)).to.equal(URGENCY_CAP);
+  });
+
+  it("replaces a lost transaction sooner and with a larger fee raise when its deadline is near", async () => {
+    const [, payer] = await ethers.getSigners();
+    const options = {
+      timeout: 700,
+      pollInterval: 20,
+      rebroadcastAfter: 10_000,
+      replaceAfter: 1_000,
+      feeBumpPercent: 25,
+    };
+    /** Every version is accepted and lost (never mined); records the fees each was sent with. */
+    const lostSends = () => {
+      const fees: bigint[] = [];
+      const submit = async (o: { maxFeePerGas?: unknown }) => {
+        const maxFeePerGas = (o.maxFeePerGas as bigint | undefined) ?? 1000n;
+        fees.push(maxFeePerGas);
+        const hash = "0x" + fees.length.toString(16).padStart(64, "c");
+        return { hash, maxFeePerGas, maxPriorityFeePerGas: 10n } as unknown as ContractTransactionResponse;
+      };
+      return { fees, submit };
+    };
+    // Far from any deadline: no replacement before the 1 s replaceAfter (the send gives up at 0.7 s).
+    const calm = lostSends();
+    await new TxSender(ethers.provider, payer.address, options).send("claim", calm.submit).catch(() => undefined);
+    expect(calm.fees).to.deep.equal([1000n]);
+    // Half a second to its deadline: urgency 4, so a replacement every 250 ms raising fees 100 % each time.
+    const urgent = lostSends();
+    await new TxSender(ethers.provider, payer.address, options)
+      .send("claim", urgent.submit, { deadline: Date.now() + 500 })
+      .catch(() => undefined);
+    expect(urgent.fees.length).to.be.greaterThan(1);
+    expect(urgent.fees[1]).to.equal(2001n);
   });
 });

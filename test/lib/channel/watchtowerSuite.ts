@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TransactionUnconfirmedError } from "../../../src/chain/escrowErrors";
-import type { ChainAdapter, ClaimRequest } from "../../../src/chain/types";
+import type { ChainAdapter, ClaimOptions, ClaimRequest } from "../../../src/chain/types";
 import { startWatchtower } from "../../../src/channel/watchtower";
 import type { StartWatchtowerParameters, Watchtower, WatchtowerEvent } from "../../../src/channel/watchtowerTypes";
 import { MemoryStore } from "../../../src/store/memoryStore";
@@ -40,9 +40,9 @@ function recordClaims(chain: ChainAdapter, claims: ClaimRequest[][]): ChainAdapt
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (prop === "claimMany")
-        return (requests: ClaimRequest[]) => {
+        return (requests: ClaimRequest[], options?: ClaimOptions) => {
           claims.push(requests);
-          return target.claimMany(requests);
+          return target.claimMany(requests, options);
         };
       return typeof value === "function" ? value.bind(target) : value;
     },

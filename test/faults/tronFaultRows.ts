@@ -1,0 +1,25 @@
+import type { TronTowerScenario } from "./tronTowerScenario";
+
+/**
+ * Issue 13's table, TRON rows: the watchtower against the devnode in its TRON-like mode (3 s
+ * blocks) through the TRON fault proxy. Every row must claim; bench/watchtower.json records the
+ * smallest window that still claims (scripts/bench-watchtower.ts).
+ */
+export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
+  // 16 blocks are 48 s: the close is visible to the event API 48 s after it was mined.
+  "TRON: the event API 16 blocks behind the full node": {
+    window: 60,
+    atClose: (p) => p.set({ kind: "lagLogs", blocks: 16 }),
+  },
+  "TRON: a claim broadcast accepted and then lost by the node for 10 s": {
+    window: 30,
+    atClose: (p) => p.set({ kind: "swallow" }),
+    healAfter: 10_000,
+  },
+  // The event API is read once a block (3 s): 5 empty answers blind the tower for 15 s.
+  "TRON: the event API answers an empty list 5 times, and replayed (cached) answers to the head read": {
+    window: 45,
+    atClose: (p) =>
+      p.set({ kind: "emptyLogs", times: 5 }, { kind: "replay", methods: ["wallet/getblock"], probability: 0.5 }),
+  },
+};

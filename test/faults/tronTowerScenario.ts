@@ -1,0 +1,117 @@
+import { TronChain, type TronChainParameters } from "../../src/chain/tron/TronChain";
+import { startWatchtower } from "../../src/channel/watchtower";
+import type { StartWatchtowerParameters, WatchtowerEvent } from "../../src/channel/watchtowerTypes";
+import { setupTronTowerChannel } from "../tron/watchtowerSetup";
+import { startTronFaultProxy, type RpcFaultProxy } from "./rpcFaultProxy";
+
+export type TronTowerScenario = {
+  /** Dispute window, seconds (the chain's: 3 s blocks). */
+  window: number;
+  /** Faults in place before the tower starts. */
+  beforeStart?: (proxy: RpcFaultProxy) => void;
+  /** Faults set just before the payer's close. */
+  atClose?: (proxy: RpcFaultProxy) => void;
+  /** Milliseconds after the close when every fault ends; default never. */
+  healAfter?: number;
+  /** The tower's adapter settings over the suite's. */
+  chain?: Partial<TronChainParameters>;
+  /** The tower's settings over the suite's. */
+  tower?: Partial<StartWatchtowerParameters>;
+  seed?: number;
+};
+
+export type TronTowerScenarioResult = {
+  claimed: boolean;
+  /** Milliseconds from the close to the claim landing (or to the settle, when lost). */
+  after: number;
+  /** Claim transactions that landed on the channel (ChannelClaimed events): one, never a duplicate. */
+  claimsLanded: number;
+  events: WatchtowerEvent[];
+  proxy: { seen: Record<string, number>; faulted: Record<string, number> };
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One TRON row of issue 13's table: the devnode in its TRON-like mode (3 s blocks), a payer's
+ * channel to a payee whose store holds a 6-BTT voucher, a watchtower guarding it through the TRON
+ * fault proxy, the payer starting a unilateral close and settling the moment the chain's clock
+ * passes the window's end. Claimed or lost.
+ */
+export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTowerScenarioResult> {
+  const setup = await setupTronTowerChannel({ disputeWindow: s.window, minWindow: 1 });
+  const { node, payerChain, key, store, voucher } = setup;
+  const proxy = await startTronFaultProxy(node.url, s.seed ?? 13);
+  const events: WatchtowerEvent[] = [];
+  let tower: Awaited<ReturnType<typeof startWatchtower>> | undefined;
+  try {
+    s.beforeStart?.(proxy);
+    // A loopback node has no request budget: polls are paced by pollingInterval alone.
+    const towerChain = new TronChain({
+      connection: { fullNode: proxy.url, backoffMs: 100, maxBackoffMs: 1_000, timeoutMs: 2_000 },
+      privateKey: setup.towerKey,
+      escrow: setup.escrow,
+      pollingInterval: 250,
+      ...s.chain,
+    });
+    tower = await startWatchtower({
+      chain: towerChain,
+      store,
+      pollingInterval: 500,
+      retryDelay: 250,
+      maxRetryDelay: 2_000,
+      requestTimeout: 2_000,
+      recheckGrace: 3_000,
+      onEvent: (e) => void events.push(e),
+      ...s.tower,
+    });
+    if (!s.beforeStart) {
+      const started = Date.now();
+      while (!(events.some((e) => e.type === "started") && tower.status().pending.length === 0)) {
+        if (Date.now() - started > 15_000) throw new Error("the tower did not finish its start-up scan in 15 s");
+        await sleep(50);
+      }
+    }
+    s.atClose?.(proxy);
+    const closedAt = Date.now();
+    const heal = s.healAfter === undefined ? undefined : setTimeout(() => proxy.clear(), s.healAfter);
+    try {
+      await payerChain.startClose(key);
+      const { closesAt } = await payerChain.getChannel(setup.channelId);
+      // The payer settles as soon as the chain's clock passes the window's end.
+      for (;;) {
+        const state = await payerChain.getChannel(setup.channelId);
+        if (state.claimed >= voucher) return await result(true);
+        if (state.status === "closed") return await result(false);
+        const head = await payerChain.latestBlock();
+        if (head.timestamp >= closesAt) await payerChain.settle(key).catch(() => undefined);
+        if (Date.now() - closedAt > (s.window + 60) * 1000) return await result(false);
+        await sleep(200);
+      }
+    } finally {
+      clearTimeout(heal);
+    }
+
+    async function result(claimed: boolean): Promise<TronTowerScenarioResult> {
+      const after = Date.now() - closedAt;
+      // Read straight from the node, after a block, so a second claim in flight would show.
+      await sleep(3_500);
+      const page = await (
+        await fetch(`${node.url}/v1/contracts/${setup.escrow}/events?event_name=ChannelClaimed&limit=200`)
+      ).json();
+      const claimsLanded = ((page as { data?: unknown[] }).data ?? []).length;
+      return {
+        claimed,
+        after,
+        claimsLanded,
+        events,
+        proxy: { seen: Object.fromEntries(proxy.seen), faulted: Object.fromEntries(proxy.faulted) },
+      };
+    }
+  } finally {
+    proxy.clear();
+    if (tower) await Promise.race([tower.stop(), sleep(20_000)]);
+    await proxy.close();
+    await node.close();
+  }
+}
