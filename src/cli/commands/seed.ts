@@ -198,7 +198,7 @@ export function seedCommand(io: CliIo): Command {
               ? `by auction: ${auction.slots} paid slot(s) per round of ${auction.roundMs / 1000} s, ` +
                 `reserve ${formatBtt(auction.reservePerMiB)} per MiB, free outside a paid slot (credit`
               : `at ${formatBtt(terms.pricePerMiB)} per MiB (credit`) +
-            `  ${formatBtt(terms.creditLimit)}, ` +
+            ` ${formatBtt(terms.creditLimit)}, ` +
             `dispute windows of ${formatDuration(terms.minDisputeWindow)} or more), paid to ${s.address(chain.account)}`,
         );
         s.out.note(
