@@ -115,7 +115,8 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: "seed",
-    summary: "seller: seed a file or directory and sell its pieces per MiB over sp_pay, until Ctrl-C",
+    summary:
+      "seller: seed a file or directory and sell its pieces per MiB (or upload slots by --auction), until Ctrl-C",
     term: "[options] <file>",
     load: () => (require("./commands/seed") as typeof import("./commands/seed")).seedCommand,
   },

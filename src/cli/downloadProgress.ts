@@ -3,6 +3,8 @@
  * periodic lines otherwise (a log file, a pipe, a test), and always a last line at the end. The
  * line's shape is fixed so scripts can read it:
  *   progress: 12/48 pieces (25%), 3.00/12.00 MiB, 4.21 MiB/s, spent 3 BTT, 2 peers (1 paid)
+ * and, bidding at auction sellers (--budget), the rounds this client's bids won and lost so far:
+ *   progress: 12/48 pieces (25%), 3.00/12.00 MiB, 4.21 MiB/s, spent 3 BTT, 2 peers (1 paid), rounds won 4 lost 2
  */
 import { formatBtt } from "./format";
 
@@ -16,6 +18,8 @@ export type ProgressSnapshot = {
   spent: bigint;
   peers: number;
   paid: number;
+  /** Bidding (--budget): rounds won and lost over every auction seller. */
+  rounds?: { won: number; lost: number };
 };
 
 const MIB = 1024 * 1024;
@@ -25,14 +29,15 @@ export function progressLine(p: ProgressSnapshot): string {
   return (
     `progress: ${p.piecesDone}/${p.pieces} pieces (${percent}%), ` +
     `${(p.bytesDone / MIB).toFixed(2)}/${(p.bytes / MIB).toFixed(2)} MiB, ${(p.speed / MIB).toFixed(2)} MiB/s, ` +
-    `spent ${formatBtt(p.spent)}, ${p.peers} peer${p.peers === 1 ? "" : "s"} (${p.paid} paid)`
+    `spent ${formatBtt(p.spent)}, ${p.peers} peer${p.peers === 1 ? "" : "s"} (${p.paid} paid)` +
+    (p.rounds ? `, rounds won ${p.rounds.won} lost ${p.rounds.lost}` : "")
   );
 }
 
 /** Parses a line `progressLine` wrote (what tests and scripts read back); undefined if it is not one. */
 export function parseProgressLine(line: string): (Omit<ProgressSnapshot, "spent"> & { spent: string }) | undefined {
   const m =
-    /^progress: (\d+)\/(\d+) pieces \(\d+%\), ([\d.]+)\/([\d.]+) MiB, ([\d.]+) MiB\/s, spent ([\d.]+) BTT, (\d+) peers? \((\d+) paid\)$/.exec(
+    /^progress: (\d+)\/(\d+) pieces \(\d+%\), ([\d.]+)\/([\d.]+) MiB, ([\d.]+) MiB\/s, spent ([\d.]+) BTT, (\d+) peers? \((\d+) paid\)(?:, rounds won (\d+) lost (\d+))?$/.exec(
       line,
     );
   if (!m) return undefined;
@@ -45,6 +50,7 @@ export function parseProgressLine(line: string): (Omit<ProgressSnapshot, "spent"
     spent: m[6],
     peers: Number(m[7]),
     paid: Number(m[8]),
+    ...(m[9] !== undefined && { rounds: { won: Number(m[9]), lost: Number(m[10]) } }),
   };
 }
 

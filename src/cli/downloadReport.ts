@@ -50,10 +50,10 @@ export type Paying = {
 /** unpaidReason for a peer record, with --no-pay's empty answer. */
 export function whyUnpaid(peer: PeerRecord, paying: Paying | undefined): string | undefined {
   if (!paying) return undefined;
-  const { maxPrice, window } = paying.options;
+  const { maxPrice, window, budget } = paying.options;
   return unpaidReason(
     { terms: peer.terms, termsError: peer.termsError, mode: peer.buyer?.mode, declined: peer.buyer?.declined },
-    { maxPrice, window, chainId: paying.chainId, escrow: paying.escrow },
+    { maxPrice, window, chainId: paying.chainId, escrow: paying.escrow, ...(budget !== undefined && { budget }) },
   );
 }
 
@@ -110,10 +110,20 @@ export function downloadSummary(
     const issued = store.getHighestIssuedVoucher(channel.id)?.cumulativeAmount ?? 0n;
     const sessions = peers.filter((p) => p.buyer?.channelId === channel.id);
     const deposit = store.getChannel(channel.id)?.deposit ?? channel.deposit;
+    const rounds = sessions.flatMap((p) => p.buyer?.rounds ?? []);
+    const won = rounds.filter((r) => r.won);
     return {
       payee: s.address(terms.payee),
       peer: sessions[0]?.address ?? "?",
       pricePerMiB: terms.pricePerMiB,
+      // An auction seller: the rounds this client's bids won and lost, and the clearing prices it paid.
+      auction: terms.auction && {
+        roundsWon: won.length,
+        roundsLost: rounds.filter((r) => !r.won && (r.bidPerMiB ?? 0n) > 0n).length,
+        clearingPrices: [...new Set(won.map((r) => r.clearingPricePerMiB))].sort((a, b) =>
+          a < b ? -1 : a > b ? 1 : 0,
+        ),
+      },
       channelId: channel.id,
       opened,
       paid: issued - issuedBefore,
@@ -153,7 +163,15 @@ export function downloadSummary(
       : "paid nothing (--no-pay)",
     ...sellers.map(
       (x) =>
-        `  seller ${x.payee} at ${x.peer}: ${formatBtt(x.pricePerMiB)} per MiB, ${(x.bytes / 1048576).toFixed(2)} MiB, ` +
+        `  seller ${x.payee} at ${x.peer}: ` +
+        (x.auction
+          ? `auction, won ${x.auction.roundsWon} round(s) (lost ${x.auction.roundsLost})` +
+            (x.auction.clearingPrices.length > 0
+              ? ` at ${x.auction.clearingPrices.map((p) => formatBtt(p)).join(" / ")} per MiB`
+              : "") +
+            ", free outside them, "
+          : `${formatBtt(x.pricePerMiB)} per MiB, `) +
+        `${(x.bytes / 1048576).toFixed(2)} MiB, ` +
         `${formatBtt(x.paid)} on channel ${shortId(x.channelId)}${x.opened ? " (opened now)" : ""}, ${formatBtt(x.left)} left in it`,
     ),
     ...(unpaid.length > 0 ? ["not paid:"] : []),
@@ -176,6 +194,13 @@ export function downloadSummary(
         payee: x.payee,
         peer: x.peer,
         pricePerMiB: amountJson(x.pricePerMiB),
+        ...(x.auction && {
+          auction: {
+            roundsWon: x.auction.roundsWon,
+            roundsLost: x.auction.roundsLost,
+            clearingPrices: x.auction.clearingPrices.map(amountJson),
+          },
+        }),
         channelId: x.channelId,
         opened: x.opened,
         paid: amountJson(x.paid),

@@ -31,7 +31,41 @@ export function priceArg(value: string): bigint {
   return amount;
 }
 
-export type SellerMarketOptions = { price: bigint; credit?: bigint; minWindow: number };
+/** Rounds of `seedpay seed --auction` last this long by default: BitTorrent's usual rechoke interval. */
+export const DEFAULT_ROUND_SECONDS = 10;
+/** Paid upload slots of `seedpay seed --auction` by default (BitTorrent's usual 4 unchoked peers). */
+export const DEFAULT_SLOTS = 4;
+/**
+ * The price per MiB the default --credit of an auction with no reserve covers 4 pieces at: a
+ * winner is served up to the credit before its voucher for a piece arrives, and it pays the
+ * round's clearing price, unknown in advance. 1 BTT per MiB is far above what a piece costs in
+ * the simulator's runs (bench/sim.json), so a winner is not stalled waiting for its own payment.
+ */
+export const DEFAULT_AUCTION_CREDIT_PRICE = 10n ** 18n;
+
+export type SellerMarketOptions = {
+  price?: bigint;
+  credit?: bigint;
+  minWindow: number;
+  auction?: boolean;
+  slots?: number;
+  reserve?: bigint;
+  round?: number;
+};
+
+const slotsArg = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) {
+    throw new InvalidArgumentError("Expected a number of paid upload slots from 1 to 64, e.g. 4.");
+  }
+  return Number(value);
+};
+
+const roundArg = (value: string): number => {
+  if (!/^\d+(\.\d{1,3})?$/.test(value) || Number(value) < 0.1 || Number(value) > 3600) {
+    throw new InvalidArgumentError("Expected a round length in seconds from 0.1 to 3600, e.g. 10.");
+  }
+  return Number(value);
+};
 
 export function addSellerMarketOptions(command: Command): Command {
   return command
@@ -46,7 +80,57 @@ export function addSellerMarketOptions(command: Command): Command {
       new Option("--min-window <seconds>", "shortest dispute window accepted on a buyer's channel")
         .argParser(secondsArg)
         .default(DEFAULT_MIN_WINDOW),
+    )
+    .option(
+      "--auction",
+      "sell upload slots by auction in bidding rounds instead of at --price (data outside a paid slot is free)",
+    )
+    .addOption(
+      new Option("--slots <n>", `with --auction: paid upload slots each round (default ${DEFAULT_SLOTS})`).argParser(
+        slotsArg,
+      ),
+    )
+    .addOption(
+      new Option(
+        "--reserve <btt>",
+        "with --auction: lowest price per MiB a slot sells at, in BTT (default 0)",
+      ).argParser(priceArg),
+    )
+    .addOption(
+      new Option(
+        "--round <seconds>",
+        `with --auction: length of a bidding round (default ${DEFAULT_ROUND_SECONDS})`,
+      ).argParser(roundArg),
     );
+}
+
+/**
+ * Refuses flag combinations `seedpay seed` cannot honour: --price with --auction, auction flags
+ * without it, and neither a price nor an auction.
+ */
+export function checkSellerFlags(o: SellerMarketOptions): void {
+  if (o.auction && o.price !== undefined) {
+    throw new CliUsageError("--price and --auction cannot be used together", {
+      metaMessages: [
+        "An auction sells upload slots at each round's clearing price; data outside a paid slot is free.",
+        "Drop --price, or give a floor with --reserve <btt per MiB>; or drop --auction to sell at a fixed --price.",
+      ],
+    });
+  }
+  const auctionOnly = (["slots", "reserve", "round"] as const).filter((k) => o[k] !== undefined);
+  if (!o.auction && auctionOnly.length > 0) {
+    throw new CliUsageError(`--${auctionOnly[0]} only applies to an auction`, {
+      metaMessages: [`Add --auction to sell upload slots in bidding rounds, or drop --${auctionOnly.join(", --")}.`],
+    });
+  }
+  if (!o.auction && o.price === undefined) {
+    throw new CliUsageError("required option '--price <btt>' not specified", {
+      metaMessages: [
+        "The price per MiB buyers pay, in BTT, e.g. --price 0.5 (0 sells for free),",
+        "or --auction to sell upload slots in bidding rounds.",
+      ],
+    });
+  }
 }
 
 export type SellerContext = {
@@ -67,11 +151,21 @@ export function sellerPayments(
   o: SellerMarketOptions,
   c: SellerContext,
 ): NonNullable<AttachPaymentsParameters["seller"]> {
-  const onePiece = piecePrice(o.price, c.pieceBytes);
-  const creditLimit = o.credit ?? onePiece * DEFAULT_CREDIT_PIECES;
+  checkSellerFlags(o);
+  // An auction's winner pays a clearing price not known in advance: the default credit covers 4
+  // pieces at the reserve, or at DEFAULT_AUCTION_CREDIT_PRICE when the reserve is 0 or lower.
+  const reserve = o.reserve ?? 0n;
+  const creditPrice = o.auction
+    ? reserve > DEFAULT_AUCTION_CREDIT_PRICE
+      ? reserve
+      : DEFAULT_AUCTION_CREDIT_PRICE
+    : o.price!;
+  const floorPrice = o.auction ? reserve : o.price!;
+  const onePiece = piecePrice(floorPrice, c.pieceBytes);
+  const creditLimit = o.credit ?? piecePrice(creditPrice, c.pieceBytes) * DEFAULT_CREDIT_PIECES;
   if (creditLimit < onePiece) {
     throw new CliUsageError(
-      `--credit ${formatBtt(creditLimit)} does not cover one piece (${c.pieceBytes / 1024} KiB at ${formatBtt(o.price)} per MiB = ${formatBtt(onePiece)})`,
+      `--credit ${formatBtt(creditLimit)} does not cover one piece (${c.pieceBytes / 1024} KiB at ${formatBtt(floorPrice)} per MiB = ${formatBtt(onePiece)})`,
       {
         metaMessages: [
           "A buyer pays for a piece once it has verified all of it, so the credit must cover at least one piece:",
@@ -85,14 +179,28 @@ export function sellerPayments(
     escrow: c.escrow,
     token: c.token,
     payee: c.account,
-    pricePerMiB: o.price,
+    // With an auction, data outside a paid slot is free: a winner pays its round's clearing price.
+    pricePerMiB: o.auction ? 0n : o.price!,
     minDisputeWindow: o.minWindow,
     creditLimit,
   };
-  return { payee: c.payee, store: c.store, terms, log: c.log };
+  const market = o.auction
+    ? {
+        slots: o.slots ?? DEFAULT_SLOTS,
+        reservePerMiB: reserve,
+        roundMs: Math.round((o.round ?? DEFAULT_ROUND_SECONDS) * 1000),
+      }
+    : undefined;
+  return { payee: c.payee, store: c.store, terms, log: c.log, ...(market && { market }) };
 }
 
-export type BuyerMarketOptions = { maxPrice: bigint; deposit?: bigint; window: number; pay: boolean };
+export type BuyerMarketOptions = {
+  maxPrice: bigint;
+  deposit?: bigint;
+  window: number;
+  pay: boolean;
+  budget?: bigint;
+};
 
 export function addBuyerMarketOptions(command: Command): Command {
   return command
@@ -105,7 +213,15 @@ export function addBuyerMarketOptions(command: Command): Command {
     .addOption(
       new Option(
         "--deposit <btt>",
-        "deposit of each new channel to a seller (default: what the whole torrent costs at that seller's price)",
+        "deposit of each new channel to a seller (default: what the whole torrent costs at that seller's price; " +
+          "to an auction seller, --budget)",
+      ).argParser(bttArg),
+    )
+    .addOption(
+      new Option(
+        "--budget <btt>",
+        "bid for upload slots at auction sellers: up to --max-price per MiB, at most this much BTT in all " +
+          "(without it, auction sellers are ordinary peers)",
       ).argParser(bttArg),
     )
     .addOption(
@@ -125,9 +241,14 @@ export type BuyerContext = {
   log(line: string): void;
 };
 
-/** The buyer's half of `attachPayments`' parameters: pays for verified pieces, nothing ahead. */
+/**
+ * The buyer's half of `attachPayments`' parameters: pays for verified pieces, nothing ahead; with
+ * --budget it bids its --max-price as is at auction sellers (truthful bidding is the best
+ * strategy under a uniform clearing price, docs/market.md), never spending more than the budget.
+ */
 export function buyerPayments(o: BuyerMarketOptions, c: BuyerContext): NonNullable<AttachPaymentsParameters["buyer"]> {
   return {
+    ...(o.budget !== undefined && { bidding: { maxPricePerMiB: o.maxPrice, budget: o.budget } }),
     payer: c.payer,
     store: c.store,
     limits: { chainId: c.chainId, escrow: c.escrow, maxPricePerMiB: o.maxPrice, disputeWindow: o.window },

@@ -85,6 +85,8 @@ export class SellerChannels {
     const chainId = await this.s.chainId();
     const escrow = await this.s.escrow();
     const pieceBytes = this.torrent.pieceLength;
+    // An auction seller's data is free outside a paid slot (pricePerMiB 0); what a won round costs
+    // is bounded by the bidder's budget, so the budget is the default deposit there.
     const problem = termsProblem(terms, {
       chainId,
       escrow,
@@ -94,7 +96,7 @@ export class SellerChannels {
     });
     if (problem) throw new Error(problem);
     const onePiece = piecePrice(terms.pricePerMiB, pieceBytes);
-    const cost = this.costLeft(terms.pricePerMiB);
+    const cost = terms.auction ? (this.options.budget ?? 0n) : this.costLeft(terms.pricePerMiB);
     try {
       const reusable = (await this.s.channels("payer"))
         .filter(

@@ -17,6 +17,8 @@ export type TorrentNetworkOptions = {
   tracker: boolean;
   lsd: boolean;
   pex: boolean;
+  /** Bytes per second this client uploads at most (`seedpay seed --upload-limit`); unlimited without. */
+  uploadLimit?: number;
 };
 
 export function addTorrentNetworkOptions(command: Command, defaultPort: number): Command {
@@ -65,6 +67,7 @@ export async function startTorrentClient(options: TorrentNetworkOptions): Promis
     webSeeds: true,
     utp: false,
     torrentPort: options.port,
+    ...(options.uploadLimit !== undefined && { uploadLimit: options.uploadLimit }),
   });
   await new Promise<void>((resolve, reject) => {
     if (client.address()) return resolve();

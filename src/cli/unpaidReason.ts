@@ -12,7 +12,7 @@ export type PeerPaymentState = {
   declined?: string;
 };
 
-export type BuyerSide = { maxPrice: bigint; window: number; chainId: bigint; escrow: string };
+export type BuyerSide = { maxPrice: bigint; window: number; chainId: bigint; escrow: string; budget?: bigint };
 
 /**
  * Why a selling peer is not paid, in the user's terms (BTT, flags) and with what to do about it;
@@ -32,6 +32,18 @@ export function unpaidReason(peer: PeerPaymentState, buyer: BuyerSide): string |
     return (
       `it sells through escrow ${t.escrow}, this client pays through ${buyer.escrow}: an ordinary peer here ` +
       "(--escrow / --network chooses the escrow)"
+    );
+  }
+  if (t.auction && buyer.budget === undefined) {
+    return (
+      "it sells upload slots by auction and this client has no --budget: an ordinary peer here " +
+      "(pass --budget <btt> to bid up to --max-price per MiB for its paid slots)"
+    );
+  }
+  if (t.auction && t.auction.reservePerMiB > buyer.maxPrice) {
+    return (
+      `its auction reserve ${formatBtt(t.auction.reservePerMiB)} per MiB is above --max-price ${formatBtt(buyer.maxPrice)}: ` +
+      "an ordinary peer here"
     );
   }
   if (t.pricePerMiB > buyer.maxPrice) {

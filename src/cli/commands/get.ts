@@ -73,7 +73,10 @@ export function getCommand(io: CliIo): Command {
         "sellers on another chain or escrow, and plain BitTorrent peers are ordinary peers (they may still " +
         "serve this client for free), and the summary says why each was not paid. Progress goes to stderr (a " +
         "live line on a terminal, a line every 2 s otherwise); the summary to stdout. Exits 0 once every piece " +
-        "is verified; gives up when no piece arrives for --timeout seconds, keeping what it has for the next run.",
+        "is verified; gives up when no piece arrives for --timeout seconds, keeping what it has for the next run. " +
+        "A seller that sells upload slots by auction (`seedpay seed --auction`) is bid --max-price per MiB (the " +
+        "truthful bid: a winner pays the round's clearing price, the highest losing bid) within --budget BTT in " +
+        "all; its channel's default deposit is --budget. Without --budget such sellers are ordinary peers.",
     );
   addBuyerMarketOptions(command);
   addTorrentNetworkOptions(command, 0);
@@ -93,6 +96,10 @@ export function getCommand(io: CliIo): Command {
           "seedpay --db buyer.db get 'magnet:?xt=urn:btih:…' --max-price 0.5 --deposit 5 --peer 127.0.0.1:6881 --out ./dl",
           "a magnet link, 5 BTT per new channel, straight to a known seeder",
         ],
+        [
+          "seedpay get movie.mkv.torrent --max-price 0.5 --budget 20",
+          "bid up to 0.5 BTT per MiB for auction sellers' slots, 20 BTT at most",
+        ],
         ["seedpay get 0123…cdef --no-pay --peer 10.0.0.2:6881", "an info hash, as an ordinary peer (no key needed)"],
       ]),
     )
@@ -105,6 +112,11 @@ export function getCommand(io: CliIo): Command {
               "The most you pay per MiB, in BTT, e.g. --max-price 1; dearer sellers are ordinary peers.",
               "(--no-pay downloads without paying anyone.)",
             ],
+          });
+        }
+        if (!o.pay && o.budget !== undefined) {
+          throw new CliUsageError("--budget and --no-pay cannot be used together", {
+            metaMessages: ["--budget bids for auction sellers' paid slots; --no-pay pays nobody. Drop one of them."],
           });
         }
         const outDir = path.resolve(s.io.cwd, o.out ?? ".");
@@ -191,6 +203,7 @@ export function getCommand(io: CliIo): Command {
             spent: channels?.spent() ?? 0n,
             peers: live.length,
             paid: live.filter((p) => p.buyer?.mode === "paying").length,
+            ...(paying?.options.budget !== undefined && { rounds: roundsWonLost(peers) }),
           };
         };
         let selected = !paying;
@@ -281,6 +294,19 @@ export function getCommand(io: CliIo): Command {
         }
       }),
     );
+}
+
+/** Rounds won, and lost with a bid above 0 standing, over every auction seller met. */
+function roundsWonLost(peers: PeerRecord[]): { won: number; lost: number } {
+  let won = 0;
+  let lost = 0;
+  for (const p of peers) {
+    for (const r of p.buyer?.rounds ?? []) {
+      if (r.won) won++;
+      else if ((r.bidPerMiB ?? 0n) > 0n) lost++;
+    }
+  }
+  return { won, lost };
 }
 
 /** The wallet, the signer, the escrow and a Payer; refuses early what would fail later. */

@@ -6,8 +6,9 @@ import type { Wire } from "../../wire/torrentTypes";
 import { action, examples, untilInterrupted } from "../commandKit";
 import { CliUsageError } from "../errors";
 import { amountJson, formatBtt, formatDuration, formatGas, shortId, toJson } from "../format";
-import { addSellerMarketOptions, sellerPayments, type SellerMarketOptions } from "../marketOptions";
+import { addSellerMarketOptions, checkSellerFlags, sellerPayments, type SellerMarketOptions } from "../marketOptions";
 import type { CliIo } from "../output";
+import { peerOf, RoundLog } from "../roundLog";
 import type { CliTorrent } from "../sellerChannels";
 import {
   addTorrentNetworkOptions,
@@ -44,6 +45,13 @@ const claimEveryArg = (value: string): number => {
   return Number(value);
 };
 
+const uploadLimitArg = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 16 || Number(value) > 10_000_000) {
+    throw new InvalidArgumentError("Expected KiB per second from 16 to 10000000, e.g. 1024.");
+  }
+  return Number(value) * 1024;
+};
+
 const urlArg = (value: string, previous: string[]): string[] => {
   if (!/^(udp|https?|wss?):\/\/\S+$/.test(value)) {
     throw new InvalidArgumentError("Expected a tracker URL: udp://, http://, https://, ws:// or wss://.");
@@ -58,7 +66,9 @@ const urlArg = (value: string, previous: string[]): string[] => {
  */
 export function seedCommand(io: CliIo): Command {
   const command = new Command("seed")
-    .summary("seller: seed a file or directory and sell its pieces per MiB over sp_pay, until Ctrl-C")
+    .summary(
+      "seller: seed a file or directory and sell its pieces per MiB (or upload slots by --auction), until Ctrl-C",
+    )
     .argument("<file>", "the file or directory to seed")
     .description(
       "Seeds FILE (or a directory) with WebTorrent and sells its pieces through seedpay's sp_pay BitTorrent " +
@@ -67,7 +77,11 @@ export function seedCommand(io: CliIo): Command {
         "BitTorrent peers and share one optimistic upload slot. Prints what to share on stdout (the magnet link, " +
         "the info hash and the .torrent it writes; with --json one JSON line, and one more when it stops) and " +
         "runs until Ctrl-C or SIGTERM. It claims the vouchers it holds every --claim-every seconds and when it " +
-        "stops (--no-claim leaves that to `seedpay claim` or a watchtower), then says what it received and claimed.",
+        "stops (--no-claim leaves that to `seedpay claim` or a watchtower), then says what it received and claimed. " +
+        "With --auction it sells --slots upload slots instead, every --round seconds, to the highest bids (`seedpay " +
+        "get --budget`) at or above --reserve; every winner pays the round's clearing price (the highest losing " +
+        "bid, or the reserve) per MiB it receives while it holds the slot, and data is free outside a paid slot. " +
+        "Each round with a bid is logged on stderr (and with --json as a line on stdout).",
     );
   addSellerMarketOptions(command);
   addTorrentNetworkOptions(command, 6881);
@@ -77,6 +91,12 @@ export function seedCommand(io: CliIo): Command {
         "--piece-length <KiB>",
         "piece size in KiB, a power of two (default: BitTorrent's usual size for FILE, at least 256 KiB)",
       ).argParser(pieceLengthArg),
+    )
+    .addOption(
+      new Option(
+        "--upload-limit <KiB/s>",
+        "upload at most this fast, shared by every connection (default: unlimited); with --auction, what the slots divide",
+      ).argParser(uploadLimitArg),
     )
     .option("--torrent-file <path>", "where to write the .torrent (default: ./<name>.torrent)")
     .option(
@@ -99,6 +119,10 @@ export function seedCommand(io: CliIo): Command {
       examples([
         ["seedpay seed movie.mkv --price 0.5", "sell at 0.5 BTT per MiB on port 6881, DHT and trackers on"],
         [
+          "seedpay seed movie.mkv --auction --slots 2 --reserve 0.1 --round 10",
+          "sell 2 upload slots every 10 s by auction, at 0.1 BTT per MiB or more",
+        ],
+        [
           "seedpay --db seller.db seed ./album --price 1 --port 0 --no-dht --no-tracker --no-lsd --json",
           "a directory, on loopback only (buyers connect with `seedpay get --peer`), JSON lines on stdout",
         ],
@@ -106,11 +130,7 @@ export function seedCommand(io: CliIo): Command {
     )
     .action(
       action<SeedOptions>(io, async (s, o, args) => {
-        if (o.price === undefined) {
-          throw new CliUsageError("required option '--price <btt>' not specified", {
-            metaMessages: ["The price per MiB buyers pay, in BTT, e.g. --price 0.5 (0 sells for free)."],
-          });
-        }
+        checkSellerFlags(o); // before anything is started
         const file = path.resolve(s.io.cwd, args[0]);
         const bytes = sizeOf(file, args[0]);
         s.walletKey(); // a missing key fails here, before anything is started
@@ -169,10 +189,16 @@ export function seedCommand(io: CliIo): Command {
         writeFileSync(torrentFile, torrent.torrentFile);
         const port = client.address()!.port;
         const terms = seller.terms;
+        const auction = attached.market?.terms;
         const discovery = [o.dht && "DHT", o.tracker && "trackers", o.lsd && "LSD", o.pex && "PEX"].filter(Boolean);
         s.out.note(
           `seeding "${torrent.name}": ${(torrent.length / 1048576).toFixed(2)} MiB in ${torrent.pieces.length} pieces of ` +
-            `${pieceLength / 1024} KiB at ${formatBtt(terms.pricePerMiB)} per MiB (credit ${formatBtt(terms.creditLimit)}, ` +
+            `${pieceLength / 1024} KiB ` +
+            (auction
+              ? `by auction: ${auction.slots} paid slot(s) per round of ${auction.roundMs / 1000} s, ` +
+                `reserve ${formatBtt(auction.reservePerMiB)} per MiB, free outside a paid slot (credit`
+              : `at ${formatBtt(terms.pricePerMiB)} per MiB (credit`) +
+            ` ${formatBtt(terms.creditLimit)}, ` +
             `dispute windows of ${formatDuration(terms.minDisputeWindow)} or more), paid to ${s.address(chain.account)}`,
         );
         s.out.note(
@@ -191,6 +217,13 @@ export function seedCommand(io: CliIo): Command {
           pieces: torrent.pieces.length,
           pieceLength,
           price: amountJson(terms.pricePerMiB),
+          ...(auction && {
+            auction: {
+              slots: auction.slots,
+              reserve: amountJson(auction.reservePerMiB),
+              roundSeconds: auction.roundMs / 1000,
+            },
+          }),
           credit: amountJson(terms.creditLimit),
           minDisputeWindow: terms.minDisputeWindow,
           payee: s.address(chain.account),
@@ -198,8 +231,13 @@ export function seedCommand(io: CliIo): Command {
         s.out.raw(
           s.out.json
             ? `${toJson(share)}\n`
-            : `${torrent.magnetURI}\ninfohash ${torrent.infoHash}\ntorrent ${torrentFile}\n`,
+            : `${torrent.magnetURI}\ninfohash ${torrent.infoHash}\ntorrent ${torrentFile}\n` +
+                (auction
+                  ? `auction ${auction.slots} slot(s), reserve ${formatBtt(auction.reservePerMiB)} per MiB, rounds of ${auction.roundMs / 1000} s\n`
+                  : ""),
         );
+        const rounds = attached.market && new RoundLog(attached.market, s.out, (id) => peerOf(sessions, id));
+        const roundTimer = rounds && setInterval(() => rounds.flush(), Math.min(auction!.roundMs, 1000));
 
         const claims: { credited: bigint; gasUsed: bigint; hash: string; when: "interval" | "shutdown" }[] = [];
         let claiming: Promise<void> = Promise.resolve();
@@ -222,6 +260,8 @@ export function seedCommand(io: CliIo): Command {
 
         await Promise.race([untilInterrupted(), failed]);
         if (timer) clearInterval(timer);
+        if (roundTimer) clearInterval(roundTimer);
+        rounds?.flush();
         s.out.note("stopping: no new requests are served");
         await stopTorrentClient(client);
         await claiming.catch(() => undefined);
@@ -259,6 +299,7 @@ export function seedCommand(io: CliIo): Command {
             claimed: claims.map((c) => ({ credited: amountJson(c.credited), tx: c.hash, when: c.when })),
             credited: amountJson(credited),
             unclaimed: amountJson(unclaimed),
+            ...(rounds && { auction: rounds.totals() }),
             transactions: s.txs.sent,
           },
           text: [
@@ -269,6 +310,7 @@ export function seedCommand(io: CliIo): Command {
                 (claims.length > 0 ? ` (${claims.map((c) => shortId(c.hash)).join(", ")})` : "") +
                 (unclaimed > 0n ? `; ${formatBtt(unclaimed)} still unclaimed` : "")
               : `not claimed (--no-claim): ${formatBtt(unclaimed)} unclaimed in ${s.dbPath}; \`seedpay claim --all\` claims it`,
+            ...(rounds ? [rounds.summary()] : []),
           ],
         };
       }),

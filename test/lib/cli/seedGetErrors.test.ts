@@ -91,6 +91,47 @@ describe("seedpay CLI: seed and get, errors and output", function () {
     );
   });
 
+  it("seed --auction and get --budget: contradictory or orphan flags each say what to do", async () => {
+    const seller = { SEEDPAY_PRIVATE_KEY: KEYS.payee };
+    const both = await failsWith(
+      ["seed", "data.bin", "--auction", "--price", "1"],
+      seller,
+      /--price and --auction cannot be used together/,
+      /Drop --price, or give a floor with --reserve/,
+    );
+    expect(both.stdout).to.equal("");
+    await failsWith(
+      ["seed", "data.bin", "--price", "1", "--slots", "2", "--round", "5"],
+      seller,
+      /--slots only applies to an auction/,
+      /Add --auction .* or drop --slots, --round/,
+    );
+    await failsWith(
+      ["seed", "data.bin"],
+      seller,
+      /required option '--price <btt>'/,
+      /or --auction to sell upload slots/,
+    );
+    for (const [flag, value, hint] of [
+      ["--slots", "0", /paid upload slots from 1 to 64/],
+      ["--round", "0.05", /round length in seconds from 0.1 to 3600/],
+      ["--reserve", "-1", /price in BTT per MiB/],
+    ] as const) {
+      const bad = await seedpay(["seed", "data.bin", "--auction", flag, value], { cwd });
+      expect(bad.code, flag).to.equal(1);
+      expect(bad.stderr, flag).to.match(hint);
+    }
+    await failsWith(
+      ["get", "ab".repeat(20), "--no-pay", "--budget", "5"],
+      {},
+      /--budget and --no-pay cannot be used together/,
+      /Drop one of them/,
+    );
+    const zero = await seedpay(["get", "ab".repeat(20), "--max-price", "1", "--budget", "0"], { cwd });
+    expect(zero.code).to.equal(1);
+    expect(zero.stderr).to.contain("The amount must be above 0.");
+  });
+
   it("get: no peers within --timeout is an error that names the peer tried (nothing paid)", async () => {
     const port = await closedPort();
     const run = await failsWith(
@@ -142,6 +183,11 @@ describe("seedpay CLI: seed and get, errors and output", function () {
     expect(line).to.equal("progress: 3/7 pieces (42%), 0.75/1.50 MiB, 2.50 MiB/s, spent 0.75 BTT, 2 peers (1 paid)");
     expect(parseProgressLine(line)).to.deep.include({ piecesDone: 3, pieces: 7, spent: "0.75", peers: 2, paid: 1 });
     expect(parseProgressLine("progress: soon")).to.equal(undefined);
+    // Bidding at auction sellers (--budget) adds the rounds won and lost.
+    const bidding = progressLine({ ...snapshot, rounds: { won: 4, lost: 2 } });
+    expect(bidding).to.equal(`${line}, rounds won 4 lost 2`);
+    expect(parseProgressLine(bidding)!.rounds).to.deep.equal({ won: 4, lost: 2 });
+    expect(parseProgressLine(line)!.rounds).to.equal(undefined);
 
     let written = "";
     const sink = new Writable({ write: (chunk: Buffer, _e, done) => ((written += chunk.toString()), done()) });
@@ -188,6 +234,15 @@ describe("seedpay CLI: seed and get, errors and output", function () {
     );
     expect(plain({ minDisputeWindow: 2 * 86400 })).to.match(/dispute windows of 2d or more.*--window 172800/);
     expect(plain({}, "credit 1 does not cover one piece (2)")).to.match(/^credit 1 does not cover one piece/);
+    const auction = { ...terms, pricePerMiB: 0n, auction: { slots: 4, reservePerMiB: BTT / 2n, roundMs: 10_000 } };
+    expect(unpaidReason({ terms: auction, mode: "plain" }, buyer)).to.equal(
+      "it sells upload slots by auction and this client has no --budget: an ordinary peer here " +
+        "(pass --budget <btt> to bid up to --max-price per MiB for its paid slots)",
+    );
+    expect(unpaidReason({ terms: auction, mode: "plain" }, { ...buyer, maxPrice: BTT / 4n, budget: BTT })).to.equal(
+      "its auction reserve 0.5 BTT per MiB is above --max-price 0.25 BTT: an ordinary peer here",
+    );
+    expect(unpaidReason({ terms: auction, mode: "paying" }, { ...buyer, budget: BTT })).to.equal(undefined);
     expect(unpaidReason({ terms, mode: "paying" }, buyer)).to.equal(undefined);
     expect(unpaidReason({ mode: "plain" }, buyer)).to.equal(undefined);
   });
