@@ -93,7 +93,9 @@ function generate(contract) {
     .map((name) => new generator[name]());
   const composite = new generator.CompositeOperator(operators);
   const file = path.join(root, "contracts", `${contract}.sol`);
-  const source = fs.readFileSync(file, "utf8");
+  // While a run has a mutant written over the contract, its saved original is the source.
+  const saved = path.join(stateDir, `${contract}.original.sol`);
+  const source = fs.readFileSync(fs.existsSync(saved) ? saved : file, "utf8");
   const ast = parser.parse(source, { range: true, loc: true });
   const mutations = composite.getMutations(file, source, parser.visit.bind(parser, ast), false);
   return mutations
@@ -120,25 +122,33 @@ function random(seed) {
   };
 }
 
+/** Fisher-Yates with the seeded PRNG. */
+function shuffle(list, next) {
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 /**
  * A seeded random sample of n mutants, stratified by operator with proportional allocation
  * (largest remainder, ties in random order): each operator gets its share of the sample, and
- * inside an operator every mutant is equally likely. With n >= all, every mutant.
+ * inside an operator every mutant is equally likely. With n >= all, every mutant. Either way the
+ * mutants come back in a seeded random order, so the part of a run finished before it was stopped
+ * is itself a uniform random sample (not the first lines of the contract).
  */
 function sample(mutations, n, seed) {
-  if (n === undefined || n >= mutations.length) return mutations;
   const next = random(seed);
+  if (n === undefined || n >= mutations.length) return shuffle(mutations, next);
   const groups = new Map();
   for (const m of mutations) {
     if (!groups.has(m.operator)) groups.set(m.operator, []);
     groups.get(m.operator).push(m);
   }
   const strata = [...groups.keys()].sort().map((operator) => {
-    const members = [...groups.get(operator)];
-    for (let i = members.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [members[i], members[j]] = [members[j], members[i]];
-    }
+    const members = shuffle(groups.get(operator), next);
     const exact = (n * members.length) / mutations.length;
     return { members, take: Math.floor(exact), remainder: exact - Math.floor(exact), tie: next() };
   });
@@ -148,9 +158,10 @@ function sample(mutations, n, seed) {
     s.take++;
     left--;
   }
-  return strata
-    .flatMap((s) => s.members.slice(0, s.take))
-    .sort((a, b) => a.line - b.line || (a.hash < b.hash ? -1 : 1));
+  return shuffle(
+    strata.flatMap((s) => s.members.slice(0, s.take)),
+    next,
+  );
 }
 
 /** The contract's test files, in the order sumo-config.js `testOrder` gives (then the rest). */
@@ -415,8 +426,34 @@ function retest(contracts, hashes) {
   return found;
 }
 
+/**
+ * One run at a time writes mutants over contracts/: a second one would take a mutant for the
+ * original. --list and --collect only read, and may run beside it.
+ */
+function lock() {
+  const file = path.join(stateDir, "run.pid");
+  if (fs.existsSync(file)) {
+    const pid = Number(fs.readFileSync(file, "utf8"));
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch {
+      // no such process: a run that was killed outright; its lock is stale
+    }
+    if (alive && pid !== process.pid) {
+      fail(
+        `another mutation run (pid ${pid}) is writing mutants over contracts/: wait for it, or stop it (kill ${pid})`,
+      );
+    }
+  }
+  fs.writeFileSync(file, String(process.pid));
+  process.on("exit", () => fs.rmSync(file, { force: true }));
+}
+
 const options = parseArgs(process.argv.slice(2));
 fs.mkdirSync(stateDir, { recursive: true });
+if (!options.list && !options.collect) lock();
 if (options.list) {
   for (const contract of options.contracts) {
     configFor(contract);
