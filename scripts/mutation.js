@@ -286,6 +286,12 @@ function entryFor(contract, previous) {
       byOperator[operator][r.status] = (byOperator[operator][r.status] || 0) + 1;
     }
   }
+  // After the run: a live mutant whose explanation starts with "equivalent" cannot be killed by any
+  // test and leaves the denominator; one that a re-test (--only) killed counts as killed.
+  const retested = previous.retested || {};
+  const liveHashes = results.filter((r) => r.status === "live" || r.status === "timedout").map((r) => r.hash);
+  const equivalent = liveHashes.filter((h) => /^equivalent/i.test(explained[h] || "")).length;
+  const nowKilled = liveHashes.filter((h) => retested[h] && retested[h].status === "killed").length;
   const version = require("@morenabarboni/sumo/package.json").version;
   return {
     tool: `@morenabarboni/sumo ${version} (mutant generation, default operators); tested by scripts/mutation.js`,
@@ -308,6 +314,20 @@ function entryFor(contract, previous) {
     scoreNote:
       "score = killed / (killed + live + timedout) over the tested sample; scoreCI95 is the 95% Wilson interval " +
       "for the whole contract's score (stratified proportional sampling makes it, if anything, conservative).",
+    afterExplanations:
+      liveHashes.length === 0
+        ? undefined
+        : {
+            equivalent,
+            killedByNewTests: nowKilled,
+            unexplained: liveHashes.filter((h) => !explained[h]).length,
+            score:
+              scored - equivalent === 0
+                ? null
+                : Math.round(((killed + nowKilled) / (scored - equivalent)) * 10_000) / 100,
+            scoreCI95: wilson(killed + nowKilled, scored - equivalent),
+            rule: "live mutants explained as equivalent leave the denominator; those killed by a re-test (--only, after new tests) count as killed",
+          },
     secondsPerMutant:
       tested.length === 0
         ? null
