@@ -132,6 +132,13 @@ export const COMMANDS: CommandEntry[] = [
     term: "",
     load: () => (require("./commands/bond") as typeof import("./commands/bond")).bondCommand,
   },
+  {
+    name: "authorize-close",
+    summary: "payer: let a relayer close a channel with the payee's consent (prints the JSON it submits)",
+    term: "[options]",
+    load: () =>
+      (require("./commands/authorizeClose") as typeof import("./commands/authorizeClose")).authorizeCloseCommand,
+  },
 ];
 
 /** Global options that take a value: the word after them is not a command name. */

@@ -298,6 +298,20 @@ describe("claimMany", () => {
     await expect(e.escrow.claimMany([])).not.to.emit(e.escrow, "ChannelClaimed");
   });
 
+  it("claimMany: a batch that pays nothing new writes no storage (no balance slot, not even address(0)'s)", async () => {
+    const e = await escrowFixture();
+    const [done] = await claimsFor(e, [e.payee], [50n]);
+    await e.escrow.claim(done.key, done.amount, done.signature);
+    const { key: closedKey } = await channelIn(e, "Closed", 100n);
+    const closed = { key: closedKey, amount: 60n, signature: await signVoucher(e, closedKey, 60n) };
+    for (const claims of [[], [done], [done, closed]]) {
+      const tx = await e.escrow.claimMany(claims);
+      // A credit of nothing would still rewrite a balance slot (20,000 energy for address(0)'s on TRON).
+      expect(await countStorageWrites(tx.hash), `${claims.length} claims`).to.equal(0);
+    }
+    expect(await e.escrow.balanceOf(ZeroAddress)).to.equal(0n);
+  });
+
   type Refuse = {
     name: string;
     last: (e: Escrow) => Promise<Claim>;

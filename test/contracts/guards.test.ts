@@ -277,6 +277,26 @@ describe("guards", () => {
       expect(BigInt(await ethers.provider.getStorage(e.escrowAddress, slot))).to.equal(1n << 255n);
       expect(await e.escrow.balanceOf(e.payee.address)).to.equal(0n);
     });
+
+    it("every credit keeps bit 255 set (a second credit must not clear it), and a close that credits nothing writes no balance", async () => {
+      const e = await escrowFixture();
+      const balanceSlot = async (account: string) =>
+        BigInt(
+          await ethers.provider.getStorage(
+            e.escrowAddress,
+            ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [account, 2])),
+          ),
+        );
+      const { key } = await openChannel(e, 100n);
+      await claimFor(e, key, 30n);
+      await claimFor(e, key, 45n);
+      expect(await balanceSlot(e.payee.address)).to.equal((1n << 255n) | 45n);
+      // The payee closes a channel it never claimed on at 0: nothing is credited, its slot stays empty
+      // (an empty credit would set the kept bit: a 20,000-energy write for nothing on TRON).
+      const { key: unclaimed } = await openChannel(e, 50n, { payee: e.other.address });
+      await e.escrow.connect(e.other).close(unclaimed, 0n, "0x");
+      expect(await balanceSlot(e.other.address)).to.equal(0n);
+    });
   });
 
   describe("closing", () => {

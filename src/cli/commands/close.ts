@@ -3,7 +3,13 @@ import path from "node:path";
 import { Command } from "commander";
 import { Payee } from "../../channel/payee";
 import { action, examples } from "../commandKit";
-import { decodeConsentMessage } from "../consentMessage";
+import {
+  decodeCloseAuthorizationMessage,
+  isCloseAuthorizationMessage,
+  recoverCloseAuthorizer,
+  type CloseAuthorizationMessage,
+} from "../closeAuthorizationMessage";
+import { decodeConsentMessage, type ConsentMessage } from "../consentMessage";
 import { CliUsageError } from "../errors";
 import { amountJson, formatBtt } from "../format";
 import type { CliIo, CommandResult } from "../output";
@@ -24,11 +30,17 @@ export function closeCommand(io: CliIo): Command {
         "    The consent is checked first (this chain and escrow, a channel this store pays on, the payee's",
         "    signature over this amount) and refused before anything is sent; then the payee is credited the",
         "    consented amount in the escrow and the rest is refunded to the payer.",
+        "  anyone (a relayer), --consent FILE: with the payee's consent and the payer's (or its signer's)",
+        "    authorisation (`seedpay authorize-close`); both signatures are checked before anything is sent.",
         "Without the payee's consent, the payer closes with start-close and, after the dispute window, settle.",
       ].join("\n"),
     )
     .option("--channel <id>", "the channel: its id, or a unique prefix of it (0x1a2b3c4d)")
-    .option("--consent <file>", "payer: the payee's close consent (JSON from `seedpay consent`; - reads stdin)")
+    .option(
+      "--consent <file>",
+      "payer: the payee's close consent (JSON from `seedpay consent`); relayer: the payer's `seedpay " +
+        "authorize-close` output; - reads stdin",
+    )
     .option("--no-withdraw", "payee: leave the payee's balance in the escrow")
     .addHelpText(
       "after",
@@ -39,6 +51,7 @@ export function closeCommand(io: CliIo): Command {
           "SEEDPAY_PRIVATE_KEY=$PAYEE_KEY seedpay --db payee.db consent --channel 0x1a2b3c4d | seedpay close --consent -",
           "the same, piped from the payee",
         ],
+        ["seedpay close --consent authorized.json", "relayer: close for the payer with its `authorize-close` JSON"],
       ]),
     )
     .action(
@@ -99,21 +112,10 @@ export function closeCommand(io: CliIo): Command {
  * before a transaction (and its fee) is sent.
  */
 async function closeWithConsent(s: Session, source: string, channelFlag: string | undefined): Promise<CommandResult> {
-  const message = decodeConsentMessage(await readConsent(s, source));
-  const chainId = await s.chainId();
-  const escrow = await s.escrow();
-  if (message.chainId !== chainId || message.escrow.toLowerCase() !== escrow.toLowerCase()) {
-    throw new CliUsageError(
-      `the consent is for escrow ${s.address(message.escrow)} on chain ${message.chainId}; ` +
-        `this payer uses escrow ${s.address(escrow)} on chain ${chainId}`,
-      { metaMessages: ["Point the node (--rpc, or --tron / --network on TRON) and --escrow at the consent's escrow."] },
-    );
-  }
-  if (channelFlag !== undefined && !message.channelId.startsWith(channelFlag.toLowerCase())) {
-    throw new CliUsageError(`the consent is for channel ${message.channelId}, not ${channelFlag}`, {
-      metaMessages: ["Ask the payee for a consent on this channel: seedpay consent --channel " + channelFlag],
-    });
-  }
+  const text = await readConsent(s, source);
+  if (isCloseAuthorizationMessage(text)) return relayedClose(s, decodeCloseAuthorizationMessage(text), channelFlag);
+  const message = decodeConsentMessage(text);
+  await checkConsentTarget(s, message, channelFlag);
   const store = s.store();
   const stored = store.getChannel(message.channelId);
   if (!stored || stored.role !== "payer") {
@@ -126,27 +128,7 @@ async function closeWithConsent(s: Session, source: string, channelFlag: string 
       },
     );
   }
-  const verdict = (await s.verifier()).verifyCloseConsent({
-    channelId: message.channelId,
-    finalAmount: message.finalAmount,
-    deadline: message.deadline,
-    signature: message.signature,
-    expectedSigner: stored.key.payee,
-  });
-  if (!verdict.valid) {
-    const by = verdict.recovered ? `signed by ${s.address(verdict.recovered)}` : `unusable (${verdict.reason})`;
-    throw new CliUsageError(
-      `the consent to close channel ${message.channelId} at ${formatBtt(message.finalAmount)} is ${by}, ` +
-        `not by its payee ${s.address(stored.key.payee)}`,
-      {
-        metaMessages: [
-          "Either it was altered after signing (amount, channel or escrow), or signed with another key than the",
-          "payee's wallet key (the voucher signer key does not do). Ask the payee for a new one: seedpay consent.",
-          "Nothing was sent.",
-        ],
-      },
-    );
-  }
+  await checkPayeeSignature(s, message);
   const chain = await s.chain();
   const { channel, onChain } = await refreshChannel(store, chain, stored);
   if (onChain.status === "none") throw new CliUsageError(`channel ${channel.id}: ${describeMissing(channel)}`);
@@ -204,8 +186,140 @@ async function closeWithConsent(s: Session, source: string, channelFlag: string 
   };
 }
 
+/**
+ * A relayer's close (anyone may send it): the payee's consent with the payer's or its signer's
+ * CloseAuthorization, from `seedpay authorize-close`. Needs no store: the channel's key travels in
+ * the message, and its state is read from the chain. Both signatures, the channel's state and the
+ * deadline are checked before sending, as the escrow will check them.
+ */
+async function relayedClose(
+  s: Session,
+  message: CloseAuthorizationMessage,
+  channelFlag: string | undefined,
+): Promise<CommandResult> {
+  const { consent } = message;
+  await checkConsentTarget(s, consent, channelFlag, "relayer");
+  await checkPayeeSignature(s, consent);
+  const authorizer = recoverCloseAuthorizer(message);
+  const { payer, signer } = consent.key;
+  const role =
+    authorizer?.toLowerCase() === payer.toLowerCase()
+      ? "payer"
+      : authorizer?.toLowerCase() === signer.toLowerCase()
+        ? "signer"
+        : undefined;
+  if (role === undefined) {
+    throw new CliUsageError(
+      `the authorization to close channel ${consent.channelId} at ${formatBtt(consent.finalAmount)} is ` +
+        `${authorizer ? `signed by ${s.address(authorizer)}` : "unusable"}, which is neither its payer ` +
+        `${s.address(payer)} nor its voucher signer ${s.address(signer)}: the escrow would refuse it (CloseNotAuthorized)`,
+      {
+        metaMessages: [
+          "Either it was altered after signing (amount, deadline, channel or escrow), or signed with another key.",
+          "Ask the payer for a new one: seedpay authorize-close --consent <the payee's consent>. Nothing was sent.",
+        ],
+      },
+    );
+  }
+  const chain = await s.chain();
+  const before = await chain.getChannel(consent.channelId);
+  if (before.status === "none") {
+    throw new CliUsageError(
+      `channel ${consent.channelId} does not exist on escrow ${s.address(consent.escrow)} (never opened here)`,
+    );
+  }
+  if (before.status === "closed") throw new CliUsageError(`channel ${consent.channelId} is already closed`);
+  const now = (await chain.latestBlock()).timestamp;
+  if (now > consent.deadline) {
+    throw new CliUsageError(
+      `the consent to close channel ${consent.channelId} expired ${new Date(Number(consent.deadline) * 1000).toISOString()} ` +
+        `(chain time is ${new Date(Number(now) * 1000).toISOString()})`,
+      {
+        metaMessages: [
+          "The payee signs a new consent (seedpay consent --valid-for 1h) and the payer authorises it again",
+          "(seedpay authorize-close). Nothing was sent.",
+        ],
+      },
+    );
+  }
+  await chain.closeWithConsent({
+    key: consent.key,
+    finalAmount: consent.finalAmount,
+    deadline: consent.deadline,
+    payeeSignature: consent.signature,
+    authorization: message.authorization,
+  });
+  const closed = await chain.getChannel(consent.channelId);
+  const refunded = closed.deposit - closed.claimed;
+  return {
+    json: {
+      channelId: consent.channelId,
+      status: closed.status,
+      authorizedBy: role,
+      claimed: amountJson(closed.claimed),
+      claimedNow: amountJson(closed.claimed - before.claimed),
+      refunded: amountJson(refunded),
+      transactions: s.txs.sent,
+    },
+    text: [
+      `closed channel ${consent.channelId} for its payer (relayed; authorised by the ${role} ` +
+        `${s.address(authorizer!)}): ${formatBtt(refunded)} refunded to the payer ${s.address(payer)}, ` +
+        `${formatBtt(closed.claimed)} paid to the payee in total (+${formatBtt(closed.claimed - before.claimed)} now, ` +
+        "credited in the escrow)",
+    ],
+  };
+}
+
+/** The consent is for this chain and escrow (and for --channel, when given). */
+export async function checkConsentTarget(
+  s: Session,
+  message: ConsentMessage,
+  channelFlag: string | undefined,
+  who = "payer",
+): Promise<void> {
+  const chainId = await s.chainId();
+  const escrow = await s.escrow();
+  if (message.chainId !== chainId || message.escrow.toLowerCase() !== escrow.toLowerCase()) {
+    throw new CliUsageError(
+      `the consent is for escrow ${s.address(message.escrow)} on chain ${message.chainId}; ` +
+        `this ${who} uses escrow ${s.address(escrow)} on chain ${chainId}`,
+      { metaMessages: ["Point the node (--rpc, or --tron / --network on TRON) and --escrow at the consent's escrow."] },
+    );
+  }
+  if (channelFlag !== undefined && !message.channelId.startsWith(channelFlag.toLowerCase())) {
+    throw new CliUsageError(`the consent is for channel ${message.channelId}, not ${channelFlag}`, {
+      metaMessages: ["Ask the payee for a consent on this channel: seedpay consent --channel " + channelFlag],
+    });
+  }
+}
+
+/** The consent is signed by the channel's payee over exactly this channel, amount and deadline. */
+export async function checkPayeeSignature(s: Session, message: ConsentMessage): Promise<void> {
+  const verdict = (await s.verifier()).verifyCloseConsent({
+    channelId: message.channelId,
+    finalAmount: message.finalAmount,
+    deadline: message.deadline,
+    signature: message.signature,
+    expectedSigner: message.key.payee,
+  });
+  if (!verdict.valid) {
+    const by = verdict.recovered ? `signed by ${s.address(verdict.recovered)}` : `unusable (${verdict.reason})`;
+    throw new CliUsageError(
+      `the consent to close channel ${message.channelId} at ${formatBtt(message.finalAmount)} is ${by}, ` +
+        `not by its payee ${s.address(message.key.payee)}`,
+      {
+        metaMessages: [
+          "Either it was altered after signing (amount, channel or escrow), or signed with another key than the",
+          "payee's wallet key (the voucher signer key does not do). Ask the payee for a new one: seedpay consent.",
+          "Nothing was sent.",
+        ],
+      },
+    );
+  }
+}
+
 /** The consent's JSON from a file, or stdin for "-". */
-async function readConsent(s: Session, source: string): Promise<string> {
+export async function readConsent(s: Session, source: string): Promise<string> {
   if (source !== "-") {
     try {
       return readFileSync(path.resolve(s.io.cwd, source), "utf8");

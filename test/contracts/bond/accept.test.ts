@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import hre from "hardhat";
 import {
   at,
   type Bond,
@@ -13,6 +14,8 @@ import {
   terms,
   lastBlockOf,
 } from "./fixture";
+
+const { ethers } = hre;
 
 describe("accept", () => {
   const accepted: { name: string; terms: (b: Bond) => Partial<Terms> }[] = [
@@ -101,4 +104,15 @@ describe("accept", () => {
       });
     });
   }
+
+  it("accept: NotProvider names the calling contract (msg.sender), not the transaction's origin", async () => {
+    const b = await bondFixture();
+    const { t, id } = await dealIn(b, "Offered");
+    const actor = await ethers.deployContract("HookActor");
+    const call = b.bond.interface.encodeFunctionData("accept", [t, ...lastBlockOf(t)]);
+    await expect(actor.connect(b.provider).forward(b.bondAddress, call))
+      .to.be.revertedWithCustomError(b.bond, "NotProvider")
+      .withArgs(id, await actor.getAddress(), b.provider.address);
+    await expectDeal(b, t, { status: Status.Offered });
+  });
 });

@@ -1,7 +1,7 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { expect } from "chai";
-import type { BaseContract } from "ethers";
+import { Wallet, type BaseContract } from "ethers";
 import hre from "hardhat";
 import type { FalseReturningToken, FeeOnTransferToken, RevertingToken, StorageBond } from "../../../typechain-types";
 import { FILE, Status, at, dealIdOf, earnedAt, lastBlockOf, terms, type Terms } from "./fixture";
@@ -282,6 +282,27 @@ describe("StorageBond with hostile tokens", () => {
       await expect(tx).to.changeTokenBalance(w.token, w.provider, 200_000n - 25_000n);
       await expect(tx).to.emit(w.bond, "Credited");
       expect(await w.bond.balanceOf(w.client.address)).to.be.greaterThan(0n);
+    });
+  });
+
+  describe("not a token at all", () => {
+    // The one branch of StorageBond's own balance read (`_selfBalance`) no working token takes.
+    it("refuses an offer with TokenBalanceUnreadable(token) when balanceOf fails or returns nothing", async () => {
+      const [, client, provider] = await ethers.getSigners();
+      // A contract without balanceOf (the call reverts) and an address without code (the call
+      // succeeds and returns nothing).
+      const notTokens = [
+        await (await ethers.deployContract("BalanceReader")).getAddress(),
+        Wallet.createRandom().address,
+      ];
+      for (const notToken of notTokens) {
+        const bond = await ethers.deployContract("StorageBond", [notToken]);
+        const t = terms({ client, provider });
+        await expect(bond.connect(client).offer(t))
+          .to.be.revertedWithCustomError(bond, "TokenBalanceUnreadable")
+          .withArgs(notToken);
+        expect((await bond.getDeal(t)).status).to.equal(Status.None);
+      }
     });
   });
 });

@@ -74,6 +74,11 @@ describe("offer", () => {
     });
   }
 
+  it("token(): the bond reports the token it holds deals in (what the library and CLI read)", async () => {
+    const b = await bondFixture();
+    expect(await b.bond.token()).to.equal(await b.token.getAddress());
+  });
+
   it("offer: the id is keccak256(abi.encode(terms)) and changes with every field", async () => {
     const b = await bondFixture();
     const base = terms(b);

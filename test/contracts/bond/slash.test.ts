@@ -195,6 +195,16 @@ describe("slash", () => {
         [b.client, b.provider, ...(c.by === "other" ? [b.other] : []), b.bond],
         [c.toClient, providerGets, ...toCaller, -(c.toClient + c.reward + c.toProvider)],
       );
+      // Only non-zero payouts are pushed: a push of nothing would cost a call and a Transfer of 0.
+      const receipt = await (await tx).wait();
+      const tokenAddress = await b.token.getAddress();
+      const pushes = receipt!.logs
+        .filter((l) => l.address === tokenAddress)
+        .map((l) => b.token.interface.parseLog(l))
+        .filter((e) => e?.name === "Transfer" && e.args.from === b.bondAddress);
+      expect(pushes.map((e) => e!.args.value)).to.deep.equal(
+        [c.toClient, c.reward, c.toProvider].filter((v) => v !== 0n),
+      );
       // One deal, settled: nothing is left behind.
       expect(await b.token.balanceOf(b.bondAddress)).to.equal(0n);
       const earned = earnedAt(t, acceptedAt, challengedAt);
