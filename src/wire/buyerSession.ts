@@ -144,21 +144,21 @@ export class BuyerSession {
   }
 
   private pay(): void {
-    let voucher;
-    try {
-      voucher = this.context.payer.payForReceived(this.channelId!, this.received);
-    } catch (error) {
+    // Sent once its reservation is on disk; reservations made close together share one commit.
+    this.context.payer.payForReceivedAsync(this.channelId!, this.received).then(
+      (voucher) => {
+        if (!voucher || this.closed) return;
+        this.vouchers++;
+        this.peer.send({
+          type: "voucher",
+          channelId: voucher.channelId,
+          amount: voucher.cumulativeAmount,
+          signature: voucher.signature,
+        });
+      },
       // The deposit is spent (or the channel no longer open): stop paying; the seller will choke.
-      return this.note(`cannot pay: ${(error as Error).message}`);
-    }
-    if (!voucher) return;
-    this.vouchers++;
-    this.peer.send({
-      type: "voucher",
-      channelId: voucher.channelId,
-      amount: voucher.cumulativeAmount,
-      signature: voucher.signature,
-    });
+      (error: Error) => this.note(`cannot pay: ${error.message}`),
+    );
   }
 
   private decline(why: string): void {
