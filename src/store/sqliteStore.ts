@@ -62,13 +62,19 @@ export type SqliteStoreOptions = {
   /** Local clock in unix milliseconds (default `Date.now`). */
   now?: () => number;
   /**
-   * How long the first voucher write of a group commit waits for others, in ms (default 0: until
-   * the end of the current event-loop turn). See {@link SqliteStore.recordReceivedVoucherAsync}.
+   * How long the first voucher write of a group commit waits for others, in ms (default 10; 0:
+   * until the end of the current event-loop turn). See {@link SqliteStore.recordReceivedVoucherAsync}.
+   * On a paid transfer (bench/wire.json) 10 ms made about a third fewer commits than 0 and halved
+   * the time the event loop spent in them: each fsync also flushes the torrent data written since
+   * the last one. It delays each acknowledgement by up to that much, well inside a seller's credit.
    */
   groupCommitWindowMs?: number;
 };
 
 const { SqliteError } = Database;
+
+/** Default of {@link SqliteStoreOptions.groupCommitWindowMs}. */
+const GROUP_COMMIT_WINDOW_MS = 10;
 
 /** `status IN (...)` over a JSON list, so one prepared statement serves every filter. */
 const STATUS_FILTER = "(@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))";
@@ -89,7 +95,10 @@ export class SqliteStore implements VoucherStore {
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
   readonly #group: GroupCommit;
 
-  constructor(path: string, { busyTimeoutMs, now = Date.now, groupCommitWindowMs }: SqliteStoreOptions = {}) {
+  constructor(
+    path: string,
+    { busyTimeoutMs, now = Date.now, groupCommitWindowMs = GROUP_COMMIT_WINDOW_MS }: SqliteStoreOptions = {},
+  ) {
     this.path = path;
     this.#db = openDatabase(path, { migrations: MIGRATIONS, busyTimeoutMs });
     this.#now = now;
@@ -189,8 +198,8 @@ export class SqliteStore implements VoucherStore {
   }
 
   /**
-   * recordReceivedVoucher through a group commit: every voucher queued in the same event-loop turn
-   * (or `groupCommitWindowMs`) is written in one transaction, one fsync for all of them. Resolves
+   * recordReceivedVoucher through a group commit: every voucher queued within `groupCommitWindowMs`
+   * of the first one is written in one transaction, one fsync for all of them. Resolves
    * once that transaction is on disk, so acknowledging on resolution keeps "acknowledged ⇒ durable".
    */
   recordReceivedVoucherAsync(voucher: Voucher): Promise<RecordReceivedVoucherReturnType> {
