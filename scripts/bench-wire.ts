@@ -105,13 +105,15 @@ async function main(): Promise<void> {
         generatedBy: "npm run bench:wire",
         setup:
           "WebTorrent 3.0.21 seeder and leecher as separate Node processes on TCP loopback, fresh processes per run; " +
-          "paid: sp_pay v1, one voucher per verified 256 KiB piece, each made durable (SQLite) by the seller before its ack; " +
+          "paid: sp_pay v1, one voucher per verified 256 KiB piece, each made durable (SQLite) by the buyer before it is sent and by the seller before its ack; " +
           `price ${PRICE_PER_MIB} base units per MiB, credit ${CREDIT} (${CREDIT_PIECES} pieces)`,
         timing: "leecher side, from client.add() to every piece verified (and, when paid, every voucher acknowledged)",
         seederCpu: "process.cpuUsage() of the seeder process over the transfer (user + system)",
         machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node ${process.version}; shared with other work, so absolute numbers vary run to run`,
         loadAverage: { before: loadBefore, after: loadavg().map((l) => round(l, 2)) },
-        stores: `SQLite (WAL, synchronous FULL) under ${tmpdir()}: one fsync per voucher on each side, on each process's event loop`,
+        stores:
+          `SQLite (WAL, synchronous FULL) under ${tmpdir()}; voucher writes group-committed (SqliteStore's default 10 ms window): ` +
+          "the buyer sends a voucher and the seller acks one only after the transaction holding it is on disk; one fsync per group, on each process's event loop",
       },
     };
     writeFileSync(path.join(__dirname, "..", "bench", "wire.json"), `${JSON.stringify(result, null, 2)}\n`);
