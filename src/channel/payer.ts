@@ -35,6 +35,8 @@ export class Payer {
   private chainIdValue?: number;
   /** Per channel, the highest amount queued for reservation whose write has not settled yet. */
   private readonly reserving = new Map<string, bigint>();
+  /** payForReceivedAsync calls not settled yet. */
+  private readonly paying = new Set<Promise<unknown>>();
 
   constructor(parameters: PayerParameters) {
     this.p = { disputeWindow: 24 * 3600, ...parameters };
@@ -102,14 +104,31 @@ export class Payer {
    * store's group commit, and the voucher is signed once the reservation is on disk (send it on
    * resolution). Calls made before earlier ones settle build on their amounts, and settle in order.
    */
-  async payForReceivedAsync(channelId: string, received: bigint): Promise<OutgoingVoucher | undefined> {
-    const channel = this.channel(channelId);
-    const next = nextVoucherAmount(this.p.policy, {
-      received,
-      issued: this.issued(channelId),
-      deposit: channel.deposit,
-    });
-    return next === undefined ? undefined : this.issueAsync(channelId, next);
+  payForReceivedAsync(channelId: string, received: bigint): Promise<OutgoingVoucher | undefined> {
+    let payment: Promise<OutgoingVoucher | undefined>;
+    try {
+      const channel = this.channel(channelId);
+      const next = nextVoucherAmount(this.p.policy, {
+        received,
+        issued: this.issued(channelId),
+        deposit: channel.deposit,
+      });
+      payment = next === undefined ? Promise.resolve(undefined) : this.issueAsync(channelId, next);
+    } catch (error) {
+      payment = Promise.reject(error);
+    }
+    this.paying.add(payment);
+    const forget = () => this.paying.delete(payment);
+    payment.then(forget, forget);
+    return payment;
+  }
+
+  /**
+   * Resolves once every payForReceivedAsync call made so far has settled (and its caller's own
+   * `then`, registered first, has run): what the store then says was issued is everything.
+   */
+  async settled(): Promise<void> {
+    while (this.paying.size > 0) await Promise.allSettled([...this.paying]);
   }
 
   /** What the channel can still pay: deposit minus the highest voucher signed. */

@@ -161,6 +161,10 @@ describe("Payer and Payee: vouchers through the store's group commit", () => {
     // Four pieces verified in one turn, the last one reported twice: it owes nothing more.
     const pending = [1n, 2n, 3n, 4n, 4n].map((n) => s.payer.payForReceivedAsync(channel.id, n * piece));
     expect(s.payerStore.getHighestIssuedVoucher(channel.id), "reserved in one later commit").to.equal(undefined);
+    await s.payer.settled();
+    expect(s.payerStore.getHighestIssuedVoucher(channel.id)?.cumulativeAmount, "settled: all reserved").to.equal(
+      5n * piece,
+    );
     const vouchers = await Promise.all(pending);
     expect(vouchers[4]).to.equal(undefined);
     // Each pays for the pieces received plus the policy's one-piece prepayment.
