@@ -98,6 +98,8 @@ async function main(): Promise<void> {
       const issuedBefore = channelId ? (store.getHighestIssuedVoucher(channelId)?.cumulativeAmount ?? 0n) : 0n;
       await whenDone(torrent, String(peer));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // The last pieces' vouchers may still be in the store's group commit: count them as sent.
+      await payer.settled();
       const sessions = [...(payments?.peers.values() ?? [])].map((p) => p.buyer!).filter((b) => b.mode === "paying");
       // Done when every voucher sent is acknowledged: durable on the seeder's disk.
       const issued = () => (channelId ? (store.getHighestIssuedVoucher(channelId)?.cumulativeAmount ?? 0n) : 0n);

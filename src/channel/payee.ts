@@ -2,7 +2,7 @@ import { TransactionUnconfirmedError } from "../chain/escrowErrors";
 import type { ChainAdapter, TxResult } from "../chain/types";
 import { SeedpayError } from "../errors/base";
 import { InvalidStoreInputError } from "../store/errors";
-import type { ChannelRecord, VoucherStore } from "../store/types";
+import type { ChannelRecord, RecordReceivedVoucherReturnType, Voucher, VoucherStore } from "../store/types";
 import type { VoucherVerifier } from "../voucher/createVoucherVerifier";
 import { channelId as toChannelId, type ChannelKey } from "../voucher/typedData";
 import { decideClaim, type ClaimPolicy } from "./creditPolicy";
@@ -89,36 +89,68 @@ export class Payee {
    * increments reported add up to the best voucher, never more.
    */
   receiveVoucher(input: { channelId: string; cumulativeAmount: bigint; signature: string }): ReceiveVoucherResult {
+    const checked = this.check(input);
+    if ("refused" in checked) return checked.refused;
+    return this.written(checked.voucher, () => this.p.store.recordReceivedVoucher(checked.voucher));
+  }
+
+  /**
+   * receiveVoucher for the hot path: the same checks, done now, then the write goes through the
+   * store's group commit; resolves once the voucher is on disk (acknowledge it only then). Vouchers
+   * received close together share one commit.
+   */
+  async receiveVoucherAsync(input: {
+    channelId: string;
+    cumulativeAmount: bigint;
+    signature: string;
+  }): Promise<ReceiveVoucherResult> {
+    const checked = this.check(input);
+    if ("refused" in checked) return checked.refused;
+    let written: RecordReceivedVoucherReturnType;
+    try {
+      written = await this.p.store.recordReceivedVoucherAsync(checked.voucher);
+    } catch (error) {
+      return this.written(checked.voucher, () => {
+        throw error;
+      });
+    }
+    return this.written(checked.voucher, () => written);
+  }
+
+  /** Everything about a voucher that can be checked before writing it: a refusal, or the voucher. */
+  private check(input: {
+    channelId: string;
+    cumulativeAmount: bigint;
+    signature: string;
+  }): { refused: ReceiveVoucherResult & { accepted: false } } | { voucher: Voucher } {
+    const refused = (reason: VoucherRefusal, detail: string) => ({
+      refused: { accepted: false as const, reason, detail },
+    });
     const read = readPeerVoucher(input);
-    if ("malformed" in read) return { accepted: false, reason: "malformed", detail: read.malformed };
+    if ("malformed" in read) return refused("malformed", read.malformed);
     const { voucher } = read;
     const channel = this.p.store.getChannel(voucher.channelId);
     if (!channel || channel.role !== "payee") {
-      return { accepted: false, reason: "unknown-channel", detail: `no accepted channel ${voucher.channelId}` };
+      return refused("unknown-channel", `no accepted channel ${voucher.channelId}`);
     }
-    if (channel.status !== "open") {
-      return { accepted: false, reason: "channel-not-open", detail: `channel ${channel.id} is ${channel.status}` };
-    }
+    if (channel.status !== "open") return refused("channel-not-open", `channel ${channel.id} is ${channel.status}`);
     const best = this.p.store.getBestReceivedVoucher(channel.id)?.cumulativeAmount ?? 0n;
     if (voucher.cumulativeAmount <= best) {
-      return {
-        accepted: false,
-        reason: "not-higher",
-        detail: `voucher ${voucher.cumulativeAmount} is not above ${best}`,
-      };
+      return refused("not-higher", `voucher ${voucher.cumulativeAmount} is not above ${best}`);
     }
     if (voucher.cumulativeAmount > channel.deposit) {
-      return {
-        accepted: false,
-        reason: "above-deposit",
-        detail: `voucher ${voucher.cumulativeAmount} exceeds the deposit ${channel.deposit}`,
-      };
+      return refused("above-deposit", `voucher ${voucher.cumulativeAmount} exceeds the deposit ${channel.deposit}`);
     }
     const check = this.p.verifier.verifyVoucher({ ...voucher, expectedSigner: channel.key.signer });
-    if (!check.valid) return { accepted: false, reason: "bad-signature", detail: check.reason };
+    if (!check.valid) return refused("bad-signature", check.reason);
+    return { voucher };
+  }
+
+  /** The answer for a checked voucher, from its write (`write` returns the store's answer or throws its error). */
+  private written(voucher: Voucher, write: () => RecordReceivedVoucherReturnType): ReceiveVoucherResult {
     let written;
     try {
-      written = this.p.store.recordReceivedVoucher(voucher);
+      written = write();
     } catch (error) {
       // readPeerVoucher should leave nothing for the store to refuse; if it did, the peer's input
       // is refused rather than thrown at the caller serving the peer.

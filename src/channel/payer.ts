@@ -33,6 +33,10 @@ export class PaymentRefusedError extends SeedpayError {
 export class Payer {
   private readonly p: Required<PayerParameters>;
   private chainIdValue?: number;
+  /** Per channel, the highest amount queued for reservation whose write has not settled yet. */
+  private readonly reserving = new Map<string, bigint>();
+  /** payForReceivedAsync calls not settled yet. */
+  private readonly paying = new Set<Promise<unknown>>();
 
   constructor(parameters: PayerParameters) {
     this.p = { disputeWindow: 24 * 3600, ...parameters };
@@ -95,12 +99,67 @@ export class Payer {
     return next === undefined ? undefined : this.issue(channelId, next);
   }
 
+  /**
+   * payForReceived for the hot path: the amount is decided now, its reservation goes through the
+   * store's group commit, and the voucher is signed once the reservation is on disk (send it on
+   * resolution). Calls made before earlier ones settle build on their amounts, and settle in order.
+   */
+  payForReceivedAsync(channelId: string, received: bigint): Promise<OutgoingVoucher | undefined> {
+    let payment: Promise<OutgoingVoucher | undefined>;
+    try {
+      const channel = this.channel(channelId);
+      const next = nextVoucherAmount(this.p.policy, {
+        received,
+        issued: this.issued(channelId),
+        deposit: channel.deposit,
+      });
+      payment = next === undefined ? Promise.resolve(undefined) : this.issueAsync(channelId, next);
+    } catch (error) {
+      payment = Promise.reject(error);
+    }
+    this.paying.add(payment);
+    const forget = () => this.paying.delete(payment);
+    payment.then(forget, forget);
+    return payment;
+  }
+
+  /**
+   * Resolves once every payForReceivedAsync call made so far has settled (and its caller's own
+   * `then`, registered first, has run): what the store then says was issued is everything.
+   */
+  async settled(): Promise<void> {
+    while (this.paying.size > 0) await Promise.allSettled([...this.paying]);
+  }
+
   /** What the channel can still pay: deposit minus the highest voucher signed. */
   remaining(channelId: string): bigint {
     return this.channel(channelId).deposit - this.issued(channelId);
   }
 
   private issue(channelId: string, cumulativeAmount: bigint): OutgoingVoucher {
+    this.checkIssuable(channelId, cumulativeAmount);
+    this.p.store.reserveIssuedVoucher(channelId, cumulativeAmount);
+    return this.sign(channelId, cumulativeAmount);
+  }
+
+  private async issueAsync(channelId: string, cumulativeAmount: bigint): Promise<OutgoingVoucher> {
+    this.checkIssuable(channelId, cumulativeAmount);
+    this.reserving.set(channelId, cumulativeAmount);
+    try {
+      await this.p.store.reserveIssuedVoucherAsync(channelId, cumulativeAmount);
+    } finally {
+      // Settled: the store (or, on failure, the amount before it) is the truth again.
+      if (this.reserving.get(channelId) === cumulativeAmount) this.reserving.delete(channelId);
+    }
+    return this.sign(channelId, cumulativeAmount);
+  }
+
+  private sign(channelId: string, cumulativeAmount: bigint): OutgoingVoucher {
+    const { compact } = this.p.signer.signVoucher({ channelId, cumulativeAmount });
+    return { channelId, cumulativeAmount, signature: compact };
+  }
+
+  private checkIssuable(channelId: string, cumulativeAmount: bigint): void {
     const channel = this.channel(channelId);
     if (channel.status !== "open") {
       throw new PaymentRefusedError(
@@ -115,13 +174,13 @@ export class Payer {
         },
       );
     }
-    this.p.store.reserveIssuedVoucher(channelId, cumulativeAmount);
-    const { compact } = this.p.signer.signVoucher({ channelId, cumulativeAmount });
-    return { channelId, cumulativeAmount, signature: compact };
   }
 
+  /** The highest amount signed or being reserved: a reservation still in the group commit counts. */
   private issued(channelId: string): bigint {
-    return this.p.store.getHighestIssuedVoucher(channelId)?.cumulativeAmount ?? 0n;
+    const stored = this.p.store.getHighestIssuedVoucher(channelId)?.cumulativeAmount ?? 0n;
+    const reserving = this.reserving.get(channelId) ?? 0n;
+    return reserving > stored ? reserving : stored;
   }
 
   private channel(channelId: string): ChannelRecord {

@@ -5,22 +5,26 @@ import { formatBtt } from "./format";
 import type { Session } from "./session";
 import { TronNode } from "./tronNode";
 
-/** Bytes a TriggerSmartContract adds around its calldata (raw data, one signature, 64 reserved for the result). */
-const TX_OVERHEAD_BYTES = 277;
 /**
- * TRON energy of `respond` by proof depth, fitted to bench/bond.json (23,171 at depth 6, 31,023
- * at 16, 35,795 at 22: hashing the path dominates; calldata costs no energy on TRON).
+ * Bytes a TriggerSmartContract adds around its calldata (raw data, one signature, 64 reserved for
+ * the result): bench/bond.json's tronBandwidth minus calldataBytes, 283 for every respond.
  */
-const respondEnergy = (depth: number) => 18_500 + 785 * depth;
+const TX_OVERHEAD_BYTES = 283;
+/**
+ * TRON energy of `respond` by proof depth, a least-squares fit to bench/bond.json (23,790 at
+ * depth 6, 31,642 at 16, 36,414 at 22; the fit is within 32 of each): hashing the path
+ * dominates; calldata costs no energy on TRON.
+ */
+const respondEnergy = (depth: number) => 19_050 + 789 * depth;
 
 /** What answering one challenge of a deal burns on TRON, with no staked bandwidth or energy. */
 export function answerCost(terms: DealTerms, prices: { energySun: number; bandwidthSun: number }) {
   const blocks = (terms.fileLength + BigInt(BLOCK_SIZE - 1)) / BigInt(BLOCK_SIZE);
   let depth = 0;
   while (1n << BigInt(depth) < blocks) depth++;
-  // respond(terms, block, proof): selector, the 11-word terms tuple, two offsets, the block
-  // (length + 16 KiB), the proof (length + a word per level).
-  const calldata = 4 + 11 * 32 + 2 * 32 + 32 + BLOCK_SIZE + 32 + 32 * depth;
+  // respond(terms, block, proof): selector, the 12-word terms tuple (one word per DealTerms
+  // field), two offsets, the block (length + 16 KiB), the proof (length + a word per level).
+  const calldata = 4 + 12 * 32 + 2 * 32 + 32 + BLOCK_SIZE + 32 + 32 * depth;
   const bytes = calldata + TX_OVERHEAD_BYTES;
   const energy = respondEnergy(depth);
   const sun = bytes * prices.bandwidthSun + energy * prices.energySun;

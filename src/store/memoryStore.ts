@@ -1,4 +1,5 @@
 import { IssuedVoucherNotIncreasingError, StoreClosedError, StoreError, UnknownChannelError } from "./errors";
+import { GroupCommit } from "./groupCommit";
 import { assertRole, compareUnclaimed, patchedChannel, upsertedChannel, upsertedClaim } from "./rules";
 import type {
   ChannelId,
@@ -55,6 +56,11 @@ export class MemoryStore implements VoucherStore {
   #t: Tables = { channels: new Map(), received: new Map(), issued: new Map(), claims: new Map(), meta: new Map() };
   #closed = false;
   readonly #now: () => number;
+  // Each write checks everything before it changes anything, so it needs no savepoint to be atomic.
+  readonly #group = new GroupCommit(
+    (fn) => fn(),
+    (fn) => fn(),
+  );
 
   constructor({ now = Date.now }: MemoryStoreOptions = {}) {
     this.#now = now;
@@ -132,6 +138,12 @@ export class MemoryStore implements VoucherStore {
     return { stored: true, previous };
   }
 
+  /** Queued and written at the end of the event-loop turn, as SqliteStore's group commit does. */
+  recordReceivedVoucherAsync(voucher: Voucher): Promise<RecordReceivedVoucherReturnType> {
+    this.#open();
+    return this.#group.enqueue(() => this.recordReceivedVoucher(voucher));
+  }
+
   getBestReceivedVoucher(channelId: ChannelId): ReceivedVoucherRecord | undefined {
     this.#open();
     const voucher = this.#t.received.get(toChannelId(channelId));
@@ -148,6 +160,12 @@ export class MemoryStore implements VoucherStore {
     const record = { channelId: id, cumulativeAmount: checked, reservedAt: this.#now() };
     this.#t.issued.set(id, record);
     return { ...record };
+  }
+
+  /** Queued and written at the end of the event-loop turn, as SqliteStore's group commit does. */
+  reserveIssuedVoucherAsync(channelId: ChannelId, amount: bigint): Promise<IssuedVoucherRecord> {
+    this.#open();
+    return this.#group.enqueue(() => this.reserveIssuedVoucher(channelId, amount));
   }
 
   getHighestIssuedVoucher(channelId: ChannelId): IssuedVoucherRecord | undefined {
@@ -232,6 +250,7 @@ export class MemoryStore implements VoucherStore {
   }
 
   close(): void {
+    if (!this.#closed) this.#group.flush();
     this.#closed = true;
   }
 

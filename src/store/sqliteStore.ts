@@ -6,6 +6,7 @@ import {
   StoreWriteError,
   UnknownChannelError,
 } from "./errors";
+import { GroupCommit } from "./groupCommit";
 import { MIGRATIONS } from "./migrations";
 import { openDatabase } from "./openDatabase";
 import { assertRole, compareUnclaimed, patchedChannel, upsertedChannel, upsertedClaim } from "./rules";
@@ -60,9 +61,20 @@ export type SqliteStoreOptions = {
   busyTimeoutMs?: number;
   /** Local clock in unix milliseconds (default `Date.now`). */
   now?: () => number;
+  /**
+   * How long the first voucher write of a group commit waits for others, in ms (default 10; 0:
+   * until the end of the current event-loop turn). See {@link SqliteStore.recordReceivedVoucherAsync}.
+   * On a paid transfer (bench/wire.json) 10 ms made about a third fewer commits than 0 and halved
+   * the time the event loop spent in them: each fsync also flushes the torrent data written since
+   * the last one. It delays each acknowledgement by up to that much, well inside a seller's credit.
+   */
+  groupCommitWindowMs?: number;
 };
 
 const { SqliteError } = Database;
+
+/** Default of {@link SqliteStoreOptions.groupCommitWindowMs}. */
+const GROUP_COMMIT_WINDOW_MS = 10;
 
 /** `status IN (...)` over a JSON list, so one prepared statement serves every filter. */
 const STATUS_FILTER = "(@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))";
@@ -81,13 +93,23 @@ export class SqliteStore implements VoucherStore {
   readonly #now: () => number;
   readonly #s: ReturnType<typeof prepare>;
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  readonly #group: GroupCommit;
 
-  constructor(path: string, { busyTimeoutMs, now = Date.now }: SqliteStoreOptions = {}) {
+  constructor(
+    path: string,
+    { busyTimeoutMs, now = Date.now, groupCommitWindowMs = GROUP_COMMIT_WINDOW_MS }: SqliteStoreOptions = {},
+  ) {
     this.path = path;
     this.#db = openDatabase(path, { migrations: MIGRATIONS, busyTimeoutMs });
     this.#now = now;
     this.#s = prepare(this.#db);
     this.#transaction = this.#db.transaction((fn: () => unknown) => fn());
+    // The outer #write is the group's transaction; each write's own #write nests as a savepoint.
+    this.#group = new GroupCommit(
+      (fn) => this.#write(fn),
+      (fn) => this.#write(fn),
+      { windowMs: groupCommitWindowMs },
+    );
   }
 
   upsertChannel(parameters: UpsertChannelParameters): ChannelRecord {
@@ -175,6 +197,16 @@ export class SqliteStore implements VoucherStore {
     });
   }
 
+  /**
+   * recordReceivedVoucher through a group commit: every voucher queued within `groupCommitWindowMs`
+   * of the first one is written in one transaction, one fsync for all of them. Resolves
+   * once that transaction is on disk, so acknowledging on resolution keeps "acknowledged ⇒ durable".
+   */
+  recordReceivedVoucherAsync(voucher: Voucher): Promise<RecordReceivedVoucherReturnType> {
+    this.#open();
+    return this.#group.enqueue(() => this.recordReceivedVoucher(voucher));
+  }
+
   getBestReceivedVoucher(channelId: ChannelId): ReceivedVoucherRecord | undefined {
     this.#open();
     const row = this.#s.getReceived.get(toChannelId(channelId)) as ReceivedVoucherRow | undefined;
@@ -196,6 +228,16 @@ export class SqliteStore implements VoucherStore {
       this.#s.putIssued.run(id, checked.toString(), record.reservedAt);
       return record;
     });
+  }
+
+  /**
+   * reserveIssuedVoucher through the group commit of {@link recordReceivedVoucherAsync}: resolves
+   * once the reservation is on disk; sign and send the voucher only then. Until it resolves,
+   * getHighestIssuedVoucher does not include it: a caller issuing several at once tracks them.
+   */
+  reserveIssuedVoucherAsync(channelId: ChannelId, amount: bigint): Promise<IssuedVoucherRecord> {
+    this.#open();
+    return this.#group.enqueue(() => this.reserveIssuedVoucher(channelId, amount));
   }
 
   getHighestIssuedVoucher(channelId: ChannelId): IssuedVoucherRecord | undefined {
@@ -278,7 +320,10 @@ export class SqliteStore implements VoucherStore {
   }
 
   close(): void {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    // Queued group-commit writes are committed first: a caller awaiting one is answered, not dropped.
+    this.#group.flush();
+    this.#db.close();
   }
 
   /** Runs `fn` in a transaction that takes the write lock at once; nests as a savepoint. */

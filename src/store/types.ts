@@ -129,8 +129,8 @@ export type ListClaimsParameters = {
 /**
  * Durable channel and voucher state of one seedpay participant.
  *
- * Every method is synchronous; every write is atomic and, for a durable implementation, on disk
- * when the call returns: acknowledge a voucher to its sender only after recordReceivedVoucher
+ * Every method but the two `...Async` voucher writes is synchronous; every write is atomic and,
+ * for a durable implementation, on disk when the call returns (or its promise resolves): acknowledge a voucher to its sender only after recordReceivedVoucher
  * returned, send one only after reserveIssuedVoucher returned. A durable store throws
  * `StoreWriteError` when the disk refuses a write (nothing of that call is written). Lists are
  * ordered by channel id unless stated otherwise. Inputs are checked (`InvalidStoreInputError`);
@@ -150,6 +150,13 @@ export interface VoucherStore {
 
   /** Payee side: keeps the voucher if its amount is strictly above the best one so far. Throws `UnknownChannelError`, `WrongChannelRoleError`. */
   recordReceivedVoucher(voucher: Voucher): RecordReceivedVoucherReturnType;
+  /**
+   * recordReceivedVoucher, resolving once the write is durable. A durable store may commit the
+   * writes queued close together in one transaction (a group commit: one fsync for many); the
+   * write happens when that transaction runs, so reads before the promise settles may not show it.
+   * Rejects with what recordReceivedVoucher throws.
+   */
+  recordReceivedVoucherAsync(voucher: Voucher): Promise<RecordReceivedVoucherReturnType>;
   getBestReceivedVoucher(channelId: ChannelId): ReceivedVoucherRecord | undefined;
 
   /**
@@ -158,6 +165,11 @@ export interface VoucherStore {
    * before, so the same or a lower cumulative amount is never signed twice, across restarts too.
    */
   reserveIssuedVoucher(channelId: ChannelId, amount: bigint): IssuedVoucherRecord;
+  /**
+   * reserveIssuedVoucher, resolving once the reservation is durable (group-committed as
+   * recordReceivedVoucherAsync is): sign and send the voucher only after it resolves.
+   */
+  reserveIssuedVoucherAsync(channelId: ChannelId, amount: bigint): Promise<IssuedVoucherRecord>;
   getHighestIssuedVoucher(channelId: ChannelId): IssuedVoucherRecord | undefined;
 
   /** Inserts or updates the claim of `channelId` in transaction `txRef` (idempotent). Throws `ClaimConflictError` if the amount differs from the stored one. */

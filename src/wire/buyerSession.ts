@@ -259,23 +259,22 @@ export class BuyerSession {
   }
 
   private pay(): void {
-    let voucher;
-    try {
-      voucher = this.context.payer.payForReceived(this.channelId!, this.received);
-    } catch (error) {
+    // Sent once its reservation is on disk; reservations made close together share one commit.
+    this.context.payer.payForReceivedAsync(this.channelId!, this.received).then(
+      (voucher) => {
+        if (!voucher || this.closed) return;
+        this.vouchers++;
+        this.peer.send({
+          type: "voucher",
+          channelId: voucher.channelId,
+          amount: voucher.cumulativeAmount,
+          signature: voucher.signature,
+        });
+        this.topUpIfLow();
+      },
       // The deposit is spent (or the channel no longer open): stop paying; the seller will choke.
-      return this.note(`cannot pay: ${(error as Error).message}`);
-    }
-    if (voucher) {
-      this.vouchers++;
-      this.peer.send({
-        type: "voucher",
-        channelId: voucher.channelId,
-        amount: voucher.cumulativeAmount,
-        signature: voucher.signature,
-      });
-    }
-    this.topUpIfLow();
+      (error: Error) => this.note(`cannot pay: ${error.message}`),
+    );
   }
 
   /** Tops the deposit up (one transaction at a time) once what is left is below the seller's credit limit. */

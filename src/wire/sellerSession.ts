@@ -107,6 +107,8 @@ export class SellerSession {
   private readonly pieces = new Set<number>();
   private strikes = 0;
   private vouchers = 0;
+  /** Vouchers checked and waiting for their group commit. */
+  private writingVouchers = 0;
   private refusedVouchers = 0;
   private closed = false;
   private readonly policy: CreditPolicy;
@@ -359,19 +361,36 @@ export class SellerSession {
       );
     }
     // More vouchers than pieces is a flood: each costs a signature check and a disk write.
-    if (this.vouchers > this.pieces.size + 8)
-      return refuse("too-many", `${this.vouchers} vouchers for ${this.pieces.size} pieces`);
-    const result = this.context.payee.receiveVoucher({
-      channelId: voucher.channelId,
-      cumulativeAmount: voucher.amount,
-      signature: voucher.signature,
-    });
-    if (!result.accepted) return refuse(result.reason, result.detail);
-    this.vouchers++;
-    this.paid = result.best;
-    // Durable now (receiveVoucher wrote it): only then acknowledged.
-    this.peer.send({ type: "ack", channelId: this.channelId, amount: result.best });
-    this.reconsider();
+    const counted = this.vouchers + this.writingVouchers;
+    if (counted > this.pieces.size + 8) return refuse("too-many", `${counted} vouchers for ${this.pieces.size} pieces`);
+    this.writingVouchers++;
+    // Checked now; written in the store's group commit with the other vouchers of this moment.
+    this.context.payee
+      .receiveVoucherAsync({
+        channelId: voucher.channelId,
+        cumulativeAmount: voucher.amount,
+        signature: voucher.signature,
+      })
+      .then(
+        (result) => {
+          this.writingVouchers--;
+          if (this.closed) return;
+          if (!result.accepted) return refuse(result.reason, result.detail);
+          this.vouchers++;
+          if (result.best > this.paid) this.paid = result.best;
+          // Durable now (the commit resolved): only then acknowledged.
+          this.peer.send({ type: "ack", channelId: this.channelId!, amount: result.best });
+          this.reconsider();
+        },
+        (error: Error) => {
+          // The store failed (disk full, lock held too long): nothing more can be acknowledged here.
+          this.writingVouchers--;
+          if (this.closed) return;
+          this.context.log?.(`cannot store vouchers: ${error.message}`);
+          this.close();
+          this.peer.disconnect(`cannot store vouchers: ${error.message}`);
+        },
+      );
   }
 
   private onBid(bid: Extract<WireMessage, { type: "bid" }>): void {

@@ -150,3 +150,68 @@ describe("Payer and Payee", () => {
     reopened.close();
   });
 });
+
+describe("Payer and Payee: vouchers through the store's group commit", () => {
+  it("pays pieces verified in one turn with increasing vouchers, signed once reserved on disk; the payee answers each once stored", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "seedpay-payer-"));
+    const s = await setup(path.join(dir, "payer.db"));
+    const channel = await s.payer.openOrReuse(s.payeeWallet.address, 10n * BTT);
+    await s.payee.acceptChannel(channel.key);
+    const piece = BTT / 4n;
+    // Four pieces verified in one turn, the last one reported twice: it owes nothing more.
+    const pending = [1n, 2n, 3n, 4n, 4n].map((n) => s.payer.payForReceivedAsync(channel.id, n * piece));
+    expect(s.payerStore.getHighestIssuedVoucher(channel.id), "reserved in one later commit").to.equal(undefined);
+    await s.payer.settled();
+    expect(s.payerStore.getHighestIssuedVoucher(channel.id)?.cumulativeAmount, "settled: all reserved").to.equal(
+      5n * piece,
+    );
+    const vouchers = await Promise.all(pending);
+    expect(vouchers[4]).to.equal(undefined);
+    // Each pays for the pieces received plus the policy's one-piece prepayment.
+    expect(vouchers.slice(0, 4).map((v) => v!.cumulativeAmount)).to.deep.equal([2n, 3n, 4n, 5n].map((n) => n * piece));
+    const reopened = new SqliteStore(path.join(dir, "payer.db"));
+    expect(reopened.getHighestIssuedVoucher(channel.id)?.cumulativeAmount, "on disk").to.equal(5n * piece);
+    reopened.close();
+
+    const answers = await Promise.all(vouchers.slice(0, 4).map((v) => s.payee.receiveVoucherAsync(v!)));
+    expect(answers.map((a) => a.accepted && a.increment)).to.deep.equal([2n * piece, piece, piece, piece]);
+    expect(s.payeeStore.getBestReceivedVoucher(channel.id)?.cumulativeAmount).to.equal(5n * piece);
+    // The same checks as receiveVoucher, made before anything is queued.
+    expect(await s.payee.receiveVoucherAsync(vouchers[1]!)).to.include({ accepted: false, reason: "not-higher" });
+    const forged = { ...vouchers[3]!, cumulativeAmount: 6n * piece };
+    expect(await s.payee.receiveVoucherAsync(forged)).to.include({ accepted: false, reason: "bad-signature" });
+    expect(await s.payee.receiveVoucherAsync({ ...forged, channelId: "0x12" })).to.include({
+      accepted: false,
+      reason: "malformed",
+    });
+    s.payerStore.close();
+  });
+
+  it("a reservation refused in its commit signs nothing, and the next payment builds on what is stored", async () => {
+    const s = await setup();
+    const channel = await s.payer.openOrReuse(s.payeeWallet.address, 10n * BTT);
+    const queued = s.payer.payForReceivedAsync(channel.id, BTT);
+    // Another writer on the same store reserves more before the group commits.
+    s.payerStore.reserveIssuedVoucher(channel.id, 3n * BTT);
+    await queued.then(
+      () => expect.fail("the lower reservation must be refused"),
+      (error) => expect(error).to.be.instanceOf(IssuedVoucherNotIncreasingError),
+    );
+    const next = await s.payer.payForReceivedAsync(channel.id, 3n * BTT);
+    expect(next?.cumulativeAmount).to.equal(3n * BTT + BTT / 4n);
+  });
+
+  it("a payment the deposit cannot cover is refused before anything is queued", async () => {
+    const s = await setup();
+    const channel = await s.payer.openOrReuse(s.payeeWallet.address, BTT);
+    await s.payer.payForReceivedAsync(channel.id, BTT); // capped at the deposit
+    expect(await s.payer.payForReceivedAsync(channel.id, 2n * BTT)).to.equal(undefined);
+    s.payerStore.updateChannel(channel.id, { status: "closing" });
+    s.payerStore.updateChannel(channel.id, { deposit: 2n * BTT });
+    await s.payer.payForReceivedAsync(channel.id, 2n * BTT).then(
+      () => expect.fail("a closing channel pays nothing more"),
+      (error) => expect(error).to.be.instanceOf(PaymentRefusedError),
+    );
+    expect(s.payerStore.getHighestIssuedVoucher(channel.id)?.cumulativeAmount).to.equal(BTT);
+  });
+});

@@ -22,8 +22,8 @@ type Child = {
   exited: Promise<string>;
 };
 
-function startChild(dbPath: string, channelId: string): Child {
-  const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", CHILD, dbPath, channelId], {
+function startChild(dbPath: string, channelId: string, ...mode: string[]): Child {
+  const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", CHILD, dbPath, channelId, ...mode], {
     cwd: ROOT,
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -122,6 +122,57 @@ describe("SqliteStore: crash durability (SIGKILL mid-stream)", function () {
       expect(sent.get(best.cumulativeAmount), `round ${round}: best is not a sent voucher`).to.equal(best.signature);
       const beyond = queued.indexOf(best.cumulativeAmount) + 1 - killAfter;
       console.log(`      round ${round}: ${window} in flight, killed after ${killAfter} ACKs, ${beyond} more recorded`);
+    }
+  });
+
+  it("never loses an acknowledged voucher when killed inside a group commit, and keeps none of that group", async () => {
+    const dbPath = dir.file("payee.db");
+    const setup = new SqliteStore(dbPath);
+    const channelId = setup.upsertChannel(channelParams("payee")).id;
+    setup.close();
+    const BURST = 16;
+    // Each round: some whole groups commit, then the child dies inside the write at `offset` of the
+    // next group (offset >= 2: at least one write of that group ran before the kill).
+    const plans = Array.from({ length: 3 }, () => ({ groups: randomInt(1, 6), offset: randomInt(2, BURST + 1) }));
+    children = plans.map((p) => startChild(dbPath, channelId, `group:${p.groups * BURST + p.offset}`));
+    let amount = 2n ** 100n;
+    let lastAck = 0n;
+
+    for (const [round, { groups, offset }] of plans.entries()) {
+      const child = children[round];
+      expect(await child.nextLine()).to.equal("LOADED");
+      child.proc.stdin.write("OPEN\n");
+      expect(await child.nextLine()).to.equal("READY");
+      const sendBurst = () => {
+        const burst = Array.from({ length: BURST }, () => (amount += BigInt(randomInt(1, 2 ** 40))));
+        // One write: the child reads the burst at once, and its group commit takes it whole.
+        child.proc.stdin.write(
+          burst.map((a) => JSON.stringify({ amount: a.toString(), signature: sig(a) })).join("\n") + "\n",
+        );
+        return burst;
+      };
+      for (let g = 0; g < groups; g++) {
+        for (const a of sendBurst()) {
+          expect(await child.nextLine()).to.equal(`ACK ${a}`);
+          lastAck = a;
+        }
+      }
+      sendBurst();
+      const end = await child.exited;
+      expect(end, "killed itself inside the group's transaction, before any ACK of it").to.equal("SIGKILL");
+
+      const check = new Database(dbPath);
+      expect(check.pragma("integrity_check", { simple: true })).to.equal("ok");
+      check.close();
+      const store = new SqliteStore(dbPath);
+      const best = store.getBestReceivedVoucher(channelId)!;
+      store.close();
+      // Everything acknowledged is there, and nothing of the interrupted group (its first
+      // offset - 1 writes had run in the transaction) is: the group commit is all or nothing.
+      expect(best.cumulativeAmount, `round ${round + 1}: killed in write ${offset} of group ${groups + 1}`).to.equal(
+        lastAck,
+      );
+      expect(best.signature).to.equal(sig(lastAck));
     }
   });
 });
