@@ -130,6 +130,8 @@ describe("sp_pay bidding rounds (sessions)", () => {
     ]);
     // The buyer pays exactly that, and the seller accepts it: a voucher for 1.5 BTT.
     a.pay(BTT / 2n + BTT);
+    // The seller records it through the store's group commit: held once it is on disk.
+    await until(() => a.seller.paidAmount > 0n, "the voucher recorded");
     expect(a.seller.paidAmount).to.equal(BTT / 2n + BTT);
     // A loser is served only as the optimistic peer, for free.
     b.seller.onRequest({ index: 2, offset: 0, length: 16384 });
@@ -293,14 +295,17 @@ describe("sp_pay bidding rounds (sessions)", () => {
     piece(0); // 0.5 BTT
     round(1, true, 9n * BTT); // a seller claiming more than our 4 BTT bid is paid our bid
     piece(1); // 1 BTT
+    await payer.settled(); // reservations go through the store's group commit
     expect(issued()).to.equal(BTT + BTT / 2n);
     expect(buyer.refusals.some((r) => /above our bid/.test(r))).to.equal(true);
     round(2, false, 4n * BTT);
     piece(2); // lost round: the optimistic slot is free
+    await payer.settled(); // reservations go through the store's group commit
     expect(issued()).to.equal(BTT + BTT / 2n);
     round(3, true, 4n * BTT);
     for (const index of [3, 4, 5]) piece(index); // 1 BTT each: 4.5 of 5 spent
     piece(6); // 1 more would pass the budget: not paid
+    await payer.settled(); // reservations go through the store's group commit
     expect(issued()).to.equal(4n * BTT + BTT / 2n);
     expect(bidder.spent).to.equal(4n * BTT + BTT / 2n);
     expect(buyer.refusals.some((r) => /budget spent/.test(r))).to.equal(true);
