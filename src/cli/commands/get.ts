@@ -261,7 +261,9 @@ export function getCommand(io: CliIo): Command {
           ]);
           // A channel still being opened (a seller that joined late) is finished, not abandoned mid-transaction.
           await channels?.settled();
-          // The last voucher is durable on our side already; wait a little for the sellers to say it is on theirs.
+          // Vouchers are reserved through the store's group commit: the last one is durable (and sent) once this resolves.
+          await paying?.payer.settled();
+          // Wait a little for the sellers to say the last voucher is durable on theirs too.
           const unacked = (): BuyerSession[] =>
             peers
               .map((p) => p.buyer)
