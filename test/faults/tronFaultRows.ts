@@ -22,4 +22,12 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
     atClose: (p) =>
       p.set({ kind: "emptyLogs", times: 5 }, { kind: "replay", methods: ["wallet/getblock"], probability: 0.5 }),
   },
+  // The devnode's solidified state is the replica's: 5 blocks (15 s) behind, so it still says "open".
+  "TRON: one stale constant call (state 5 blocks behind, a load-balanced replica) when the tower first decides, then fresh":
+    {
+      window: 30,
+      solidityDelay: 5,
+      mineBeforeClose: 6,
+      atClose: (p) => p.set({ kind: "stale", blocks: 5, methods: ["wallet/triggerconstantcontract"], times: 2 }),
+    },
 };
