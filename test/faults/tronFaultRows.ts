@@ -30,4 +30,9 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
       mineBeforeClose: 6,
       atClose: (p) => p.set({ kind: "stale", blocks: 5, methods: ["wallet/triggerconstantcontract"], times: 2 }),
     },
+  "TRON: the tower started while the node was down, the close happened while it was down, node back 35 s later": {
+    window: 45,
+    beforeStart: (p) => p.set({ kind: "drop" }),
+    healAfter: 35_000,
+  },
 };
