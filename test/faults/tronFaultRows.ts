@@ -35,4 +35,14 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
     beforeStart: (p) => p.set({ kind: "drop" }),
     healAfter: 35_000,
   },
+  // Claimed about 6 s after the close at 15 s and at 10 s windows (the table had 120 s); CI keeps 15.
+  "TRON: 5% of requests dropped, answered 503 or hung": {
+    window: 15,
+    atClose: (p) =>
+      p.set(
+        { kind: "drop", probability: 0.0167 },
+        { kind: "status", status: 503, probability: 0.017 },
+        { kind: "hang", probability: 0.0173 },
+      ),
+  },
 };
