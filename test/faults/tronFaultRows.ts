@@ -45,4 +45,12 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
         { kind: "hang", probability: 0.0173 },
       ),
   },
+  // The tower's first read of the channel after the close never answers: the default 10 s request
+  // deadline frees it (before, a hung request froze the tower for ~290 s). Claimed 14.9 s after the
+  // close at 20 s and at 15 s windows; CI keeps 20.
+  "TRON: one request hung (blackholed), with the default 10 s request deadline": {
+    window: 20,
+    requestTimeout: 10_000,
+    atClose: (p) => p.set({ kind: "hang", methods: ["wallet/triggerconstantcontract"], times: 1 }),
+  },
 };
