@@ -53,4 +53,11 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
     requestTimeout: 10_000,
     atClose: (p) => p.set({ kind: "hang", methods: ["wallet/triggerconstantcontract"], times: 1 }),
   },
+  // Claimed 26.9 s after the close at 45 s and at 30 s windows: about 9 requests one after another
+  // (head, events, the channel's reads, chain parameters, the claim's build, broadcast, receipt); CI keeps 40.
+  "TRON: every request delayed 3 s, with the default 10 s request deadline": {
+    window: 40,
+    requestTimeout: 10_000,
+    atClose: (p) => p.set({ kind: "delay", ms: 3_000 }),
+  },
 };
