@@ -272,7 +272,10 @@ const TRON_EVENTS = "v1/contracts/{address}/events";
  * - `emptyLogs`: the event API answers an empty list;
  * - `swallow`: wallet/broadcasttransaction answers `result: true` and never passes it on;
  * - `chainId`: the genesis block (wallet/getblockbynum 0), whose id names the chain, is another chain's;
- * - `replay`: the last answer to the same request, path and body (a cache: an old head).
+ * - `replay`: the last answer to the same request, path and body (a cache: an old head);
+ * - `stale`: wallet/triggerconstantcontract answered on an older block's state, by passing it to
+ *   the devnode's walletsolidity/triggerconstantcontract: the devnode must be started with
+ *   `solidityDelay` equal to the rule's `blocks` (the proxy checks, and answers 500 if not).
  */
 export async function startTronFaultProxy(target: string, seed = 13): Promise<RpcFaultProxy> {
   const last = new Map<string, { status: number; text: string }>();
@@ -287,14 +290,14 @@ export async function startTronFaultProxy(target: string, seed = 13): Promise<Rp
       case "chainId":
         return method === "wallet/getblockbynum";
       case "stale":
-        return false;
+        return method === "wallet/triggerconstantcontract";
       default:
         return true;
     }
   });
 
-  const pass = async (req: IncomingMessage, sent: Buffer): Promise<{ status: number; text: string }> => {
-    const answer = await fetch(target + req.url, {
+  const pass = async (req: IncomingMessage, sent: Buffer, url = req.url): Promise<{ status: number; text: string }> => {
+    const answer = await fetch(target + url, {
       method: req.method,
       headers: { "content-type": "application/json" },
       body: req.method === "GET" || req.method === "HEAD" ? undefined : sent,
@@ -326,6 +329,24 @@ export async function startTronFaultProxy(target: string, seed = 13): Promise<Rp
     }
     if (rule?.kind === "emptyLogs") {
       return { status: 200, text: JSON.stringify({ data: [], success: true, meta: { at: Date.now(), page_size: 0 } }) };
+    }
+    if (rule?.kind === "stale") {
+      // A replica `blocks` behind: the devnode's solidified state is exactly that old when its
+      // solidityDelay is `blocks` (checked, so a row cannot silently read another lag).
+      const solid = await fetch(`${target}/walletsolidity/getnowblock`, { method: "POST", body: "{}" });
+      const solidNumber = Number(
+        ((await solid.json()) as { block_header?: { raw_data?: { number?: number } } })?.block_header?.raw_data
+          ?.number ?? 0,
+      );
+      const lag = (await headNumber()) - solidNumber;
+      // One block may be produced between the two reads.
+      if (lag !== rule.blocks && lag !== rule.blocks + 1) {
+        return {
+          status: 500,
+          text: `stale rule of ${rule.blocks} blocks, but the devnode's solid block is ${lag} behind`,
+        };
+      }
+      return pass(req, sent, "/walletsolidity/triggerconstantcontract");
     }
     const answered = await pass(req, sent);
     if (answered.status !== 200) return answered;

@@ -22,4 +22,42 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
     atClose: (p) =>
       p.set({ kind: "emptyLogs", times: 5 }, { kind: "replay", methods: ["wallet/getblock"], probability: 0.5 }),
   },
+  // The devnode's solidified state is the replica's: 5 blocks (15 s) behind, so it still says "open".
+  "TRON: one stale constant call (state 5 blocks behind, a load-balanced replica) when the tower first decides, then fresh":
+    {
+      window: 30,
+      solidityDelay: 5,
+      mineBeforeClose: 6,
+      atClose: (p) => p.set({ kind: "stale", blocks: 5, methods: ["wallet/triggerconstantcontract"], times: 2 }),
+    },
+  "TRON: the tower started while the node was down, the close happened while it was down, node back 35 s later": {
+    window: 45,
+    beforeStart: (p) => p.set({ kind: "drop" }),
+    healAfter: 35_000,
+  },
+  // Claimed about 6 s after the close at 15 s and at 10 s windows (the table had 120 s); CI keeps 15.
+  "TRON: 5% of requests dropped, answered 503 or hung": {
+    window: 15,
+    atClose: (p) =>
+      p.set(
+        { kind: "drop", probability: 0.0167 },
+        { kind: "status", status: 503, probability: 0.017 },
+        { kind: "hang", probability: 0.0173 },
+      ),
+  },
+  // The tower's first read of the channel after the close never answers: the default 10 s request
+  // deadline frees it (before, a hung request froze the tower for ~290 s). Claimed 14.9 s after the
+  // close at 20 s and at 15 s windows; CI keeps 20.
+  "TRON: one request hung (blackholed), with the default 10 s request deadline": {
+    window: 20,
+    requestTimeout: 10_000,
+    atClose: (p) => p.set({ kind: "hang", methods: ["wallet/triggerconstantcontract"], times: 1 }),
+  },
+  // Claimed 26.9 s after the close at 45 s and at 30 s windows: about 9 requests one after another
+  // (head, events, the channel's reads, chain parameters, the claim's build, broadcast, receipt); CI keeps 40.
+  "TRON: every request delayed 3 s, with the default 10 s request deadline": {
+    window: 40,
+    requestTimeout: 10_000,
+    atClose: (p) => p.set({ kind: "delay", ms: 3_000 }),
+  },
 };

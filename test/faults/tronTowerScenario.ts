@@ -18,6 +18,15 @@ export type TronTowerScenario = {
   /** The tower's settings over the suite's. */
   tower?: Partial<StartWatchtowerParameters>;
   seed?: number;
+  /** The devnode's solidified block this many blocks behind its head (default 19): a `stale` rule reads it. */
+  solidityDelay?: number;
+  /**
+   * Empty blocks mined (at once, at the wall clock's time) just before the close, so that a replica
+   * this many blocks behind sees the channel open rather than not yet deployed.
+   */
+  mineBeforeClose?: number;
+  /** Milliseconds one request may take, the adapter's and the tower's (default 2,000). */
+  requestTimeout?: number;
 };
 
 export type TronTowerScenarioResult = {
@@ -39,7 +48,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * passes the window's end. Claimed or lost.
  */
 export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTowerScenarioResult> {
-  const setup = await setupTronTowerChannel({ disputeWindow: s.window, minWindow: 1 });
+  const setup = await setupTronTowerChannel({
+    disputeWindow: s.window,
+    minWindow: 1,
+    solidityDelay: s.solidityDelay,
+  });
   const { node, payerChain, key, store, voucher } = setup;
   const proxy = await startTronFaultProxy(node.url, s.seed ?? 13);
   const events: WatchtowerEvent[] = [];
@@ -48,7 +61,7 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
     s.beforeStart?.(proxy);
     // A loopback node has no request budget: polls are paced by pollingInterval alone.
     const towerChain = new TronChain({
-      connection: { fullNode: proxy.url, backoffMs: 100, maxBackoffMs: 1_000, timeoutMs: 2_000 },
+      connection: { fullNode: proxy.url, backoffMs: 100, maxBackoffMs: 1_000, timeoutMs: s.requestTimeout ?? 2_000 },
       privateKey: setup.towerKey,
       escrow: setup.escrow,
       pollingInterval: 250,
@@ -60,7 +73,7 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
       pollingInterval: 500,
       retryDelay: 250,
       maxRetryDelay: 2_000,
-      requestTimeout: 2_000,
+      requestTimeout: s.requestTimeout ?? 2_000,
       recheckGrace: 3_000,
       onEvent: (e) => void events.push(e),
       ...s.tower,
@@ -71,6 +84,13 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
         if (Date.now() - started > 15_000) throw new Error("the tower did not finish its start-up scan in 15 s");
         await sleep(50);
       }
+    }
+    if (s.mineBeforeClose) {
+      const mined = await fetch(`${node.url}/admin/mine`, {
+        method: "POST",
+        body: JSON.stringify({ blocks: s.mineBeforeClose }),
+      });
+      if (!mined.ok) throw new Error(`the devnode did not mine: ${mined.status} ${await mined.text()}`);
     }
     s.atClose?.(proxy);
     const closedAt = Date.now();

@@ -20,6 +20,8 @@ describe("faults: the TRON watchtower claims through a misbehaving node", functi
           .join(" | ")}); ${JSON.stringify(outcome.proxy)}`,
       ).to.equal(true);
       expect(outcome.claimsLanded, "claim transactions landed").to.equal(1);
+      // A row whose fault never fired would claim without testing anything.
+      expect(Object.keys(outcome.proxy.faulted), "requests the fault changed").to.not.be.empty;
     });
   }
 });

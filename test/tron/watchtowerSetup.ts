@@ -25,6 +25,8 @@ export type TronTowerSetup = {
 export type TronTowerSetupParameters = {
   /** The channel's dispute window, seconds; default 3600. */
   disputeWindow?: number;
+  /** Blocks between the devnode's head and its solidified block; default 19 (TRON's). */
+  solidityDelay?: number;
   /** The escrow's shortest accepted window, seconds; default 3600 (tests of short windows lower it). */
   minWindow?: number;
   voucher?: bigint;
@@ -37,7 +39,13 @@ export type TronTowerSetupParameters = {
  * benchmark (scripts/bench-tron-requests.ts).
  */
 export async function setupTronTowerChannel(p: TronTowerSetupParameters = {}): Promise<TronTowerSetup> {
-  const node = await startDevnode({ port: 0, accounts: 6, blockTime: 3000, solidityDelay: 19, bandwidth: true });
+  const node = await startDevnode({
+    port: 0,
+    accounts: 6,
+    blockTime: 3000,
+    solidityDelay: p.solidityDelay ?? 19,
+    bandwidth: true,
+  });
   try {
     const [, payer, payee, signer, , towerAccount] = node.accounts;
     const web = tronWebFor(node, 0);
