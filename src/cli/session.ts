@@ -128,6 +128,17 @@ export class Session {
     return (await this.node()).chainId;
   }
 
+  /** The escrow's shortest and longest dispute windows, seconds (what a channel's window must lie between). */
+  async disputeWindowBounds(): Promise<[min: bigint, max: bigint]> {
+    const [min, max] = (await (
+      await this.node()
+    ).view(await this.escrow(), "function disputeWindowBounds() view returns (uint256, uint256)")) as unknown as [
+      bigint,
+      bigint,
+    ];
+    return [min, max];
+  }
+
   /** An address as people see it on this chain: base58 T… on TRON, EIP-55 0x on EVM. */
   address(address: string): string {
     return this.isTron ? toBase58(address) : getAddress(normalizeAddress(address));

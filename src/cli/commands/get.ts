@@ -320,12 +320,7 @@ async function preparePayment(s: Session, options: BuyerMarketOptions): Promise<
   }
   const chain = await s.chain();
   const signer = await s.voucherSigner();
-  const [min, max] = (await (
-    await s.node()
-  ).view(chain.escrow, "function disputeWindowBounds() view returns (uint256, uint256)")) as unknown as [
-    bigint,
-    bigint,
-  ];
+  const [min, max] = await s.disputeWindowBounds();
   if (BigInt(options.window) < min || BigInt(options.window) > max) {
     throw new CliUsageError(`--window ${options.window} is outside this escrow's dispute windows ${min}..${max} s`);
   }

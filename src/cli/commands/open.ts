@@ -66,12 +66,7 @@ export function openCommand(io: CliIo): Command {
         }
         const chain = await s.chain();
         const signer = await s.voucherSigner();
-        const [min, max] = (await (
-          await s.node()
-        ).view(chain.escrow, "function disputeWindowBounds() view returns (uint256, uint256)")) as unknown as [
-          bigint,
-          bigint,
-        ];
+        const [min, max] = await s.disputeWindowBounds();
         if (BigInt(o.window) < min || BigInt(o.window) > max) {
           throw new CliUsageError(`--window ${o.window} is outside this escrow's dispute windows ${min}..${max} s`);
         }

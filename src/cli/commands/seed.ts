@@ -145,12 +145,7 @@ export function seedCommand(io: CliIo): Command {
           claimPolicy: { threshold: 1n },
           minDisputeWindow: o.minWindow,
         });
-        const [, maxWindow] = (await (
-          await s.node()
-        ).view(chain.escrow, "function disputeWindowBounds() view returns (uint256, uint256)")) as unknown as [
-          bigint,
-          bigint,
-        ];
+        const [, maxWindow] = await s.disputeWindowBounds();
         if (BigInt(o.minWindow) > maxWindow) {
           throw new CliUsageError(
             `--min-window ${o.minWindow} is above this escrow's longest dispute window (${maxWindow} s): no buyer could pay`,
