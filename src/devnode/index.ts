@@ -8,3 +8,5 @@ export type { EstimateTronEnergyOptions, TronEnergyEstimate } from "./energy/est
 export { ENERGY } from "./energy/energyTable";
 export type { EnergyBreakdown } from "./energy/priceTrace";
 export type { Eip1193Provider } from "./evm";
+export { ReorgError } from "./chain/reorg";
+export type { ReorgParameters, ReorgResult } from "./chain/reorg";

@@ -11,6 +11,8 @@ import { transactionRoutes } from "./http/transactionRoutes";
 import { matchTrongrid } from "./http/trongridRoutes";
 import { FaultInjector, type DevnodeFaults } from "./http/faults";
 import { solidityRoutes } from "./http/solidityRoutes";
+import type { ReorgParameters, ReorgResult } from "./chain/reorg";
+import { HandlerError } from "./http/params";
 
 /** Shasta's chain id: the low 4 bytes of its genesis block id. */
 export const SHASTA_CHAIN_ID = 2494104990;
@@ -47,6 +49,12 @@ export interface StartDevnodeOptions {
    * a transaction neither can pay is refused with BANDWITH_ERROR. Default false (reported only).
    */
   bandwidth?: boolean;
+  /**
+   * Keep a fork point per unsolidified block, so `reorg` (`POST /admin/reorg`) can replace up to
+   * `solidityDelay` blocks at the head. Default false: each fork point costs memory that grows with
+   * the chain (bench/devnode-snapshots.json), so only tests of reorgs turn it on.
+   */
+  reorgs?: boolean;
   /** Answer like TronGrid under load (429, SERVER_BUSY, pages without fingerprint); see setFaults. */
   faults?: DevnodeFaults;
   /** Called for every request to a path the devnode does not serve (answered 404). */
@@ -63,6 +71,12 @@ export interface Devnode {
   unknownPaths: string[];
   /** Moves the chain clock forward and mines a block (dispute windows, expirations). */
   increaseTime(seconds: number): Promise<void>;
+  /**
+   * Replaces the last `depth` blocks with a longer fork of empty blocks (new ids); their
+   * transactions go back to the pending pool after `reincludeAfterMs`, except those in `drop`.
+   * Needs `reorgs: true`; a depth reaching a solidified block is refused.
+   */
+  reorg(parameters: ReorgParameters): Promise<ReorgResult>;
   /** Changes the energy price (sun per energy) from the next transaction on, as a committee proposal does. */
   setEnergyPrice(sun: number): Promise<void>;
   /** Replaces the faults in force (`{}`: none). */
@@ -109,6 +123,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
     hardfork: options.hardfork ?? "london",
     solidityDelay: options.solidityDelay ?? 0,
     bandwidth: options.bandwidth ?? false,
+    reorgs: options.reorgs ?? false,
   });
   const faults = new FaultInjector();
   faults.faults = options.faults ?? {};
@@ -128,6 +143,17 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
   routes.set("/admin/mine", async (p) => {
     const block = await chain.mine(integer(p, "blocks", 1));
     return { blockNumber: block.number, timestamp: block.timestamp };
+  });
+  routes.set("/admin/reorg", async (p) => {
+    if (p.drop !== undefined && !Array.isArray(p.drop)) {
+      throw new HandlerError(`drop must be a list of transaction ids, not ${JSON.stringify(p.drop)}`);
+    }
+    // A refusal (ReorgError) reaches the client as java-tron's {"Error": ...}, like every handler's.
+    return chain.reorg({
+      depth: integer(p, "depth"),
+      reincludeAfterMs: integer(p, "reincludeAfterMs", 0),
+      drop: p.drop as string[] | undefined,
+    });
   });
   routes.set("/admin/set-energy-price", async (p) => {
     await chain.setEnergyPrice(integer(p, "sun"));
@@ -168,6 +194,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
     increaseTime: async (seconds) => {
       await chain.increaseTime(seconds);
     },
+    reorg: (parameters) => chain.reorg(parameters),
     setEnergyPrice: (sun) => chain.setEnergyPrice(sun),
     setFaults: (f) => {
       faults.faults = f;

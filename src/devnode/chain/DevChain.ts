@@ -10,6 +10,9 @@ import { BroadcastError, validateAgainstState, validateSubmission } from "./vali
 import { BandwidthLedger, bandwidthOf } from "./bandwidth";
 import type { ChainView, Submission } from "./validate";
 import { SerialQueue } from "./serialQueue";
+import { checkReorg } from "./reorg";
+import type { ForkPoint, ReorgParameters, ReorgResult } from "./reorg";
+import { createHash } from "node:crypto";
 
 export interface DevChainOptions {
   chainId: number;
@@ -29,6 +32,12 @@ export interface DevChainOptions {
   solidityDelay?: number;
   /** Charge bandwidth: free bytes per day, then 1,000 sun a byte, BANDWITH_ERROR when unpaid. Default false. */
   bandwidth?: boolean;
+  /**
+   * Keep a fork point (an EVM snapshot) per unsolidified block so `reorg` can replace them. Off by
+   * default: EDR copies its irregular state (every hardhat_setBalance) into each snapshot and frees
+   * none until reverted to, so memory grows with the square of the chain's length (bench/devnode-snapshots.json).
+   */
+  reorgs?: boolean;
 }
 
 /** TRON produces a block every 3 s; the head never looks older than that. */
@@ -56,6 +65,16 @@ export class DevChain implements ChainView {
   /** Accounts TRON would know (activated), with their creation time. */
   readonly created = new Map<EvmAddress, number>();
   private readonly pending = new Map<string, Submission>();
+  /** Transactions of reorganised blocks waiting for `reincludeAfterMs` before they go back to the pool. */
+  private readonly held = new Map<string, Submission>();
+  /** With `reorgs`: the state at the end of each unsolidified block, and its transactions as submitted. */
+  private readonly forkPoints = new Map<number, ForkPoint>();
+  private readonly submissions = new Map<string, Submission>();
+  /** The block each account was created in (not genesis accounts): a reorg forgets accounts of dropped blocks. */
+  private readonly createdIn = new Map<EvmAddress, number>();
+  /** Ids of blocks a reorg dropped: a block id never names two different blocks. */
+  private readonly retiredIds = new Set<string>();
+  private prunedUpTo = -1;
   /**
    * Transactions of the block being built. Readers outside the queue (receipts, blocks, events)
    * see them only once the block is sealed, all at once, so a receipt never names a block that
@@ -122,7 +141,7 @@ export class DevChain implements ChainView {
   }
 
   isKnownTransaction(txID: string): boolean {
-    return this.txs.has(txID) || this.pending.has(txID);
+    return this.txs.has(txID) || this.pending.has(txID) || this.held.has(txID);
   }
 
   blockForTapos(refBlockBytes: string): TronBlock | undefined {
@@ -287,7 +306,109 @@ export class DevChain implements ChainView {
         caller,
       });
     }
+    if (this.options.reorgs) await this.keepForkPoint(block);
     return block;
+  }
+
+  /** Saves the state at the end of `block` for a reorg, and forgets what is now solidified. */
+  private async keepForkPoint(block: TronBlock): Promise<void> {
+    this.forkPoints.set(block.number, { snapshot: await this.evm.snapshot(), bandwidth: this.bandwidth.save() });
+    const solid = this.solidHead().number;
+    for (const n of this.forkPoints.keys()) if (n < solid) this.forkPoints.delete(n);
+    // A solidified block's transactions are final: no reorg can send them back to the pool.
+    for (; this.prunedUpTo < solid; this.prunedUpTo++) {
+      for (const id of this.blocks[this.prunedUpTo + 1].txIds) this.submissions.delete(id);
+    }
+  }
+
+  /**
+   * Replaces the last `depth` blocks with a fork one block longer, as java-tron switches to a longer
+   * fork: everything the dropped blocks made goes (receipts, block bodies, events, contracts, accounts
+   * created, bandwidth charged, EVM state), and their transactions go back to the pending pool after
+   * `reincludeAfterMs` (those in `drop` are lost), to be packed again, each checked again for
+   * expiration, TaPoS (a reference to a dropped block fails) and state, as java-tron re-pushes them.
+   * The fork's blocks are empty and have new ids.
+   */
+  async reorg(p: ReorgParameters): Promise<ReorgResult> {
+    return this.queue.run(async () => {
+      checkReorg(p, {
+        head: this.head().number,
+        solidityDelay: this.options.solidityDelay ?? 0,
+        reorgs: this.options.reorgs === true,
+      });
+      const base = this.head().number - p.depth;
+      const point = this.forkPoints.get(base);
+      if (!point) throw new Error(`the devnode has no fork point for block ${base}`);
+      // EDR deletes the snapshot reverted to (and every later one): take the fork point again.
+      await this.evm.revert(point.snapshot);
+      point.snapshot = await this.evm.snapshot();
+      this.bandwidth.restore(point.bandwidth);
+      for (const n of this.forkPoints.keys()) if (n > base) this.forkPoints.delete(n);
+
+      const removed = this.blocks.splice(base + 1);
+      const drop = new Set((p.drop ?? []).map((id) => id.toLowerCase()));
+      const back: Submission[] = [];
+      const dropped: string[] = [];
+      for (const block of removed) {
+        this.retiredIds.add(block.id);
+        for (const id of block.txIds) {
+          this.txs.delete(id);
+          const submission = this.submissions.get(id);
+          this.submissions.delete(id);
+          if (drop.has(id) || !submission) dropped.push(id);
+          else back.push(submission);
+        }
+      }
+      const gone = new Set(removed.flatMap((b) => b.txIds));
+      for (const [address, contract] of this.contracts) if (gone.has(contract.txID)) this.contracts.delete(address);
+      for (const [address, n] of this.createdIn) {
+        if (n > base) {
+          this.createdIn.delete(address);
+          this.created.delete(address);
+        }
+      }
+      this.events.dropAfter(base);
+
+      for (let i = 0; i <= p.depth; i++) await this.mineEmpty();
+      const after = p.reincludeAfterMs ?? 0;
+      for (const s of back) this.held.set(s.txID, s);
+      if (after === 0) await this.reinclude(back);
+      else {
+        setTimeout(() => void this.queue.run(() => this.reinclude(back)).catch(() => undefined), after).unref();
+      }
+      const head = this.head();
+      return {
+        removed: removed.map((b) => ({ number: b.number, id: b.id })),
+        head: { number: head.number, id: head.id },
+        reincluded: back.map((s) => s.txID),
+        dropped,
+      };
+    });
+  }
+
+  /**
+   * Puts reorganised transactions back: into the pool (with a block time: the next block packs them),
+   * or, a block per transaction, executed at once. One no longer valid is dropped.
+   */
+  private async reinclude(submissions: Submission[]): Promise<void> {
+    for (const s of submissions) {
+      if (!this.held.delete(s.txID)) continue;
+      const ref = this.blockForTapos(s.raw.refBlockBytes);
+      if (!ref || ref.id.slice(16, 32) !== s.raw.refBlockHash) continue; // its reference block lost the fork
+      if (s.raw.expiration <= this.nowMs()) continue;
+      if (this.options.blockTime !== undefined) {
+        this.pending.set(s.txID, s);
+        continue;
+      }
+      try {
+        await validateAgainstState(s, this);
+        await this.execute(s, this.nextTimestampSec());
+      } catch {
+        // No longer valid, or the node failed on it: dropped, as in produceBlock.
+      } finally {
+        await this.sealIfMined();
+      }
+    }
   }
 
   /** The EVM block tag to read a TRON block's state at (its last EVM block). */
@@ -299,10 +420,14 @@ export class DevChain implements ChainView {
     const number = this.blocks.length;
     const num = number.toString(16).padStart(16, "0");
     // The genesis id ends in the chain id: TRON's chain id is the low 4 bytes of the genesis block id.
-    const id =
+    let id =
       number === 0
         ? num + b.hash.slice(18, 58) + this.options.chainId.toString(16).padStart(8, "0")
         : num + b.hash.slice(18);
+    // A fork's empty block can be the EVM block a dropped one was (same parent, time and state).
+    for (let fork = 0; this.retiredIds.has(id); fork++) {
+      id = num + createHash("sha256").update(`${b.hash}:${fork}`).digest("hex").slice(16);
+    }
     return {
       number,
       evmNumber: Number(BigInt(b.number)),
@@ -364,7 +489,7 @@ export class DevChain implements ChainView {
       await this.evm.mineEmpty(timestampSec);
       await this.evm.setBalance(c.owner, balance - BigInt(c.transfer.amount));
       await this.evm.setBalance(c.transfer.to, (await this.evm.balance(c.transfer.to)) + BigInt(c.transfer.amount));
-      if (!this.created.has(c.transfer.to)) this.created.set(c.transfer.to, timestampSec * 1000);
+      if (!this.created.has(c.transfer.to)) this.markCreated(c.transfer.to, timestampSec * 1000);
       raw = { contractRet: "SUCCESS", energy: 0, returnData: "", logs: [], discard: false };
     } else {
       const callValue = BigInt(c.kind === "TriggerSmartContract" ? c.call.callValue : c.create.callValue);
@@ -447,9 +572,16 @@ export class DevChain implements ChainView {
         txID: s.txID,
       };
       this.contracts.set(contractAddress, contract);
-      this.created.set(contractAddress, timestampSec * 1000);
+      this.markCreated(contractAddress, timestampSec * 1000);
       this.events.registerAbi(contractAddress, contract.abi);
     }
     this.building.push({ record, logs: outcome.logs, caller: contractAddress });
+    if (this.options.reorgs) this.submissions.set(s.txID, s);
+  }
+
+  private markCreated(address: EvmAddress, ms: number): void {
+    this.created.set(address, ms);
+    // Created by a transaction of the block being built.
+    this.createdIn.set(address, this.blocks.length);
   }
 }

@@ -38,6 +38,16 @@ export class BandwidthLedger {
     return { bytes, free, burnt: free ? 0 : bytes * SUN_PER_BYTE };
   }
 
+  /** The ledger as it is now, for `restore` (a reorg puts back the bandwidth a dropped block charged). */
+  save(): Map<EvmAddress, { bytes: number; at: number }> {
+    return new Map(this.used);
+  }
+
+  restore(saved: Map<EvmAddress, { bytes: number; at: number }>): void {
+    this.used.clear();
+    for (const [account, usage] of saved) this.used.set(account, usage);
+  }
+
   /** Charges a transaction: free bytes consumed, or the returned sun to burn. */
   charge(account: EvmAddress, bytes: number, nowMs: number): BandwidthCharge {
     const q = this.quote(account, bytes, nowMs);

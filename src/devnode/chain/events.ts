@@ -54,7 +54,9 @@ function render(value: unknown, param: ParamType): string {
 
 /** Decodes logs with the ABI each contract was deployed with, and answers event queries. */
 export class EventStore {
-  private readonly events: EventRecord[] = [];
+  private events: EventRecord[] = [];
+  /** The next event's `seq`: never reused, so a cursor handed out before a reorg names no other event. */
+  private nextSeq = 0;
   private readonly interfaces = new Map<EvmAddress, Interface>();
 
   registerAbi(address: EvmAddress, abi: TronAbiEntry[]): void {
@@ -99,7 +101,7 @@ export class EventStore {
       });
       const signature = fragment.inputs.map((i) => `${i.type}${i.indexed ? " indexed" : ""} ${i.name}`.trim());
       this.events.push({
-        seq: this.events.length,
+        seq: this.nextSeq++,
         block_number: tx.blockNumber,
         block_timestamp: tx.blockTimestamp,
         caller_contract_address: toBase58(tx.caller ?? emitter),
@@ -112,6 +114,11 @@ export class EventStore {
         transaction_id: tx.txID,
       });
     });
+  }
+
+  /** Forgets the events of blocks after `blockNumber` (a reorg dropped them; TronGrid's event service removes them too). */
+  dropAfter(blockNumber: number): void {
+    this.events = this.events.filter((e) => e.block_number <= blockNumber);
   }
 
   /** One page of matching events and whether more follow. */
