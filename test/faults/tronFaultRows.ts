@@ -11,6 +11,14 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
     window: 60,
     atClose: (p) => p.set({ kind: "lagLogs", blocks: 16 }),
   },
+  // The close's blocks are replaced once the tower saw it (and any claim it got in is lost); the
+  // close is back 4 s later in a new block, and the tower's first claim broadcast is answered 503.
+  "TRON: the close reorganised away and re-included 4 s later, and the first claim broadcast failed": {
+    window: 30,
+    close: "reorg",
+    reincludeAfter: 4_000,
+    atClose: (p) => p.set({ kind: "status", status: 503, methods: ["wallet/broadcasttransaction"], times: 1 }),
+  },
   "TRON: a claim broadcast accepted and then lost by the node for 10 s": {
     window: 30,
     atClose: (p) => p.set({ kind: "swallow" }),

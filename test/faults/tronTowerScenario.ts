@@ -27,6 +27,13 @@ export type TronTowerScenario = {
   mineBeforeClose?: number;
   /** Milliseconds one request may take, the adapter's and the tower's (default 2,000). */
   requestTimeout?: number;
+  /**
+   * `reorg`: once the tower has seen the close, the blocks from the close's on are replaced by a
+   * fork (`POST /admin/reorg`); the close comes back into a block `reincludeAfter` ms later, every
+   * other transaction of those blocks (a claim the tower got in) is lost.
+   */
+  close?: "plain" | "reorg";
+  reincludeAfter?: number;
 };
 
 export type TronTowerScenarioResult = {
@@ -52,6 +59,7 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
     disputeWindow: s.window,
     minWindow: 1,
     solidityDelay: s.solidityDelay,
+    reorgs: s.close === "reorg",
   });
   const { node, payerChain, key, store, voucher } = setup;
   const proxy = await startTronFaultProxy(node.url, s.seed ?? 13);
@@ -96,7 +104,8 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
     const closedAt = Date.now();
     const heal = s.healAfter === undefined ? undefined : setTimeout(() => proxy.clear(), s.healAfter);
     try {
-      await payerChain.startClose(key);
+      const close = await payerChain.startClose(key);
+      if (s.close === "reorg") await reorganiseAway(close.hash.slice(2));
       const { closesAt } = await payerChain.getChannel(setup.channelId);
       // The payer settles as soon as the chain's clock passes the window's end.
       for (;;) {
@@ -110,6 +119,38 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
       }
     } finally {
       clearTimeout(heal);
+    }
+
+    /** Replaces the blocks from the close's on once the tower saw it; only the close comes back. */
+    async function reorganiseAway(closeTx: string): Promise<void> {
+      const seen = Date.now();
+      while (!events.some((e) => e.type === "closeSeen")) {
+        if (Date.now() - seen > 15_000) throw new Error("the tower did not see the close in 15 s");
+        await sleep(50);
+      }
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const post = async (path: string, body: unknown): Promise<any> =>
+        (await fetch(`${node.url}/${path}`, { method: "POST", body: JSON.stringify(body) })).json();
+      const { blockNumber: closeBlock } = await post("wallet/gettransactioninfobyid", { value: closeTx });
+      for (;;) {
+        const head = await post("wallet/getblock", { detail: false });
+        const number: number = head.block_header.raw_data.number;
+        const others: string[] = [];
+        for (let n = closeBlock; n <= number; n++) {
+          const block = await post("wallet/getblockbynum", { num: n });
+          for (const t of block.transactions ?? []) if (t.txID !== closeTx) others.push(t.txID);
+        }
+        const answer = await post("admin/reorg", {
+          depth: number - closeBlock + 1,
+          reincludeAfterMs: s.reincludeAfter ?? 4_000,
+          drop: others,
+          ifHead: head.blockID,
+        });
+        if (answer.removed) return;
+        // A block came in between (3 s blocks): read the chain again.
+        if (!String(answer.Error).startsWith("the head is now block"))
+          throw new Error(`reorg refused: ${answer.Error}`);
+      }
     }
 
     async function result(claimed: boolean): Promise<TronTowerScenarioResult> {

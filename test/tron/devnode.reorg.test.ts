@@ -182,6 +182,10 @@ describe("devnode: reorganisations (POST /admin/reorg)", function () {
       expect((await post(node, "admin/reorg", { depth: 1, drop: "abc" })).Error).to.contain("list of transaction ids");
       expect((await post(node, "admin/reorg", { depth: 1, drop: ["abc"] })).Error).to.contain("not a transaction id");
       expect((await post(node, "admin/reorg", { depth: 1, reincludeAfterMs: -1 })).Error).to.contain("non-negative");
+      const moved = await post(node, "admin/reorg", { depth: 1, ifHead: "00".repeat(32) });
+      expect(moved.Error).to.contain(
+        `the head is now block ${before.block_header.raw_data.number} (${before.blockID})`,
+      );
       expect((await head()).blockID).to.equal(before.blockID); // nothing changed
       // The deepest allowed reorg works, and the node goes on serving transactions.
       expect((await post(node, "admin/reorg", { depth: 5 })).removed).to.have.length(5);

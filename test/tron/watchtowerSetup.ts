@@ -30,6 +30,8 @@ export type TronTowerSetupParameters = {
   /** The escrow's shortest accepted window, seconds; default 3600 (tests of short windows lower it). */
   minWindow?: number;
   voucher?: bigint;
+  /** Start the devnode with fork points, so a test can reorganise its head (`POST /admin/reorg`). */
+  reorgs?: boolean;
 };
 
 /**
@@ -45,6 +47,7 @@ export async function setupTronTowerChannel(p: TronTowerSetupParameters = {}): P
     blockTime: 3000,
     solidityDelay: p.solidityDelay ?? 19,
     bandwidth: true,
+    reorgs: p.reorgs ?? false,
   });
   try {
     const [, payer, payee, signer, , towerAccount] = node.accounts;

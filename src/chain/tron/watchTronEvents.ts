@@ -92,8 +92,10 @@ const MAX_PAGE_SIZE = 200;
  * `maxEventLag` blocks), never before `fromBlock`. Pages follow
  * `meta.fingerprint` when the API gives one; when it does not (TronGrid omits it for some
  * `min_block_timestamp` queries, TRON-US/trongrid#23), a full page continues from its last event's
- * timestamp instead. Events already delivered (by transaction id and event index, stable on every
- * re-read) are skipped. A failed poll is reported to onError and retried from the same cursor, so a
+ * timestamp instead. Events already delivered (by transaction id, event index and block number,
+ * stable on every re-read) are skipped; an event re-included in another block after a reorg is
+ * delivered again (the event API carries no block id, so a re-inclusion at the same height is not:
+ * the state it reports is the same). A failed poll is reported to onError and retried from the same cursor, so a
  * node that drops requests loses nothing.
  */
 export function watchTronEvents<T>(
@@ -112,7 +114,12 @@ export function watchTronEvents<T>(
   const delivered = new Map<string, number>();
   /** Blocks whose time is known (heads seen, headers read): a lower bound for min_block_timestamp. */
   const times = new Map<number, number>();
-  const hashes = new Map<number, string>();
+  /**
+   * Block ids read during the current poll. Not kept across polls: after a reorg the same number
+   * names another block (and only events not yet delivered need one, so this costs a header read per
+   * block with new events).
+   */
+  let hashes = new Map<number, string>();
   let start = fromBlock === undefined ? undefined : Number(fromBlock);
   let cursor = start;
   /** The newest block the event API has shown an event of: it has indexed at least that far. */
@@ -208,6 +215,7 @@ export function watchTronEvents<T>(
 
   const poll = async (head: TronHead): Promise<void> => {
     times.set(head.number, head.timestamp);
+    hashes = new Map();
     const tip = head.number - confirmations;
     if (cursor === undefined) cursor = tip + 1;
     start ??= cursor;
@@ -225,12 +233,15 @@ export function watchTronEvents<T>(
     for (const e of found) {
       const txHash = "0x" + e.transaction_id.replace(/^0x/, "").toLowerCase();
       const id = logId(txHash, e.event_index);
-      if (delivered.has(id) || ids.some(([seen]) => seen === id)) continue;
       const number = e.block_number;
+      // Keyed by block too: TronGrid removes a dropped block's events, and the same transaction
+      // re-included in another block after a reorg (a close) is a new fact, delivered again.
+      const key = `${id}@${number}`;
+      if (delivered.has(key) || ids.some(([seen]) => seen === key)) continue;
       const blockHash = hashes.get(number) ?? (await header(number)).hash;
       const meta = { id, blockNumber: BigInt(number), blockHash, txHash, logIndex: e.event_index };
       const decoded = decode(e, meta);
-      ids.push([id, number]);
+      ids.push([key, number]);
       if (decoded !== undefined) {
         fresh.push(decoded);
         const until = urgentUntil?.(decoded);
@@ -244,7 +255,6 @@ export function watchTronEvents<T>(
     cursor = tip + 1;
     // The next re-read starts at or after this one (cursor and indexed only grow).
     for (const [id, number] of delivered) if (number < from) delivered.delete(id);
-    for (const number of hashes.keys()) if (number < from) hashes.delete(number);
     // Keep the newest known time at or before the next re-read's start, and everything after it.
     const keep = rereadFrom();
     let floor = -1;

@@ -333,6 +333,7 @@ export class DevChain implements ChainView {
     return this.queue.run(async () => {
       checkReorg(p, {
         head: this.head().number,
+        headId: this.head().id,
         solidityDelay: this.options.solidityDelay ?? 0,
         reorgs: this.options.reorgs === true,
       });

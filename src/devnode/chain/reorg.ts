@@ -11,6 +11,11 @@ export interface ReorgParameters {
   reincludeAfterMs?: number;
   /** Transaction ids of the dropped blocks that the pool loses instead (they never come back unless broadcast again). */
   drop?: string[];
+  /**
+   * Only if the head is still this block id (compare-and-swap): a test that read the chain to choose
+   * `depth` and `drop` is refused, rather than reorganising other blocks, when a block came in between.
+   */
+  ifHead?: string;
 }
 
 export interface ReorgResult {
@@ -36,7 +41,10 @@ export interface ForkPoint {
 }
 
 /** Checks a reorg's parameters against the chain: throws ReorgError with what to ask instead. */
-export function checkReorg(p: ReorgParameters, chain: { head: number; solidityDelay: number; reorgs: boolean }): void {
+export function checkReorg(
+  p: ReorgParameters,
+  chain: { head: number; headId: string; solidityDelay: number; reorgs: boolean },
+): void {
   if (!chain.reorgs) {
     throw new ReorgError(
       "this devnode keeps no fork points: start it with `reorgs: true` (startDevnode) to reorganise its chain",
@@ -44,6 +52,11 @@ export function checkReorg(p: ReorgParameters, chain: { head: number; solidityDe
   }
   if (!Number.isSafeInteger(p.depth) || p.depth < 1) {
     throw new ReorgError(`depth must be a positive integer (blocks replaced at the head), not ${p.depth}`);
+  }
+  if (p.ifHead !== undefined && String(p.ifHead).toLowerCase() !== chain.headId) {
+    throw new ReorgError(
+      `the head is now block ${chain.head} (${chain.headId}), not ${p.ifHead}: read the chain again and choose the depth anew`,
+    );
   }
   const delay = chain.solidityDelay;
   if (p.depth > delay || p.depth > chain.head) {
