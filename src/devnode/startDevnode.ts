@@ -153,6 +153,7 @@ export async function startDevnode(options: StartDevnodeOptions = {}): Promise<D
       depth: integer(p, "depth"),
       reincludeAfterMs: integer(p, "reincludeAfterMs", 0),
       drop: p.drop as string[] | undefined,
+      dropPending: p.dropPending === true || p.dropPending === "true",
       ifHead: p.ifHead === undefined ? undefined : String(p.ifHead),
     });
   });

@@ -30,10 +30,13 @@ export type TronTowerScenario = {
   /**
    * `reorg`: once the tower has seen the close, the blocks from the close's on are replaced by a
    * fork (`POST /admin/reorg`); the close comes back into a block `reincludeAfter` ms later, every
-   * other transaction of those blocks (a claim the tower got in) is lost.
+   * other transaction of those blocks or of the pool (a claim the tower got in) is lost. (A claim is
+   * valid on an open channel too: one that stayed would land without the tower noticing the reorg.)
    */
   close?: "plain" | "reorg";
   reincludeAfter?: number;
+  /** With `close: "reorg"`: the reorg comes once the tower saw the close (default), or once its claim landed. */
+  reorgAfter?: "closeSeen" | "claimed";
 };
 
 export type TronTowerScenarioResult = {
@@ -121,11 +124,12 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
       clearTimeout(heal);
     }
 
-    /** Replaces the blocks from the close's on once the tower saw it; only the close comes back. */
+    /** Replaces the blocks from the close's on once the tower saw it (or claimed); only the close comes back. */
     async function reorganiseAway(closeTx: string): Promise<void> {
       const seen = Date.now();
-      while (!events.some((e) => e.type === "closeSeen")) {
-        if (Date.now() - seen > 15_000) throw new Error("the tower did not see the close in 15 s");
+      const after = s.reorgAfter ?? "closeSeen";
+      while (!events.some((e) => e.type === after)) {
+        if (Date.now() - seen > 20_000) throw new Error(`the tower did not report ${after} in 20 s`);
         await sleep(50);
       }
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -144,6 +148,7 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
           depth: number - closeBlock + 1,
           reincludeAfterMs: s.reincludeAfter ?? 4_000,
           drop: others,
+          dropPending: true,
           ifHead: head.blockID,
         });
         if (answer.removed) return;

@@ -155,14 +155,19 @@ describe("devnode: reorganisations (POST /admin/reorg)", function () {
       expect((await post(node, "wallet/getaccount", { address: freshHex })).balance).to.equal(2_000_000);
       expect(await trx(a0.hex)).to.be.lessThan(a0Before - 2_000_000); // and its bandwidth, paid in TRX
 
-      const reorg = await post(node, "admin/reorg", { depth: 1, drop: [send.txID] });
-      expect(reorg.dropped).to.deep.equal([send.txID]);
+      const waiting = await tronWebFor(node, 2).trx.sign(
+        await tronWebFor(node, 2).transactionBuilder.sendTrx(node.accounts[3].address, 9),
+      );
+      expect((await post(node, "wallet/broadcasttransaction", waiting as never)).result).to.equal(true);
+      const reorg = await post(node, "admin/reorg", { depth: 1, drop: [send.txID], dropPending: true });
+      expect(reorg.dropped).to.deep.equal([send.txID, waiting.txID]);
       expect(reorg.reincluded).to.deep.equal([kept.txID]);
       expect(await post(node, "wallet/getaccount", { address: freshHex })).to.deep.equal({});
       expect(await trx(a0.hex)).to.equal(a0Before);
 
       await post(node, "admin/mine", { blocks: 3 });
       expect(await post(node, "wallet/gettransactioninfobyid", { value: send.txID })).to.deep.equal({});
+      expect(await post(node, "wallet/gettransactioninfobyid", { value: waiting.txID })).to.deep.equal({});
       expect(await post(node, "wallet/getaccount", { address: freshHex })).to.deep.equal({});
       expect((await post(node, "wallet/gettransactioninfobyid", { value: kept.txID })).receipt.result).to.equal(
         "SUCCESS",

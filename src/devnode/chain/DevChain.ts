@@ -369,6 +369,10 @@ export class DevChain implements ChainView {
         }
       }
       this.events.dropAfter(base);
+      if (p.dropPending) {
+        dropped.push(...this.pending.keys());
+        this.pending.clear();
+      }
 
       for (let i = 0; i <= p.depth; i++) await this.mineEmpty();
       const after = p.reincludeAfterMs ?? 0;

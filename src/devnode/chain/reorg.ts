@@ -11,6 +11,8 @@ export interface ReorgParameters {
   reincludeAfterMs?: number;
   /** Transaction ids of the dropped blocks that the pool loses instead (they never come back unless broadcast again). */
   drop?: string[];
+  /** The pool also loses every transaction waiting for a block (the winning fork's producer never saw them). */
+  dropPending?: boolean;
   /**
    * Only if the head is still this block id (compare-and-swap): a test that read the chain to choose
    * `depth` and `drop` is refused, rather than reorganising other blocks, when a block came in between.
@@ -25,7 +27,7 @@ export interface ReorgResult {
   head: { number: number; id: string };
   /** Transactions going back to the pool (after `reincludeAfterMs`), in their old chain order. */
   reincluded: string[];
-  /** Transactions of the dropped blocks the pool lost (listed in `drop`). */
+  /** Transactions the pool lost: of the dropped blocks, listed in `drop`; pending ones, with `dropPending`. */
   dropped: string[];
 }
 
