@@ -11,8 +11,8 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
     window: 60,
     atClose: (p) => p.set({ kind: "lagLogs", blocks: 16 }),
   },
-  // The close's blocks are replaced once the tower saw it (and any claim it got in is lost); the
-  // close is back 4 s later in a new block, and the tower's first claim broadcast is answered 503.
+  // The tower's first claim broadcast is answered 503, and right then the close's blocks are
+  // replaced (the pool lost too); the close is back 4 s later in a new block, with a new window.
   "TRON: the close reorganised away and re-included 4 s later, and the first claim broadcast failed": {
     window: 30,
     close: "reorg",

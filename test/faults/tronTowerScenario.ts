@@ -28,15 +28,19 @@ export type TronTowerScenario = {
   /** Milliseconds one request may take, the adapter's and the tower's (default 2,000). */
   requestTimeout?: number;
   /**
-   * `reorg`: once the tower has seen the close, the blocks from the close's on are replaced by a
+   * `reorg`: once the tower has tried to claim, the blocks from the close's on are replaced by a
    * fork (`POST /admin/reorg`); the close comes back into a block `reincludeAfter` ms later, every
    * other transaction of those blocks or of the pool (a claim the tower got in) is lost. (A claim is
    * valid on an open channel too: one that stayed would land without the tower noticing the reorg.)
    */
   close?: "plain" | "reorg";
   reincludeAfter?: number;
-  /** With `close: "reorg"`: the reorg comes once the tower saw the close (default), or once its claim landed. */
-  reorgAfter?: "closeSeen" | "claimed";
+  /**
+   * With `close: "reorg"`: the reorg comes once the tower's first claim broadcast reached the node's
+   * proxy (default; with a fault on it, right after that broadcast failed, before the tower retries),
+   * or once the tower reported its claim landed.
+   */
+  reorgAfter?: "broadcast" | "claimed";
 };
 
 export type TronTowerScenarioResult = {
@@ -108,7 +112,7 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
     const heal = s.healAfter === undefined ? undefined : setTimeout(() => proxy.clear(), s.healAfter);
     try {
       const close = await payerChain.startClose(key);
-      if (s.close === "reorg") await reorganiseAway(close.hash.slice(2));
+      if (s.close === "reorg") await reorganiseAway(close.hash.slice(2), Number(close.blockNumber));
       const { closesAt } = await payerChain.getChannel(setup.channelId);
       // The payer settles as soon as the chain's clock passes the window's end.
       for (;;) {
@@ -124,26 +128,36 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
       clearTimeout(heal);
     }
 
-    /** Replaces the blocks from the close's on once the tower saw it (or claimed); only the close comes back. */
-    async function reorganiseAway(closeTx: string): Promise<void> {
+    /**
+     * Replaces the blocks from the close's on once the tower tried to claim (or claimed); only the
+     * close comes back. Quick (the reads go out together): the tower retries a failed claim 250 ms on.
+     */
+    async function reorganiseAway(closeTx: string, closeBlock: number): Promise<void> {
       const seen = Date.now();
-      const after = s.reorgAfter ?? "closeSeen";
-      while (!events.some((e) => e.type === after)) {
-        if (Date.now() - seen > 20_000) throw new Error(`the tower did not report ${after} in 20 s`);
-        await sleep(50);
+      const after = s.reorgAfter ?? "broadcast";
+      const ready =
+        after === "broadcast"
+          ? () => (proxy.seen.get("wallet/broadcasttransaction") ?? 0) > 0
+          : () => events.some((e) => e.type === "claimed");
+      while (!ready()) {
+        if (Date.now() - seen > 20_000) throw new Error(`the tower did not reach "${after}" in 20 s`);
+        await sleep(10);
       }
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const post = async (path: string, body: unknown): Promise<any> =>
         (await fetch(`${node.url}/${path}`, { method: "POST", body: JSON.stringify(body) })).json();
-      const { blockNumber: closeBlock } = await post("wallet/gettransactioninfobyid", { value: closeTx });
       for (;;) {
         const head = await post("wallet/getblock", { detail: false });
         const number: number = head.block_header.raw_data.number;
-        const others: string[] = [];
-        for (let n = closeBlock; n <= number; n++) {
-          const block = await post("wallet/getblockbynum", { num: n });
-          for (const t of block.transactions ?? []) if (t.txID !== closeTx) others.push(t.txID);
-        }
+        const blocks = await Promise.all(
+          Array.from({ length: number - closeBlock + 1 }, (_, i) =>
+            post("wallet/getblockbynum", { num: closeBlock + i }),
+          ),
+        );
+        const others = blocks
+          .flatMap((b) => b.transactions ?? [])
+          .map((t: { txID: string }) => t.txID)
+          .filter((id: string) => id !== closeTx);
         const answer = await post("admin/reorg", {
           depth: number - closeBlock + 1,
           reincludeAfterMs: s.reincludeAfter ?? 4_000,
