@@ -59,8 +59,9 @@ const LOOKUPS = new Set([
  * again after it failed a request: a node on another chain (a provider that failed over to the
  * wrong network) is left out until it answers the expected chain again.
  *
- * Latency: once one node has answered, the others get `graceMs` more; a node slower than that
- * does not count for this request (it would only make every request as slow as the slowest).
+ * Latency: once one node has answered, the others get as long again as it took (at least 100 ms,
+ * at most `graceMs`, 1 s); a node slower than that does not count for this request (it would only
+ * make every request as slow as the slowest, and a hung one as slow as the timeout).
  */
 export class TronNodeSet {
   private readonly nodes: NodeState[];
@@ -185,6 +186,7 @@ export class TronNodeSet {
     enough?: (body: Json) => boolean,
     graceMs = this.options.graceMs ?? 1_000,
   ): Promise<Answer[]> {
+    const started = Date.now();
     return new Promise((resolve) => {
       const answers: Answer[] = [];
       let timer: NodeJS.Timeout | undefined;
@@ -200,7 +202,11 @@ export class TronNodeSet {
           (body) => {
             answers.push({ node, ok: true, body });
             if (enough?.(body) || answers.length === nodes.length) finish();
-            else if (timer === undefined && Number.isFinite(graceMs)) timer = setTimeout(finish, graceMs);
+            else if (timer === undefined && Number.isFinite(graceMs)) {
+              // Twice the first answer's time (at least 100 ms), at most graceMs: a node that
+              // much slower than the first is not waited for.
+              timer = setTimeout(finish, Math.min(graceMs, Math.max(100, 2 * (Date.now() - started))));
+            }
           },
           (error) => {
             node.suspect = true;
