@@ -69,4 +69,18 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
     requestTimeout: 10_000,
     atClose: (p) => p.set({ kind: "delay", ms: 3_000 }),
   },
+  // The tower is given two nodes; at the close the first fails over to another network: its genesis
+  // names another chain, its event API has none of the escrow's events, and it loses broadcasts.
+  "TRON: after a failover, one of two nodes is on another chain: its chain id, none of the escrow's events, broadcasts lost":
+    {
+      window: 20,
+      nodes: 2,
+      atClose: (p) => p.set({ kind: "chainId", chainId: 1n }, { kind: "emptyLogs" }, { kind: "swallow" }),
+    },
+  // Every request goes to both nodes; the hung one gets 1 s past the other's answer, then is not waited for.
+  "TRON: one of two nodes hangs every request from the close on": {
+    window: 15,
+    nodes: 2,
+    atClose: (p) => p.set({ kind: "hang" }),
+  },
 };

@@ -41,6 +41,11 @@ export type TronTowerScenario = {
    * or once the tower reported its claim landed.
    */
   reorgAfter?: "broadcast" | "claimed";
+  /**
+   * Nodes the tower is given (TronConnection.alsoNodes), each a fault proxy of its own in front of
+   * the devnode; the rules go to the first. Default 1.
+   */
+  nodes?: number;
 };
 
 export type TronTowerScenarioResult = {
@@ -70,13 +75,24 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
   });
   const { node, payerChain, key, store, voucher } = setup;
   const proxy = await startTronFaultProxy(node.url, s.seed ?? 13);
+  const others = await Promise.all(
+    Array.from({ length: Math.max(0, (s.nodes ?? 1) - 1) }, () => startTronFaultProxy(node.url)),
+  );
   const events: WatchtowerEvent[] = [];
   let tower: Awaited<ReturnType<typeof startWatchtower>> | undefined;
   try {
     s.beforeStart?.(proxy);
     // A loopback node has no request budget: polls are paced by pollingInterval alone.
     const towerChain = new TronChain({
-      connection: { fullNode: proxy.url, backoffMs: 100, maxBackoffMs: 1_000, timeoutMs: s.requestTimeout ?? 2_000 },
+      connection: {
+        fullNode: proxy.url,
+        alsoNodes: others.map((o) => o.url),
+        // Chains re-read every 2 s (default 5 min), so a failover to another network shows within a row.
+        chainCheckMs: 2_000,
+        backoffMs: 100,
+        maxBackoffMs: 1_000,
+        timeoutMs: s.requestTimeout ?? 2_000,
+      },
       privateKey: setup.towerKey,
       escrow: setup.escrow,
       pollingInterval: 250,
@@ -192,6 +208,7 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
     proxy.clear();
     if (tower) await Promise.race([tower.stop(), sleep(20_000)]);
     await proxy.close();
+    await Promise.all(others.map((o) => o.close()));
     await node.close();
   }
 }

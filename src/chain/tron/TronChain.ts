@@ -75,6 +75,8 @@ export class TronChain implements ChainAdapter {
 
   /** TRON's chain id: the low 4 bytes of the genesis block id (what `block.chainid` returns). */
   async chainId(): Promise<bigint> {
+    // Several nodes: the chain they are checked against (re-read as they fail over), never a cached first answer.
+    if (this.client.http.nodes) return this.client.http.nodes.chainId();
     if (this.chainIdValue === undefined) {
       try {
         const genesis = await this.client.http.wallet("wallet/getblockbynum", { num: 0 });

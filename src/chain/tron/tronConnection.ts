@@ -17,6 +17,7 @@ export type TronConnection = {
    * Requests a day this process may spend on the connection (TronGrid's free plans: ~100,000 a
    * day per account). Event watchers pace their idle polling to 8 % of it. Default: 100,000,
    * or Infinity (no pacing) for a node on a loopback address (the devnode, a local java-tron).
+   * With `alsoNodes` it is each node's budget: every node receives every request.
    */
   requestsPerDay?: number;
   /** Milliseconds before one request is abandoned; default 10,000. */
@@ -30,10 +31,28 @@ export type TronConnection = {
   backoffMs?: number;
   /** Longest backoff delay in ms; default 30,000 (TronGrid's penalty window for a burst). */
   maxBackoffMs?: number;
+  /**
+   * More nodes of the same network, each serving `/wallet`, `/walletsolidity` and `/v1` on one host
+   * (TronGrid, a provider's endpoint, a java-tron with its event plugin). With any, every request
+   * goes to all of them at once and the freshest answer wins (see TronNodeSet): a watchtower then
+   * depends on no one provider, and a lagging or failed-over one cannot hide a close. Default none.
+   */
+  alsoNodes?: string[];
+  /**
+   * The chain every node must be on (the low 4 bytes of the genesis block id; Shasta 2494104990).
+   * With `alsoNodes`, a node answering another is left out until it answers this again. Default:
+   * the chain the nodes agree on, or `fullNode`'s when they disagree.
+   */
+  chainId?: bigint;
+  /** With `alsoNodes`: milliseconds between re-checks of each node's chain (a balancer may fail over to another network); default 300,000. */
+  chainCheckMs?: number;
 };
 
 /** A TronConnection with every default filled in. */
-export type ResolvedTronConnection = Required<Omit<TronConnection, "apiKey">> & { apiKey?: string };
+export type ResolvedTronConnection = Required<Omit<TronConnection, "apiKey" | "chainId">> & {
+  apiKey?: string;
+  chainId?: bigint;
+};
 
 export const DEFAULT_REQUESTS_PER_DAY = 100_000;
 
@@ -71,6 +90,9 @@ export function resolveTronConnection(adapter: string, connection: TronConnectio
     retries: positive("retries", connection.retries, 2, 0),
     backoffMs: positive("backoffMs", connection.backoffMs, 250, 0),
     maxBackoffMs: positive("maxBackoffMs", connection.maxBackoffMs, 30_000, 0),
+    alsoNodes: (connection.alsoNodes ?? []).map((node, i) => url(`alsoNodes[${i}]`, node)),
+    chainId: connection.chainId,
+    chainCheckMs: positive("chainCheckMs", connection.chainCheckMs, 300_000, 0),
   };
 }
 

@@ -53,7 +53,7 @@ export class TronEventFollower {
   /** The follower shared by every watcher on the same hosts and API key. */
   static for(http: TronHttp): TronEventFollower {
     const c = http.connection;
-    const key = [c.fullNode, c.solidityNode, c.eventServer, c.apiKey ?? ""].join(" ");
+    const key = [c.fullNode, c.solidityNode, c.eventServer, c.apiKey ?? "", ...c.alsoNodes].join(" ");
     let follower = followers.get(key);
     if (!follower) {
       follower = new TronEventFollower(http, key);

@@ -4,6 +4,7 @@ import {
   type ResolvedTronConnection,
   type TronConnection,
 } from "./tronConnection";
+import { TronNodeSet } from "./tronNodeSet";
 
 /**
  * Answers TronGrid and java-tron give while they are overloaded or catching up, which a later
@@ -53,31 +54,42 @@ export class TronHttp {
   readonly connection: ResolvedTronConnection;
   readonly stats: TronHttpStats = { requests: 0, retries: 0, byPath: new Map() };
   private readonly headers: Record<string, string>;
+  /** With `alsoNodes`: every request through all of them (see TronNodeSet). */
+  readonly nodes?: TronNodeSet;
 
   constructor(connection: TronConnection | ResolvedTronConnection, adapter = "TronHttp") {
     this.connection = resolveTronConnection(adapter, connection);
     this.headers = connectionHeaders(this.connection);
+    const c = this.connection;
+    if (c.alsoNodes.length > 0) {
+      this.nodes = new TronNodeSet(
+        [
+          { fullNode: c.fullNode, solidityNode: c.solidityNode, eventServer: c.eventServer },
+          ...c.alsoNodes.map((url) => ({ fullNode: url, solidityNode: url, eventServer: url })),
+        ],
+        (base, path, init, options) => this.request(base, path, init, options),
+        { chainId: c.chainId, checkMs: c.chainCheckMs, headers: this.headers },
+      );
+    }
   }
 
   /** POSTs to `wallet/…` on the full node or `walletsolidity/…` on the solidity node. */
   async wallet(path: string, body: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<Json> {
     const p = path.replace(/^\/+/, "");
+    const init = {
+      method: "POST",
+      headers: { ...this.headers, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    };
+    if (this.nodes) return this.nodes.wallet(p, init, options, body);
     const base = p.startsWith("walletsolidity/") ? this.connection.solidityNode : this.connection.fullNode;
-    return this.request(
-      base,
-      p,
-      {
-        method: "POST",
-        headers: { ...this.headers, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      },
-      options,
-    );
+    return this.request(base, p, init, options);
   }
 
   /** GETs a `/v1/…` path (with its query) from the event server. */
   async events(pathAndQuery: string, options: RequestOptions = {}): Promise<Json> {
     const p = pathAndQuery.replace(/^\/+/, "");
+    if (this.nodes) return this.nodes.events(p, { method: "GET", headers: this.headers }, options);
     const body = await this.request(this.connection.eventServer, p, { method: "GET", headers: this.headers }, options);
     if (body?.success === false) {
       throw new TronHttpError(`the event API refused /${p}: ${body.error ?? "no reason given"}`, false);

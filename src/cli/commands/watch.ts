@@ -93,7 +93,7 @@ export function watchCommand(io: CliIo): Command {
     .option("--log-format <format>", "text, or json: one JSON object per event on stderr", logFormatArg, "text")
     .option(
       "--also-rpc <url>",
-      "another JSON-RPC endpoint of the same chain (repeatable; EVM): reads go to all, the freshest answer wins",
+      "another node of the same chain (repeatable; an EVM JSON-RPC URL, or with --tron / --network a TRON node serving /wallet and /v1): requests go to all, the freshest answer wins, a node on another chain is left out",
       urlArg,
       [],
     )
@@ -202,12 +202,27 @@ export function watchCommand(io: CliIo): Command {
     );
 }
 
-/** The escrow through the session's node and `also` (see MultiNodeProvider), as the session's wallet. */
+/**
+ * The escrow through the session's node and `also`, as the session's wallet: on EVM through
+ * MultiNodeProvider, on TRON through TronConnection.alsoNodes (TronNodeSet). Every node must be on
+ * the session's chain; one that is not is left out until it is again.
+ */
 async function multiNodeChain(s: Session, also: string[]): Promise<ChainAdapter> {
+  const { ProgressChain } = await import("../progressChain");
+  const tron = await s.tronNode();
+  if (tron) {
+    const { TronHttp } = await import("../../chain/tron/tronHttp");
+    const { TronChain } = await import("../../chain/tron/TronChain");
+    const http = new TronHttp(
+      { fullNode: tron.url, apiKey: tron.http.connection.apiKey, alsoNodes: also, chainId: tron.chainId },
+      "seedpay watch --also-rpc",
+    );
+    const chain = await TronChain.connect({ connection: http, privateKey: s.walletKey(), escrow: await s.escrow() });
+    return new ProgressChain(chain, s.txs);
+  }
   const node = await s.evmNode("--also-rpc");
   const { MultiNodeProvider } = await import("../../chain/evm/MultiNodeProvider");
   const { EvmChain } = await import("../../chain/evm/EvmChain");
-  const { ProgressChain } = await import("../progressChain");
   const provider = new MultiNodeProvider({ urls: [node.url, ...also], chainId: await s.chainId() });
   const signer = new Wallet(s.walletKey(), provider);
   return new ProgressChain(await EvmChain.connect({ signer, escrow: await s.escrow() }), s.txs);

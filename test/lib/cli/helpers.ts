@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -67,3 +67,34 @@ export const KEYS = {
   payee: "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
   payer2: "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
 };
+
+/** A long-running `seedpay` process: its output so far, and a way to stop it as Ctrl-C would. */
+export type Running = { child: ChildProcessWithoutNullStreams; stderr: () => string; stop: () => Promise<CliRun> };
+
+export function startProcess(args: string[], env: Record<string, string>, cwd: string): Running {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+  return {
+    child,
+    stderr: () => stderr,
+    stop: async () => {
+      child.kill("SIGTERM");
+      return { code: await exited, stdout, stderr };
+    },
+  };
+}
+
+export async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

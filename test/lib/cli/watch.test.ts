@@ -1,41 +1,9 @@
 import { expect } from "chai";
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { rmSync } from "node:fs";
 import { startEmbeddedChain, type EmbeddedChain } from "../../../src/cli/embeddedChain";
-import { BIN, KEYS, seedpay, tempDir, type CliRun } from "./helpers";
+import { KEYS, seedpay, startProcess, tempDir, until, type CliRun } from "./helpers";
 
 const BTT = 10n ** 18n;
-
-/** A long-running `seedpay` process: its output so far, and a way to stop it as Ctrl-C would. */
-type Running = { child: ChildProcessWithoutNullStreams; stderr: () => string; stop: () => Promise<CliRun> };
-
-function startProcess(args: string[], env: Record<string, string>, cwd: string): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
-  return {
-    child,
-    stderr: () => stderr,
-    stop: async () => {
-      child.kill("SIGTERM");
-      return { code: await exited, stdout, stderr };
-    },
-  };
-}
-
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * `seedpay watch` as a process on the embedded chain: a payee's vouchers are protected by a
