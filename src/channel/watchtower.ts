@@ -5,6 +5,7 @@ import { SeedpayError } from "../errors/base";
 import type { ChannelRecord } from "../store/types";
 import { normalizeAddress } from "../voucher/normalizeAddress";
 import { decideWatchtowerClaim, nextRetryDelay } from "./watchtowerDecision";
+import { startDirectReads } from "./watchtowerDirectReads";
 import type {
   StartWatchtowerParameters,
   StartWatchtowerReturnType,
@@ -37,7 +38,7 @@ export const watchtowerCursorKey = (chainId: number, escrow: string): string =>
   `watchtower.cursor:${chainId}:${escrow.toLowerCase()}`;
 
 type Job = WatchtowerPendingClaim & {
-  source: "event" | "startup";
+  source: "event" | "startup" | "read";
   /** closeSeen was reported for it. */
   announced: boolean;
   /** Claim it alone: a batch holding it was refused without naming the culprit. */
@@ -138,7 +139,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       source,
       announced: source === "event",
       solo: false,
-      seenClosing: source === "event" || store.getChannel(channelId)?.status === "closing",
+      seenClosing: source !== "startup" || store.getChannel(channelId)?.status === "closing",
       openReads: 0,
       watching: false,
       claimedByUs: false,
@@ -481,6 +482,39 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     kick();
   };
 
+  /**
+   * Closes the event source has not shown yet, looked for directly while it lags: a channel read
+   * closing (or settled) becomes a job at once, as its ChannelCloseStarted would have made it.
+   */
+  const directReads = startDirectReads({
+    minInterval: pollingInterval,
+    candidates: () =>
+      store
+        .listUnclaimedChannels({ status: "open", above: parameters.directReadAbove ?? 0n })
+        .filter((u) => ours(u.channel) && !jobs.has(u.channel.id))
+        .sort((a, b) => (a.unclaimed > b.unclaimed ? -1 : a.unclaimed < b.unclaimed ? 1 : 0))
+        .map((u) => u.channel.id),
+    read: async (id) => {
+      let state: ChannelState;
+      try {
+        state = await read(`read channel ${id}`, () => chain.getChannel(id));
+      } catch (error) {
+        emit({ type: "error", error: asError(error) });
+        return;
+      }
+      if (stopped || jobs.has(id) || (state.status !== "closing" && state.status !== "closed")) return;
+      const channel = store.getChannel(id)!;
+      addJob(id, "read", state.status === "closing" ? state.closesAt : undefined);
+      if (state.status === "closing") {
+        jobs.get(id)!.announced = true;
+        store.updateChannel(id, { status: "closing", closesAt: Number(state.closesAt) });
+        const payee = normalizeAddress(channel.key.payee);
+        emit({ type: "closeSeen", channelId: id, payee, closesAt: state.closesAt, source: "read" });
+      }
+      kick();
+    },
+  });
+
   /** Everything that needs the node: the chain id (so the cursor), the start-up scan, the event watcher. */
   const begin = async (): Promise<void> => {
     chainId = Number(await read("read the chain id", () => chain.chainId()));
@@ -509,6 +543,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       urgent: () => [...jobs.values()].some((j) => !j.watching),
       onEvents,
       onError: (error) => emit({ type: "error", error }),
+      onProgress: directReads.progress,
     });
     kick();
   };
@@ -542,6 +577,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     async stop() {
       stopped = true;
       unwatch?.();
+      directReads.stop();
       clearTimeout(timer);
       clearTimeout(bootTimer);
       await running;
