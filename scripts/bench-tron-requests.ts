@@ -11,11 +11,12 @@
  * minute). Writes bench/tron-requests.json with requests per hour and per day, by path, and the
  * requests made until the claim landed and after it.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { TronChain } from "../src/chain/tron/TronChain";
 import { IDLE_BUDGET_SHARE } from "../src/chain/tron/tronEventFollower";
 import { startWatchtower } from "../src/channel/watchtower";
+import { DIRECT_READ_BUDGET_SHARE } from "../src/channel/watchtowerDirectReads";
 import type { WatchtowerEvent } from "../src/channel/watchtowerTypes";
 import { setupTronTowerChannel } from "../test/tron/watchtowerSetup";
 
@@ -24,7 +25,27 @@ const REQUESTS_PER_DAY = 100_000;
 
 type Phase = { seconds: number; requests: number; perHour: number; perDay: number; byPath: Record<string, number> };
 
+type Summary = { perDay: number; shareOfFreeQuota: number };
+
+/** The totals of the measurement in `file`, if there is one. */
+function previousOf(file: string) {
+  if (!existsSync(file)) return undefined;
+  const last = JSON.parse(readFileSync(file, "utf8")) as {
+    idle?: Summary;
+    answeringClose?: Summary & { untilClaimed?: unknown };
+    measuredAt?: string;
+  };
+  const pick = (p?: Summary) => p && { perDay: p.perDay, shareOfFreeQuota: p.shareOfFreeQuota };
+  return {
+    idle: pick(last.idle),
+    answeringClose: pick(last.answeringClose),
+    untilClaimed: last.answeringClose?.untilClaimed,
+    measuredAt: last.measuredAt,
+  };
+}
+
 async function main(): Promise<void> {
+  const out = path.join(__dirname, "..", "bench", "tron-requests.json");
   const setup = await setupTronTowerChannel();
   const { node, payerChain, key, store, escrow } = setup;
   const towerChain = new TronChain({
@@ -87,7 +108,8 @@ async function main(): Promise<void> {
   const result = {
     setup:
       "devnode TRON-like: 3 s blocks, solidity 19 blocks behind, bandwidth charged; one watchtower, one escrow, " +
-      `connection requestsPerDay ${quota} (TronGrid's free plan); idle polls paced to ${IDLE_BUDGET_SHARE * 100}% of it`,
+      `connection requestsPerDay ${quota} (TronGrid's free plan); idle polls paced to ${IDLE_BUDGET_SHARE * 100}% of it, ` +
+      `direct reads of the channel (while the event API's newest event trails the head) to ${DIRECT_READ_BUDGET_SHARE * 100}%`,
     windowSeconds: WINDOW_S,
     idle: { ...idle, shareOfFreeQuota: Number((idle.perDay / quota).toFixed(3)) },
     answeringClose: {
@@ -105,8 +127,10 @@ async function main(): Promise<void> {
     idleWithinGoal: idle.perDay <= 0.1 * quota,
     node: process.version,
     measuredAt: new Date().toISOString(),
+    // The last measurement's totals, for the before/after of a change.
+    previous: previousOf(out),
   };
-  writeFileSync(path.join(__dirname, "..", "bench", "tron-requests.json"), JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
   console.log(JSON.stringify(result, null, 2));
 }
 

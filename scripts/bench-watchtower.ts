@@ -83,7 +83,8 @@ async function main(): Promise<void> {
       "EVM: pollingInterval 250 ms, retryDelay 250 ms, maxRetryDelay 2 s, requestTimeout 2 s (10 s where stated), " +
       "recheckGrace 3 s; TxSender rebroadcast 1 s, replace 4 s, timeout 15 s. TRON: pollingInterval 500 ms, " +
       "retryDelay 250 ms, maxRetryDelay 2 s, requestTimeout 2 s, recheckGrace 3 s; TronChain pollingInterval " +
-      "250 ms, rebroadcast 6 s (default), a loopback node (no request budget)",
+      "250 ms, rebroadcast 6 s (default), a loopback node (no request budget: while the event API lags the head, " +
+      "the channel is also read directly every pollingInterval)",
     windowsTried: { evm: WINDOWS, tron: TRON_WINDOWS },
     node: process.version,
     date: new Date().toISOString().slice(0, 10),

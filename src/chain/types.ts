@@ -121,6 +121,23 @@ export type WatchEscrowEventsParameters = {
    * window alone decides).
    */
   urgent?: () => boolean;
+  /**
+   * Called after each successful poll with how far the event source has shown it has indexed:
+   * the head the poll read up to, the newest block the source has returned an event of, and the
+   * connection's request budget (Infinity: none). A watchtower reads what is at stake directly
+   * while the source lags (TronGrid's event service can be many blocks behind its node). Only TRON's
+   * watcher reports it.
+   */
+  onProgress?: (progress: EventSourceProgress) => void;
+};
+
+/** How far an event source has got, as a watcher last saw it (see WatchEscrowEventsParameters.onProgress). */
+export type EventSourceProgress = {
+  head: bigint;
+  /** The newest block the source has shown an event of (it has indexed at least that far); undefined: none yet. */
+  indexed: bigint | undefined;
+  /** Requests a day the connection may spend; Infinity for a node without a quota. */
+  requestsPerDay: number;
 };
 
 /** Stops a watcher. */

@@ -5,6 +5,7 @@ import { SeedpayError } from "../errors/base";
 import type { ChannelRecord } from "../store/types";
 import { normalizeAddress } from "../voucher/normalizeAddress";
 import { decideWatchtowerClaim, nextRetryDelay } from "./watchtowerDecision";
+import { startDirectReads } from "./watchtowerDirectReads";
 import type {
   StartWatchtowerParameters,
   StartWatchtowerReturnType,
@@ -31,13 +32,19 @@ const OPEN_READS_TO_BELIEVE = 3;
 const MIN_RECHECK_MS = 50;
 /** Channel reads in flight at once in one cycle: enough to hide a slow node's latency, few enough not to flood it. */
 const READ_CONCURRENCY = 8;
+/**
+ * Claim transactions followed at once. A claim is followed until it is in a block (a lost
+ * broadcast: until its expiration, 60 s on TRON) while the cycles go on reading and claiming other
+ * channels; a few at a time, so a node that loses every broadcast does not collect hundreds.
+ */
+const MAX_CLAIMS_IN_FLIGHT = 4;
 
 /** The meta key holding the last handled block, per chain and escrow (one store may serve several). */
 export const watchtowerCursorKey = (chainId: number, escrow: string): string =>
   `watchtower.cursor:${chainId}:${escrow.toLowerCase()}`;
 
 type Job = WatchtowerPendingClaim & {
-  source: "event" | "startup";
+  source: "event" | "startup" | "read";
   /** closeSeen was reported for it. */
   announced: boolean;
   /** Claim it alone: a batch holding it was refused without naming the culprit. */
@@ -59,6 +66,8 @@ type Job = WatchtowerPendingClaim & {
   atRisk: boolean;
   /** A read of it is in flight (possibly from a cycle that ran out of time): not read twice at once. */
   reading: boolean;
+  /** A claim transaction holding it is in flight: neither read nor claimed again until it ends. */
+  claiming: boolean;
 };
 
 type Claimable = { job: Job; channel: ChannelRecord; request: ClaimRequest; claimed: bigint };
@@ -110,6 +119,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let rerun = false;
+  const inFlight = new Set<Promise<void>>();
   let unwatch: (() => void) | undefined;
   let bootTimer: NodeJS.Timeout | undefined;
 
@@ -138,13 +148,14 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       source,
       announced: source === "event",
       solo: false,
-      seenClosing: source === "event" || store.getChannel(channelId)?.status === "closing",
+      seenClosing: source !== "startup" || store.getChannel(channelId)?.status === "closing",
       openReads: 0,
       watching: false,
       claimedByUs: false,
       window: store.getChannel(channelId)?.key.disputeWindow,
       atRisk: false,
       reading: false,
+      claiming: false,
     });
   };
 
@@ -372,7 +383,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
   const step = async (): Promise<void> => {
     const started = Date.now();
     const due = [...jobs.values()]
-      .filter((j) => j.nextAttemptAt <= started && !j.reading)
+      .filter((j) => j.nextAttemptAt <= started && !j.reading && !j.claiming)
       .sort((a, b) => Number((a.closesAt ?? 0n) - (b.closesAt ?? 0n)));
     const ready: Claimable[] = [];
     for (const job of jobs.values()) checkRisk(job);
@@ -405,8 +416,29 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     // Soonest deadline first; a channel under suspicion goes alone.
     ready.sort((a, b) => Number((a.job.closesAt ?? 0n) - (b.job.closesAt ?? 0n)));
     const batch = ready[0].job.solo ? [ready[0]] : ready.filter((c) => !c.job.solo).slice(0, maxBatchSize);
-    await claim(batch);
+    if (inFlight.size >= MAX_CLAIMS_IN_FLIGHT) {
+      // Read again shortly: by then a claim in flight may have ended, or claimed these too.
+      for (const c of ready) c.job.nextAttemptAt = Date.now() + pollingInterval;
+      return;
+    }
+    send(batch);
     if (ready.length > batch.length) rerun = true;
+  };
+
+  /**
+   * Starts a claim and returns: the next cycle's reads (other channels, nearer deadlines) do not wait
+   * for this transaction to be mined. Its channels sit out the cycles until it ends.
+   */
+  const send = (batch: Claimable[]): void => {
+    for (const c of batch) c.job.claiming = true;
+    const sending: Promise<void> = claim(batch)
+      .catch((error) => emit({ type: "error", error: asError(error) }))
+      .finally(() => {
+        for (const c of batch) c.job.claiming = false;
+        inFlight.delete(sending);
+        kick();
+      });
+    inFlight.add(sending);
   };
 
   const schedule = (): void => {
@@ -414,13 +446,14 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     if (stopped || jobs.size === 0) return;
     // A read still in flight from a cycle that ran out of time: look again shortly, not in a busy loop.
     const soonest = Date.now() + MIN_RECHECK_MS;
-    const next = Math.min(
-      ...[...jobs.values()].map((j) => (j.reading ? Math.max(j.nextAttemptAt, soonest) : j.nextAttemptAt)),
-    );
+    // A channel whose claim is in flight is looked at again when the claim ends (send's kick).
+    const waiting = [...jobs.values()].filter((j) => !j.claiming);
+    if (waiting.length === 0) return;
+    const next = Math.min(...waiting.map((j) => (j.reading ? Math.max(j.nextAttemptAt, soonest) : j.nextAttemptAt)));
     timer = setTimeout(kick, Math.max(0, next - Date.now()));
   };
 
-  /** Runs the claim loop, one pass at a time (one transaction at a time from the tower's account). */
+  /** Runs the claim loop, one pass at a time; claims it starts are followed beside it (send). */
   function kick(): void {
     if (stopped) return;
     if (running) {
@@ -481,6 +514,39 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     kick();
   };
 
+  /**
+   * Closes the event source has not shown yet, looked for directly while it lags: a channel read
+   * closing (or settled) becomes a job at once, as its ChannelCloseStarted would have made it.
+   */
+  const directReads = startDirectReads({
+    minInterval: pollingInterval,
+    candidates: () =>
+      store
+        .listUnclaimedChannels({ status: "open", above: parameters.directReadAbove ?? 0n })
+        .filter((u) => ours(u.channel) && !jobs.has(u.channel.id))
+        .sort((a, b) => (a.unclaimed > b.unclaimed ? -1 : a.unclaimed < b.unclaimed ? 1 : 0))
+        .map((u) => u.channel.id),
+    read: async (id) => {
+      let state: ChannelState;
+      try {
+        state = await read(`read channel ${id}`, () => chain.getChannel(id));
+      } catch (error) {
+        emit({ type: "error", error: asError(error) });
+        return;
+      }
+      if (stopped || jobs.has(id) || (state.status !== "closing" && state.status !== "closed")) return;
+      const channel = store.getChannel(id)!;
+      addJob(id, "read", state.status === "closing" ? state.closesAt : undefined);
+      if (state.status === "closing") {
+        jobs.get(id)!.announced = true;
+        store.updateChannel(id, { status: "closing", closesAt: Number(state.closesAt) });
+        const payee = normalizeAddress(channel.key.payee);
+        emit({ type: "closeSeen", channelId: id, payee, closesAt: state.closesAt, source: "read" });
+      }
+      kick();
+    },
+  });
+
   /** Everything that needs the node: the chain id (so the cursor), the start-up scan, the event watcher. */
   const begin = async (): Promise<void> => {
     chainId = Number(await read("read the chain id", () => chain.chainId()));
@@ -509,6 +575,7 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
       urgent: () => [...jobs.values()].some((j) => !j.watching),
       onEvents,
       onError: (error) => emit({ type: "error", error }),
+      onProgress: directReads.progress,
     });
     kick();
   };
@@ -542,9 +609,11 @@ export async function startWatchtower(parameters: StartWatchtowerParameters): Pr
     async stop() {
       stopped = true;
       unwatch?.();
+      directReads.stop();
       clearTimeout(timer);
       clearTimeout(bootTimer);
       await running;
+      await Promise.all(inFlight);
     },
     status() {
       const atRisk = [...jobs.values()].filter((j) => j.atRisk && !j.watching).map((j) => j.channelId);

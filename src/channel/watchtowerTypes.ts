@@ -49,6 +49,15 @@ export type StartWatchtowerParameters = {
   watchInterval?: number;
   /** Part of a channel's dispute window left unclaimed at which it is reported at risk; default 0.25. */
   atRiskFraction?: number;
+  /**
+   * While the event source lags the head (TRON's event API, which can trail its node by many
+   * blocks), open channels whose unclaimed voucher is worth more than this (token units) are read
+   * straight from the chain, one at a time, most at stake first, paced to a small share of the
+   * connection's request budget, so that a close the API has not indexed yet is still answered in
+   * time. Set it to what a claim costs in the token, so reads are spent only where a claim pays;
+   * default 0 (anything unclaimed).
+   */
+  directReadAbove?: bigint;
 };
 
 /** Why a channel was dropped without a claim: nothing is lost. */
@@ -95,8 +104,11 @@ export type WatchtowerEvent =
       channelId: string;
       payee: string;
       closesAt: bigint;
-      /** `event`: a ChannelCloseStarted log; `startup`: found closing by the start-up scan. */
-      source: "event" | "startup";
+      /**
+       * `event`: a ChannelCloseStarted log; `startup`: found closing by the start-up scan; `read`:
+       * found closing by a direct read while the event source lagged (see directReadAbove).
+       */
+      source: "event" | "startup" | "read";
     }
   | { type: "claimed"; tx: TxResult; credited: bigint; channels: WatchtowerClaimedChannel[] }
   | {

@@ -6,9 +6,11 @@ import type { TronTowerScenario } from "./tronTowerScenario";
  * smallest window that still claims (scripts/bench-watchtower.ts).
  */
 export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
-  // 16 blocks are 48 s: the close is visible to the event API 48 s after it was mined.
+  // 16 blocks are 48 s: the close is visible to the event API 48 s after it was mined. The tower
+  // sees the API's newest event trail the head and reads the channel directly: claimed about 12 s
+  // after the close at 30 s down to 10 s windows (60 s before); CI keeps 30.
   "TRON: the event API 16 blocks behind the full node": {
-    window: 60,
+    window: 30,
     atClose: (p) => p.set({ kind: "lagLogs", blocks: 16 }),
   },
   // The tower's first claim broadcast is answered 503, and right then the close's blocks are
@@ -54,6 +56,27 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
         { kind: "hang", probability: 0.0173 },
       ),
   },
+  // The same faults from before the tower starts (its start-up, the event polls and direct reads
+  // before the close, everything the claim needs), and twice as many: both claimed about 4 s after
+  // the close at 15 s and 10 s windows; CI keeps 15.
+  "TRON: 5% of requests dropped, answered 503 or hung, from the tower's start": {
+    window: 15,
+    beforeStart: (p) =>
+      p.set(
+        { kind: "drop", probability: 0.0167 },
+        { kind: "status", status: 503, probability: 0.017 },
+        { kind: "hang", probability: 0.0173 },
+      ),
+  },
+  "TRON: 10% of requests dropped, answered 503 or hung, from the tower's start": {
+    window: 15,
+    beforeStart: (p) =>
+      p.set(
+        { kind: "drop", probability: 0.0333 },
+        { kind: "status", status: 503, probability: 0.0345 },
+        { kind: "hang", probability: 0.0357 },
+      ),
+  },
   // The tower's first read of the channel after the close never answers: the default 10 s request
   // deadline frees it (before, a hung request froze the tower for ~290 s). Claimed 14.9 s after the
   // close at 20 s and at 15 s windows; CI keeps 20.
@@ -62,10 +85,12 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
     requestTimeout: 10_000,
     atClose: (p) => p.set({ kind: "hang", methods: ["wallet/triggerconstantcontract"], times: 1 }),
   },
-  // Claimed 26.9 s after the close at 45 s and at 30 s windows: about 9 requests one after another
-  // (head, events, the channel's reads, chain parameters, the claim's build, broadcast, receipt); CI keeps 40.
+  // About 9 requests one after another before (head, events, the channel's reads, chain parameters,
+  // the claim's build, broadcast): claimed 26.9 s after the close, at 30 s windows. The claim now
+  // reads its estimate, prices and head at once and builds the transaction itself: claimed 20.9 s
+  // after the close at a 20 s window (in the block before the payer's settle; lost at 15 s); CI keeps 30.
   "TRON: every request delayed 3 s, with the default 10 s request deadline": {
-    window: 40,
+    window: 30,
     requestTimeout: 10_000,
     atClose: (p) => p.set({ kind: "delay", ms: 3_000 }),
   },

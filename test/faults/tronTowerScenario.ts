@@ -106,8 +106,12 @@ export async function runTronTowerScenario(s: TronTowerScenario): Promise<TronTo
       maxRetryDelay: 2_000,
       requestTimeout: s.requestTimeout ?? 2_000,
       recheckGrace: 3_000,
-      onEvent: (e) => void events.push(e),
       ...s.tower,
+      // A scenario's own listener (a bench's log) hears everything too.
+      onEvent: (e) => {
+        events.push(e);
+        s.tower?.onEvent?.(e);
+      },
     });
     if (!s.beforeStart) {
       const started = Date.now();

@@ -42,7 +42,11 @@ export async function chainPrices(client: TronClient, refresh = false): Promise<
  * energy, capped at the chain's maximum.
  */
 export async function feeLimitFor(client: TronClient, energy: number, margin = client.feeLimitMargin): Promise<number> {
-  const prices = await chainPrices(client);
+  return feeLimitOf(await chainPrices(client), energy, margin);
+}
+
+/** feeLimitFor with the prices already read. */
+export function feeLimitOf(prices: ChainPrices, energy: number, margin: number): number {
   const limit = Math.ceil(Math.max(energy, 1) * margin) * prices.energy;
   return Math.min(limit, prices.maxFeeLimit);
 }

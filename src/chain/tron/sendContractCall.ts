@@ -4,7 +4,8 @@ import { SeedpayError } from "../../errors/base";
 import { normalizeAddress } from "../../voucher/normalizeAddress";
 import { decodeEscrowError, EscrowRevertedError, toSeedpayError, TransactionFailedError } from "../escrowErrors";
 import type { TxFee, TxResult } from "../types";
-import { chainPrices, feeLimitFor, type ChainPrices } from "./chainPrices";
+import { buildContractCall, refBlockOf } from "./buildContractCall";
+import { chainPrices, feeLimitOf, type ChainPrices } from "./chainPrices";
 import { fromHexText, trackTransaction, type TransactionInfo } from "./trackTransaction";
 import { TronHttpError, type TronHttp } from "./tronHttp";
 
@@ -105,30 +106,30 @@ export async function constantCall(
 
 /**
  * Estimates (a constant call, so a refused call costs nothing and is reported with its decoded
- * error), sets the fee limit from the estimate and the chain's current energy price, builds,
- * signs, broadcasts and follows the transaction by its id (trackTransaction: never rebuilt). Every
+ * error), sets the fee limit from the estimate and the chain's current energy price, builds (here:
+ * buildContractCall), signs, broadcasts and follows the transaction by its id (trackTransaction: never rebuilt). Every
  * failure becomes a SeedpayError naming `action`. The result carries the energy and bandwidth it
  * burnt.
  */
 export async function sendContractCall(client: TronClient, p: SendContractCallParameters): Promise<TxResult> {
   const { action, iface, contract, args, onEstimate, onResult, method = action } = p;
   try {
-    const estimate = await constantCall(client, action, method, iface, contract, args);
+    // One round trip before the broadcast: the estimate, the prices (cached, see chainPrices) and
+    // the head the transaction refers to are read at once, and the transaction is built here
+    // (buildContractCall) rather than by the node, which only echoes these fields back.
+    const [estimate, prices, ref] = await Promise.all([
+      constantCall(client, action, method, iface, contract, args),
+      chainPrices(client),
+      refBlockOf(client),
+    ]);
     onEstimate?.(estimate.output);
-    const feeLimit = await feeLimitFor(client, estimate.energy, p.feeLimitMargin);
-    const built = await post(client, "wallet/triggersmartcontract", {
-      owner_address: client.owner,
-      contract_address: hex41(contract),
-      function_selector: estimate.selector,
-      parameter: estimate.parameter,
-      call_value: 0,
-      fee_limit: feeLimit,
+    const feeLimit = feeLimitOf(prices, estimate.energy, p.feeLimitMargin ?? client.feeLimitMargin);
+    const built = buildContractCall(client, ref, {
+      contract: hex41(contract),
+      data: iface.getFunction(method)!.selector.slice(2) + estimate.parameter,
+      feeLimit,
     });
-    if (!built.transaction || built.result?.result !== true) {
-      const reason = fromHexText(built.result?.message) || JSON.stringify(built);
-      throw new Error(`the node would not build the transaction: ${reason}`);
-    }
-    const signed = await client.sign(built.transaction as TronTransaction);
+    const signed = await client.sign(built);
     const info = await trackTransaction(client, action, signed, { rebroadcastAfterMs: p.rebroadcastAfterMs });
     const result = await outcome(client, action, signed.txID, info, feeLimit);
     if (onResult) {

@@ -1,7 +1,7 @@
 import { normalizeAddress } from "../../voucher/normalizeAddress";
 import { toTronAddress } from "../../voucher/toTronAddress";
 import { logId } from "../events";
-import type { EventMeta, Unwatch } from "../types";
+import type { EventMeta, EventSourceProgress, Unwatch } from "../types";
 import { TronEventFollower, type TronHead } from "./tronEventFollower";
 import type { TronHttp } from "./tronHttp";
 
@@ -47,6 +47,8 @@ export type WatchTronEventsParameters<T> = {
   urgentUntil?: (event: T) => bigint | undefined;
   /** Asked before each poll: false ends the fast polling an event started (see WatchEscrowEventsParameters). */
   urgent?: () => boolean;
+  /** After each successful poll: the head, the newest block the event API has shown, the budget. */
+  onProgress?: (progress: EventSourceProgress) => void;
 };
 
 export type WatchTronEventsOptions = {
@@ -253,6 +255,11 @@ export function watchTronEvents<T>(
     if (fresh.length > 0) await onEvents(fresh);
     for (const [id, number] of ids) delivered.set(id, number);
     cursor = tip + 1;
+    parameters.onProgress?.({
+      head: BigInt(head.number),
+      indexed: indexed === undefined ? undefined : BigInt(indexed),
+      requestsPerDay: http.connection.requestsPerDay,
+    });
     // The next re-read starts at or after this one (cursor and indexed only grow).
     for (const [id, number] of delivered) if (number < from) delivered.delete(id);
     // Keep the newest known time at or before the next re-read's start, and everything after it.

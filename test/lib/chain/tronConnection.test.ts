@@ -59,7 +59,6 @@ describe("TRON connection: every request through one configured connection", fun
         "/wallet/getblockbynum",
         "/wallet/getblock",
         "/wallet/triggerconstantcontract",
-        "/wallet/triggersmartcontract",
         "/wallet/getchainparameters",
         "/wallet/broadcasttransaction",
         "/wallet/gettransactioninfobyid",
