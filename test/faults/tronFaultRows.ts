@@ -5,6 +5,9 @@ import type { TronTowerScenario } from "./tronTowerScenario";
  * blocks) through the TRON fault proxy. Every row must claim; bench/watchtower.json records the
  * smallest window that still claims (scripts/bench-watchtower.ts).
  */
+/** A directReadAbove no voucher reaches: the rows aimed at the tower's decision read keep direct reads out of the way. */
+const NO_DIRECT_READS = 2n ** 255n;
+
 export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
   // 16 blocks are 48 s: the close is visible to the event API 48 s after it was mined. The tower
   // sees the API's newest event trail the head and reads the channel directly: claimed about 12 s
@@ -40,6 +43,8 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
       solidityDelay: 5,
       mineBeforeClose: 6,
       atClose: (p) => p.set({ kind: "stale", blocks: 5, methods: ["wallet/triggerconstantcontract"], times: 2 }),
+      // Direct reads (while the event API shows nothing new) off: the stale answers must meet the tower's decision.
+      tower: { directReadAbove: NO_DIRECT_READS },
     },
   "TRON: the tower started while the node was down, the close happened while it was down, node back 35 s later": {
     window: 45,
@@ -84,6 +89,8 @@ export const TRON_FAULT_ROWS: Record<string, TronTowerScenario> = {
     window: 20,
     requestTimeout: 10_000,
     atClose: (p) => p.set({ kind: "hang", methods: ["wallet/triggerconstantcontract"], times: 1 }),
+    // Direct reads off: the hung request must be the tower's first read of the closing channel.
+    tower: { directReadAbove: NO_DIRECT_READS },
   },
   // About 9 requests one after another before (head, events, the channel's reads, chain parameters,
   // the claim's build, broadcast): claimed 26.9 s after the close, at 30 s windows. The claim now
