@@ -1,9 +1,13 @@
 import { expect } from "chai";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startDevnode, type Devnode } from "../../src/devnode";
 import { TronChain } from "../../src/chain/tron/TronChain";
 import { TronHttp, TronHttpError } from "../../src/chain/tron/tronHttp";
 import { startTronFaultProxy, type RpcFaultProxy } from "../faults/rpcFaultProxy";
 import { setupTronTowerChannel, type TronTowerSetup } from "./watchtowerSetup";
 
+type HeadBlock = { block_header: { raw_data: { number: number } } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -118,5 +122,61 @@ describe("TRON over several nodes (alsoNodes)", function () {
       (e: unknown) => e,
     );
     expect(String((error as Error)?.message)).to.match(/every TRON node failed .*503/s);
+  });
+});
+
+/**
+ * A provider's URL that fails over to another network between two chain checks: a proxy whose
+ * target switches from one devnode to another of a different chain with a far higher head.
+ */
+describe("TRON over several nodes: a failover to a busier network between chain checks", function () {
+  this.timeout(60_000);
+  let home: Devnode;
+  let elsewhere: Devnode;
+  let server: Server;
+  let target: string;
+  let url: string;
+
+  before(async () => {
+    home = await startDevnode({ port: 0, accounts: 1 });
+    elsewhere = await startDevnode({ port: 0, accounts: 1, chainId: 3448148188 });
+    const mined = await fetch(`${elsewhere.url}/admin/mine`, { method: "POST", body: JSON.stringify({ blocks: 40 }) });
+    expect(mined.ok).to.equal(true);
+    target = home.url;
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks);
+        fetch(target + req.url, { method: req.method, body: req.method === "GET" ? undefined : body })
+          .then(async (answer) => res.writeHead(answer.status).end(await answer.text()))
+          .catch(() => res.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await home?.close();
+    await elsewhere?.close();
+  });
+
+  it("does not take the other network's head, and leaves the node out once its genesis is read", async () => {
+    const h = new TronHttp({ fullNode: home.url, alsoNodes: [url], chainCheckMs: 3_600_000, retries: 0 });
+    const homeHead = async () =>
+      Number(
+        ((await (await fetch(`${home.url}/wallet/getnowblock`, { method: "POST" })).json()) as HeadBlock).block_header
+          .raw_data.number,
+      );
+    const head = async () =>
+      Number((await h.wallet("wallet/getblock", { detail: false })).block_header.raw_data.number);
+    expect(await head()).to.equal(await homeHead());
+    expect(h.nodes!.status().map((s) => s.usable)).to.deep.equal([true, true]);
+    target = elsewhere.url; // the failover; the next periodic chain check is an hour away
+    expect(await head(), "the other network's head (40 blocks higher) is not taken").to.equal(await homeHead());
+    await sleep(300); // the genesis read the jump started
+    expect(h.nodes!.status().map((s) => s.usable)).to.deep.equal([true, false]);
+    expect(h.nodes!.status()[1].chainId).to.equal(3448148188n);
   });
 });

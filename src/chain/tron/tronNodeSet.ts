@@ -20,7 +20,16 @@ type NodeState = {
   checking?: Promise<void>;
   /** The newest head block number it answered: constant calls prefer the freshest node. */
   head: number;
+  /** When its head was first seen far ahead of every other node's (see HEAD_JUMP); undefined: it is not. */
+  jumpAt?: number;
 };
+
+/**
+ * Blocks (a minute of TRON) a node's head may lead every other node's by before its chain is read
+ * again: a failover to a busier network (Nile's heads are far above Shasta's) would otherwise win
+ * every head read until the next periodic check.
+ */
+const HEAD_JUMP = 20;
 
 type Answer = { node: NodeState; ok: true; body: Json } | { node: NodeState; ok: false; error: unknown };
 
@@ -111,12 +120,30 @@ export class TronNodeSet {
     const ok = answers.filter((a): a is Extract<Answer, { ok: true }> => a.ok);
     if (ok.length === 0) throw failure(path, answers);
     if (HEAD_PATHS.has(path) || (BLOCK_PATHS.has(path) && body.id_or_num === undefined)) {
-      for (const a of ok) a.node.head = Math.max(a.node.head, blockNumber(a.body));
-      return ok.reduce((best, a) => (blockNumber(a.body) > blockNumber(best.body) ? a : best)).body;
+      const heads = ok.filter((a) => this.trustHead(a, ok));
+      for (const a of heads) a.node.head = Math.max(a.node.head, blockNumber(a.body));
+      return heads.reduce((best, a) => (blockNumber(a.body) > blockNumber(best.body) ? a : best)).body;
     }
     if (isLookup) return (ok.find((a) => found(a.body)) ?? ok[0]).body;
     // The freshest node's answer; ties go to the order the nodes were given in.
     return ok.reduce((best, a) => (a.node.head > best.node.head ? a : best)).body;
+  }
+
+  /**
+   * Whether a node's head answer counts: not while it leads every other answer by more than
+   * HEAD_JUMP blocks and its chain was not read since that was first seen (the read is started;
+   * once it confirms the chain, the node is simply ahead and counts).
+   */
+  private trustHead(a: Extract<Answer, { ok: true }>, all: Extract<Answer, { ok: true }>[]): boolean {
+    const others = all.filter((o) => o !== a).map((o) => blockNumber(o.body));
+    if (others.length === 0 || blockNumber(a.body) - Math.max(...others) <= HEAD_JUMP) {
+      a.node.jumpAt = undefined;
+      return true;
+    }
+    if (a.node.jumpAt !== undefined && a.node.checkedAt >= a.node.jumpAt) return true;
+    a.node.jumpAt ??= Date.now();
+    this.check(a.node);
+    return false;
   }
 
   /** A `/v1/…` event API read through every usable node: the union of their events. */
