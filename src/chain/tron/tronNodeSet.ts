@@ -99,6 +99,13 @@ export class TronNodeSet {
     return this.expected!;
   }
 
+  /** Reads every node's chain now (what `status()` then reports); a node that does not answer keeps its last known chain. */
+  async checkNow(): Promise<void> {
+    for (const n of this.nodes) this.check(n);
+    await Promise.all(this.nodes.map((n) => n.checking));
+    this.settleExpected();
+  }
+
   /** Nodes on the expected chain, by each node's last check; states which are not. */
   status(): { url: string; chainId?: bigint; usable: boolean; head: number }[] {
     return this.nodes.map((n) => ({

@@ -3,6 +3,7 @@ import { Wallet } from "ethers";
 import type { ChainAdapter } from "../../chain/types";
 import type { Watchtower, WatchtowerEvent } from "../../channel/watchtowerTypes";
 import type { Session } from "../session";
+import { WrongChainError } from "../errors";
 import { action, examples, untilInterrupted } from "../commandKit";
 import { amountJson, formatBtt, formatDuration, formatGas, shortId } from "../format";
 import type { CliIo } from "../output";
@@ -217,6 +218,19 @@ async function multiNodeChain(s: Session, also: string[]): Promise<ChainAdapter>
       { fullNode: tron.url, apiKey: tron.http.connection.apiKey, alsoNodes: also, chainId: tron.chainId },
       "seedpay watch --also-rpc",
     );
+    // A node of another network is most likely a wrong URL: refused now, not left out silently.
+    await http.nodes!.checkNow();
+    for (const node of http.nodes!.status().slice(1)) {
+      if (node.chainId === undefined) {
+        s.out.warn(`--also-rpc ${node.url} does not answer; it is used once it answers on chain ${tron.chainId}`);
+      } else if (node.chainId !== tron.chainId) {
+        throw new WrongChainError(
+          `--also-rpc ${node.url} is chain ${node.chainId}, but ${tron.url} is chain ${tron.chainId} ` +
+            "(the low 4 bytes of the genesis block id)",
+          { metaMessages: ["Give --also-rpc nodes of the same network as --tron / --network."] },
+        );
+      }
+    }
     const chain = await TronChain.connect({ connection: http, privateKey: s.walletKey(), escrow: await s.escrow() });
     return new ProgressChain(chain, s.txs);
   }

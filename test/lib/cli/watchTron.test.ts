@@ -73,4 +73,22 @@ describe("seedpay CLI: watch --also-rpc on TRON (several nodes)", function () {
     };
     expect(status.channels.find((c) => c.id === id)?.claimed.btt).to.equal("2");
   });
+
+  it("refuses an --also-rpc node of another chain at start, saying which and what to do", async () => {
+    const other = await startTronFaultProxy(node.url);
+    other.set({ kind: "chainId", chainId: 3448148188n });
+    try {
+      const run = await seedpay(["--db", "payee.db", "watch", "--also-rpc", other.url], {
+        env: { ...env, SEEDPAY_PRIVATE_KEY: key(3) },
+        cwd,
+      });
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.equal(
+        `error: --also-rpc ${other.url} is chain 3448148188, but ${node.url} is chain 2494104990 (the low 4 bytes of the genesis block id)\n` +
+          "  Give --also-rpc nodes of the same network as --tron / --network.\n",
+      );
+    } finally {
+      await other.close();
+    }
+  });
 });
