@@ -3,6 +3,7 @@ import type { TronWeb } from "tronweb";
 import type { BondAdapter } from "../chain/bondTypes";
 import type { ChainAdapter } from "../chain/types";
 import type { TronClient, TronTransaction } from "../chain/tron/sendContractCall";
+import { chainIdOfGenesis } from "../chain/tron/tronConnection";
 import type { TronHttp } from "../chain/tron/tronHttp";
 import { encodeBase58Check } from "../voucher/base58check";
 import { normalizeAddress } from "../voucher/normalizeAddress";
@@ -94,7 +95,7 @@ export async function connectTron(p: ConnectTronParameters): Promise<TronNode> {
       ...TRON_HINTS,
     ]);
   }
-  const chainId = BigInt("0x" + genesis.blockID.slice(-8));
+  const chainId = chainIdOfGenesis(genesis.blockID);
   if (p.expectedChainId !== undefined && chainId !== p.expectedChainId) {
     throw new WrongChainError(
       `the node at ${url} is chain ${chainId}, but ${p.network} is chain ${p.expectedChainId} ` +

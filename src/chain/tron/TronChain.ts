@@ -20,6 +20,7 @@ import { createTronClient, type TronClientParameters } from "./createTronClient"
 import { headerOf } from "./trackTransaction";
 import { urgencyOf } from "../urgency";
 import type { TronHttp } from "./tronHttp";
+import { chainIdOfGenesis } from "./tronConnection";
 
 /** A TRON block. */
 const TRON_BLOCK_MS = 3000;
@@ -81,7 +82,7 @@ export class TronChain implements ChainAdapter {
       try {
         const genesis = await this.client.http.wallet("wallet/getblockbynum", { num: 0 });
         if (typeof genesis?.blockID !== "string") throw new Error("the node has no genesis block: not a TRON node?");
-        this.chainIdValue = BigInt("0x" + genesis.blockID.slice(-8));
+        this.chainIdValue = chainIdOfGenesis(genesis.blockID);
       } catch (error) {
         throw toTronError(this.client, "chainId", error);
       }

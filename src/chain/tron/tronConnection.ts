@@ -101,6 +101,11 @@ export function connectionHeaders(connection: { apiKey?: string }): Record<strin
   return connection.apiKey ? { "TRON-PRO-API-KEY": connection.apiKey } : {};
 }
 
+/** TRON's chain id (what `block.chainid` returns): the low 4 bytes of the genesis block's id. */
+export function chainIdOfGenesis(blockId: string): bigint {
+  return BigInt("0x" + blockId.slice(-8));
+}
+
 /** Whether a URL names this machine (a node with no request quota). */
 export function isLoopback(url: string): boolean {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, "");

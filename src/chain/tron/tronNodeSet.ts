@@ -1,3 +1,4 @@
+import { chainIdOfGenesis } from "./tronConnection";
 import { TronHttpError, type RequestOptions } from "./tronHttp";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -83,11 +84,6 @@ export class TronNodeSet {
   ) {
     this.nodes = hosts.map((h) => ({ hosts: h, checkedAt: 0, suspect: false, head: -1 }));
     this.expected = options.chainId;
-  }
-
-  /** The nodes' hosts, the first the primary. */
-  get hosts(): TronNodeHosts[] {
-    return this.nodes.map((n) => n.hosts);
   }
 
   /**
@@ -297,7 +293,7 @@ export class TronNodeSet {
           { retries: 0 },
         );
         if (typeof genesis?.blockID !== "string" || genesis.blockID.length < 8) return;
-        n.chainId = BigInt("0x" + genesis.blockID.slice(-8));
+        n.chainId = chainIdOfGenesis(genesis.blockID);
         n.checkedAt = Date.now();
         n.suspect = false;
         this.settleExpected();
