@@ -68,8 +68,13 @@ export const KEYS = {
   payer2: "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
 };
 
-/** A long-running `seedpay` process: its output so far, and a way to stop it as Ctrl-C would. */
-export type Running = { child: ChildProcessWithoutNullStreams; stderr: () => string; stop: () => Promise<CliRun> };
+/** A long-running `seedpay` process: its output so far, and a way to stop it with a signal (default SIGTERM, as Ctrl-C would). */
+export type Running = {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<CliRun>;
+};
 
 export function startProcess(args: string[], env: Record<string, string>, cwd: string): Running {
   const child = spawn(process.execPath, [BIN, ...args], {
@@ -83,9 +88,10 @@ export function startProcess(args: string[], env: Record<string, string>, cwd: s
   const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
   return {
     child,
+    stdout: () => stdout,
     stderr: () => stderr,
-    stop: async () => {
-      child.kill("SIGTERM");
+    stop: async (signal = "SIGTERM") => {
+      child.kill(signal);
       return { code: await exited, stdout, stderr };
     },
   };

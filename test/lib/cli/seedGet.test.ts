@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -7,7 +6,7 @@ import { parseProgressLine } from "../../../src/cli/downloadProgress";
 import { startEmbeddedChain, type EmbeddedChain } from "../../../src/cli/embeddedChain";
 import { bttString } from "../../../src/cli/format";
 import { piecePrice } from "../../../src/wire/pricing";
-import { BIN, KEYS, seedpay, seedpayProcess, tempDir, type CliRun } from "./helpers";
+import { KEYS, seedpay, seedpayProcess, startProcess, tempDir, until, type CliRun } from "./helpers";
 
 const BTT = 10n ** 18n;
 const PIECE = 256 * 1024;
@@ -19,38 +18,18 @@ const LOOPBACK_ONLY = ["--no-dht", "--no-tracker", "--no-lsd", "--no-pex"];
 
 type Share = { event: string; torrentFile: string; port: number; infoHash: string; magnet: string; pieces: number };
 
-/** `seedpay seed` as a process: its stdout's JSON lines, its stderr, and a way to send it a signal. */
+/** `seedpay seed` as a process, with its stdout's JSON lines. */
 function startSeeder(args: string[], env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+  const running = startProcess(args, env, cwd);
   return {
-    child,
+    ...running,
     lines: () =>
-      stdout
+      running
+        .stdout()
         .split("\n")
         .filter((l) => l.startsWith("{"))
         .map((l) => JSON.parse(l) as Record<string, unknown>),
-    stderr: () => stderr,
-    stop: async (signal: NodeJS.Signals): Promise<CliRun> => {
-      child.kill(signal);
-      return { code: await exited, stdout, stderr };
-    },
   };
-}
-
-async function until(check: () => boolean, what: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /**
