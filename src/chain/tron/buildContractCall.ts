@@ -1,5 +1,6 @@
 import { utils } from "tronweb";
 import type { TronClient, TronTransaction } from "./sendContractCall";
+import { headerOf } from "./trackTransaction";
 import { TronHttpError } from "./tronHttp";
 
 /** The block a transaction refers to (TAPOS) and whose time sets its expiration. */
@@ -13,12 +14,11 @@ export const TRANSACTION_LIFETIME_MS = 60_000;
  * transactions). Read alongside the estimate, so building locally costs no round trip of its own.
  */
 export async function refBlockOf(client: TronClient): Promise<RefBlock> {
-  const block = await client.http.wallet("wallet/getblock", { detail: false });
-  const raw = block?.block_header?.raw_data;
-  if (!raw || typeof block.blockID !== "string" || !/^[0-9a-fA-F]{64}$/.test(block.blockID)) {
+  const { number, timestamp, id } = await headerOf(client, "wallet/getblock");
+  if (id === undefined || !/^[0-9a-fA-F]{64}$/.test(id)) {
     throw new TronHttpError("/wallet/getblock answered no block header and id", true);
   }
-  return { number: Number(raw.number ?? 0), id: block.blockID.toLowerCase(), timestamp: Number(raw.timestamp ?? 0) };
+  return { number, id: id.toLowerCase(), timestamp };
 }
 
 /**

@@ -193,16 +193,23 @@ async function awaitSolid(
   }
 }
 
-/** The newest block's number and time (ms) from a header-only read of `path` (getblock without detail). */
+/**
+ * The newest block's number, time (ms) and id (when the node gave one) from a header-only read of
+ * `path` (getblock without detail).
+ */
 export async function headerOf(
   client: TronClient,
   path: string,
   options: RequestOptions = {},
-): Promise<{ number: number; timestamp: number }> {
+): Promise<{ number: number; timestamp: number; id?: string }> {
   const block = await client.http.wallet(path, { detail: false }, options);
   const raw = block?.block_header?.raw_data;
   if (!raw) throw new TronHttpError(`/${path} answered no block header`, true);
-  return { number: Number(raw.number ?? 0), timestamp: Number(raw.timestamp ?? 0) };
+  return {
+    number: Number(raw.number ?? 0),
+    timestamp: Number(raw.timestamp ?? 0),
+    ...(typeof block.blockID === "string" && { id: block.blockID }),
+  };
 }
 
 /** java-tron sends messages as hex of UTF-8 text. */
